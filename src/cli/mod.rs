@@ -1,0 +1,87 @@
+//! The command line: flags as typed (clap), one module per command, and the only place that
+//! prints. Errors are rendered once here and mapped to the documented exit codes.
+
+mod apply;
+mod check;
+mod config_cmd;
+mod diff;
+mod export;
+mod plan;
+mod sandbox;
+mod show;
+mod status;
+
+use clap::{Parser, Subcommand};
+
+use ghl_migrate::error::{Error, Result};
+
+/// Migrate a GoHighLevel sub-account into another one: plan, review, apply, resume.
+#[derive(Debug, Parser)]
+#[command(name = "ghl-migrate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read both accounts and write a reviewable plan.
+    Plan(plan::Args),
+    /// Render a plan for people (text), PR comments (markdown) or machines (json).
+    Show(show::Args),
+    /// Show what changed between two revisions of a plan.
+    Diff(diff::Args),
+    /// Execute a plan against the target, checkpointed; `--resume` continues a stopped run.
+    Apply(apply::Args),
+    /// Progress and results of a plan's apply, from its checkpoint.
+    Status(status::Args),
+    /// Snapshot a live account into a fixture file.
+    Export(export::Args),
+    /// Test both connections: auth, location, scopes, rate-limit headers.
+    Check(check::Args),
+    /// Print the effective configuration and where each value came from (secrets redacted).
+    Config(config_cmd::Args),
+    /// Serve a fixture account over the GoHighLevel V1 and V2 routes (a local stand-in).
+    Sandbox(sandbox::Args),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Plan(args) => plan::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Config(args) => config_cmd::run(args),
+        Command::Sandbox(args) => sandbox::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    }
+}
+
+/// Prints an error for people and returns its exit code.
+fn report(err: &Error) -> i32 {
+    eprintln!("error: {err}");
+    err.exit_code()
+}
+
+#[allow(dead_code)] // used by the network commands as they land
+/// A multi-threaded runtime for the commands that talk to the network.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
+}
+
+#[allow(dead_code)] // used by the network commands as they land
+/// The process environment, as the library's `vars` lookups expect it.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}

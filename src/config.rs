@@ -1,0 +1,530 @@
+//! `migration.yaml`: what to move, from where to where, and how. Parsed strictly: unknown keys
+//! are errors with file, line and column. Secrets are never here, only the names of the
+//! environment variables that hold them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The whole declaration, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Names the plan (`plans/<name>.plan.yaml`) and the state file.
+    pub name: String,
+    pub source: AccountConfig,
+    pub target: AccountConfig,
+    /// Object kinds to move; all of them when absent.
+    #[serde(default = "ObjectKind::all")]
+    pub objects: Vec<ObjectKind>,
+    #[serde(default)]
+    pub mappings: Mappings,
+    #[serde(default)]
+    pub filters: Filters,
+    /// What to do with a source contact that already exists in the target.
+    #[serde(default)]
+    pub existing_contacts: ExistingPolicy,
+    #[serde(default)]
+    pub rate_limit: RateLimitConfig,
+    /// Where the checkpoint lives; default `.ghl-migrate/<name>.sqlite` beside migration.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PathBuf>,
+}
+
+/// Which API an account is reached through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKind {
+    V1,
+    V2,
+    Fixture,
+}
+
+impl ApiKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ApiKind::V1 => "v1",
+            ApiKind::V2 => "v2",
+            ApiKind::Fixture => "fixture",
+        }
+    }
+
+    /// The production base URL for a live API.
+    pub fn default_base_url(&self) -> Option<&'static str> {
+        match self {
+            ApiKind::V1 => Some("https://rest.gohighlevel.com/v1"),
+            ApiKind::V2 => Some("https://services.leadconnectorhq.com"),
+            ApiKind::Fixture => None,
+        }
+    }
+}
+
+/// One account: a live location (`v1`, `v2`) or a fixture file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    pub api: ApiKind,
+    /// Live accounts: the location (sub-account) id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// Live accounts: the name of the environment variable holding the token or V1 API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_env: Option<String>,
+    /// Live accounts: overrides the API's base URL (e.g. a local sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Fixture accounts: the JSON or YAML file, relative to migration.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+}
+
+impl AccountConfig {
+    /// The effective base URL of a live account.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url
+            .as_deref()
+            .or_else(|| self.api.default_base_url())
+    }
+}
+
+/// The object kinds the tool moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    CustomFields,
+    Pipelines,
+    Contacts,
+    Opportunities,
+}
+
+impl ObjectKind {
+    pub fn all() -> Vec<ObjectKind> {
+        vec![
+            ObjectKind::CustomFields,
+            ObjectKind::Pipelines,
+            ObjectKind::Contacts,
+            ObjectKind::Opportunities,
+        ]
+    }
+}
+
+/// Explicit mappings that override matching by name, source -> target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mappings {
+    /// Source field name or key -> target field name or key.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, String>,
+    /// Source pipeline name -> target pipeline name.
+    #[serde(default)]
+    pub pipelines: BTreeMap<String, String>,
+    /// `Source pipeline / Source stage` -> target stage name (in the mapped pipeline).
+    #[serde(default)]
+    pub stages: BTreeMap<String, String>,
+    /// Source user email -> target user email.
+    #[serde(default)]
+    pub users: BTreeMap<String, String>,
+}
+
+/// Which source objects to leave out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    #[serde(default)]
+    pub contacts: ContactFilter,
+    #[serde(default)]
+    pub opportunities: OpportunityFilter,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFilter {
+    /// Skip contacts carrying any of these tags (case-insensitive).
+    #[serde(default)]
+    pub skip_tags: Vec<String>,
+    /// When not empty, only contacts carrying at least one of these tags.
+    #[serde(default)]
+    pub only_tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpportunityFilter {
+    /// When not empty, only opportunities in these statuses.
+    #[serde(default)]
+    pub statuses: Vec<crate::model::OpportunityStatus>,
+    /// Source pipelines whose opportunities are left out.
+    #[serde(default)]
+    pub skip_pipelines: Vec<String>,
+}
+
+/// The policy for a source contact that already exists in the target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExistingPolicy {
+    /// Fill in what the target lacks, add tags; never overwrite or remove (the default).
+    #[default]
+    Merge,
+    /// Replace the target's values with the source's (tags are still only added).
+    Overwrite,
+    /// Leave existing contacts alone.
+    Skip,
+}
+
+/// Overrides of the pacing the server announces. The server's headers always win where lower.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// At most this many requests in flight per account.
+    #[serde(default = "defaults::max_in_flight")]
+    pub max_in_flight: usize,
+    /// Stop (exit 75) when the daily remaining budget falls to this many requests.
+    #[serde(default = "defaults::daily_reserve")]
+    pub daily_reserve: u64,
+    /// Retries of a call answered 429 before the run stops to be resumed.
+    #[serde(default = "defaults::max_retries")]
+    pub max_retries: u32,
+    /// A ceiling lower than the server's: at most this many requests per interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_interval: Option<u32>,
+    /// A minimum pause between two requests to one account, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_delay_ms: Option<u64>,
+    /// Per-request timeout, in milliseconds.
+    #[serde(default = "defaults::timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            max_in_flight: defaults::max_in_flight(),
+            daily_reserve: defaults::daily_reserve(),
+            max_retries: defaults::max_retries(),
+            max_per_interval: None,
+            min_delay_ms: None,
+            timeout_ms: defaults::timeout_ms(),
+        }
+    }
+}
+
+mod defaults {
+    pub fn max_in_flight() -> usize {
+        16
+    }
+    pub fn daily_reserve() -> u64 {
+        1_000
+    }
+    pub fn max_retries() -> u32 {
+        6
+    }
+    pub fn timeout_ms() -> u64 {
+        30_000
+    }
+}
+
+/// Environment variables honoured as overrides of `rate_limit` (the seed system's names).
+pub mod env {
+    /// Requests in flight at once (overrides `rate_limit.max_in_flight`).
+    pub const BATCH_SIZE: &str = "MIGRATION_BATCH_SIZE";
+    /// Minimum pause between requests, in seconds, fractions allowed (`rate_limit.min_delay_ms`).
+    pub const RATE_LIMIT_DELAY: &str = "MIGRATION_RATE_LIMIT_DELAY";
+}
+
+/// A loaded declaration and the folder its relative paths are resolved against.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    pub dir: PathBuf,
+    /// Where each effective `rate_limit` value came from (`default`, the file, or a variable).
+    pub origins: BTreeMap<String, String>,
+}
+
+impl Loaded {
+    /// A path from the declaration, resolved against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+
+    /// The checkpoint database's path.
+    pub fn state_path(&self) -> PathBuf {
+        match &self.config.state {
+            Some(p) => self.resolve(p),
+            None => self
+                .dir
+                .join(".ghl-migrate")
+                .join(format!("{}.sqlite", self.config.name)),
+        }
+    }
+}
+
+/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
+pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut config = parse(path, &text)?;
+    let mut origins = BTreeMap::new();
+    let file = path.display().to_string();
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_default();
+    let rate_keys = [
+        "max_in_flight",
+        "daily_reserve",
+        "max_retries",
+        "max_per_interval",
+        "min_delay_ms",
+        "timeout_ms",
+    ];
+    for key in rate_keys {
+        let set = raw.get("rate_limit").and_then(|r| r.get(key)).is_some();
+        let origin = if set { file.clone() } else { "default".into() };
+        origins.insert(format!("rate_limit.{key}"), origin);
+    }
+    if let Some(v) = vars(env::BATCH_SIZE) {
+        config.rate_limit.max_in_flight =
+            v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                Error::Other(format!(
+                    "environment variable {}: expected a positive whole number, got {v:?}",
+                    env::BATCH_SIZE
+                ))
+            })?;
+        origins.insert(
+            "rate_limit.max_in_flight".into(),
+            format!("${}", env::BATCH_SIZE),
+        );
+    }
+    if let Some(v) = vars(env::RATE_LIMIT_DELAY) {
+        let secs: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| *s >= 0.0 && s.is_finite())
+            .ok_or_else(|| {
+                Error::Other(format!(
+                    "environment variable {}: expected seconds (e.g. 0.2), got {v:?}",
+                    env::RATE_LIMIT_DELAY
+                ))
+            })?;
+        config.rate_limit.min_delay_ms = Some((secs * 1000.0).round() as u64);
+        origins.insert(
+            "rate_limit.min_delay_ms".into(),
+            format!("${}", env::RATE_LIMIT_DELAY),
+        );
+    }
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(Loaded {
+        config,
+        path: path.to_path_buf(),
+        dir,
+        origins,
+    })
+}
+
+/// Parses and validates a declaration's text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let config: Config = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
+    validate(path, text, &config)?;
+    Ok(config)
+}
+
+fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
+    let at = |key: &str, message: String| -> Error {
+        match locate(text, key) {
+            Some((line, column)) => Error::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            },
+            None => Error::Invalid {
+                path: path.to_path_buf(),
+                message,
+            },
+        }
+    };
+    if config.name.trim().is_empty()
+        || !config
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(at(
+            "name",
+            format!(
+                "name {:?} must be non-empty and use only letters, digits, '-', '_' and '.' (it names files)",
+                config.name
+            ),
+        ));
+    }
+    for (side, account) in [("source", &config.source), ("target", &config.target)] {
+        match account.api {
+            ApiKind::Fixture => {
+                if account.path.is_none() {
+                    return Err(at(side, format!("{side}: `api: fixture` needs `path`")));
+                }
+                for (key, set) in [
+                    ("location_id", account.location_id.is_some()),
+                    ("token_env", account.token_env.is_some()),
+                    ("base_url", account.base_url.is_some()),
+                ] {
+                    if set {
+                        return Err(at(
+                            side,
+                            format!("{side}: `{key}` is for live accounts, not `api: fixture`"),
+                        ));
+                    }
+                }
+            }
+            ApiKind::V1 | ApiKind::V2 => {
+                for (key, set) in [
+                    ("location_id", account.location_id.is_some()),
+                    ("token_env", account.token_env.is_some()),
+                ] {
+                    if !set {
+                        return Err(at(
+                            side,
+                            format!("{side}: `api: {}` needs `{key}`", account.api.as_str()),
+                        ));
+                    }
+                }
+                if account.path.is_some() {
+                    return Err(at(
+                        side,
+                        format!("{side}: `path` is for `api: fixture` only"),
+                    ));
+                }
+                if let Some(var) = &account.token_env {
+                    let valid = !var.is_empty()
+                        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !var.starts_with(|c: char| c.is_ascii_digit());
+                    if !valid {
+                        return Err(at(
+                            side,
+                            format!(
+                                "{side}: token_env must be the NAME of an environment variable \
+                                 (letters, digits, '_'), not the token itself"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if config.rate_limit.max_in_flight == 0 {
+        return Err(at(
+            "max_in_flight",
+            "rate_limit.max_in_flight must be at least 1".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The line and column (1-based) of the first line that sets `key`, for messages about it.
+fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with(':')
+            .then(|| (i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config> {
+        parse(Path::new("migration.yaml"), text)
+    }
+
+    const MINIMAL: &str = "name: demo\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: fixture\n  path: t.json\n";
+
+    #[test]
+    fn minimal_declaration_gets_defaults() {
+        let c = parse_str(MINIMAL).unwrap();
+        assert_eq!(c.objects, ObjectKind::all());
+        assert_eq!(c.existing_contacts, ExistingPolicy::Merge);
+        assert_eq!(c.rate_limit, RateLimitConfig::default());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line_and_column() {
+        let text = format!("{MINIMAL}colour: blue\n");
+        let err = parse_str(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("migration.yaml:8:1: unknown field `colour`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_yaml_names_line_and_column() {
+        let err = parse_str("name: demo\nsource: [unclosed\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("migration.yaml:"), "{err}");
+        assert!(err.contains(':'), "{err}");
+    }
+
+    #[test]
+    fn live_account_needs_location_and_token_env() {
+        let text = "name: d\nsource:\n  api: v2\n  token_env: T\ntarget:\n  api: fixture\n  path: t.json\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "migration.yaml:2:1: source: `api: v2` needs `location_id`"
+        );
+    }
+
+    #[test]
+    fn a_token_pasted_into_token_env_is_refused_without_echoing_it() {
+        let text = "name: d\nsource:\n  api: v2\n  location_id: L\n  token_env: pit-abc.def\ntarget:\n  api: fixture\n  path: t.json\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert!(err.contains("NAME of an environment variable"), "{err}");
+        assert!(!err.contains("pit-abc.def"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_rate_limit_and_records_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migration.yaml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let vars = |k: &str| match k {
+            env::BATCH_SIZE => Some("4".to_string()),
+            env::RATE_LIMIT_DELAY => Some("0.2".to_string()),
+            _ => None,
+        };
+        let loaded = load(&path, &vars).unwrap();
+        assert_eq!(loaded.config.rate_limit.max_in_flight, 4);
+        assert_eq!(loaded.config.rate_limit.min_delay_ms, Some(200));
+        assert_eq!(
+            loaded.origins["rate_limit.max_in_flight"],
+            "$MIGRATION_BATCH_SIZE"
+        );
+        assert_eq!(loaded.origins["rate_limit.daily_reserve"], "default");
+    }
+
+    #[test]
+    fn bad_environment_override_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migration.yaml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let vars = |k: &str| (k == env::BATCH_SIZE).then(|| "many".to_string());
+        let err = load(&path, &vars).unwrap_err().to_string();
+        assert!(err.contains("MIGRATION_BATCH_SIZE"), "{err}");
+    }
+}

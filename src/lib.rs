@@ -1,0 +1,14 @@
+//! ghl-migrate: plan, review and apply a GoHighLevel sub-account migration, Terraform-style.
+//!
+//! Data flows one way: `config -> fetch (ghl) -> model -> matching -> graph -> plan -> render`,
+//! and `plan file -> apply (executor + state) -> report`. Only the clients, the executor and
+//! the sandbox are async; everything between is pure functions over plain data.
+
+pub mod config;
+pub mod error;
+pub mod fixture;
+pub mod ghl;
+pub mod model;
+pub mod plan;
+
+pub use error::{Error, Result};

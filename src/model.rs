@@ -1,0 +1,342 @@
+//! The account snapshot: a location's data in GoHighLevel's own V2 object shapes.
+//!
+//! A fixture file, an `export` of a live account and what the live clients fetch are all
+//! this one type, so everything downstream (matching, planning, the sandbox) works on it.
+//! Fields the API returns that the migrator does not use are ignored on read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One whole location: what `plan` reads from each side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub location: Location,
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+    #[serde(default)]
+    pub pipelines: Vec<Pipeline>,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub opportunities: Vec<Opportunity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A custom field definition (`GET /locations/{id}/customFields`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomField {
+    pub id: String,
+    pub name: String,
+    /// Server-generated key such as `contact.pincode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_key: Option<String>,
+    pub data_type: DataType,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub picklist_options: Vec<String>,
+    /// `contact` or `opportunity`; absent means `contact`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i64>,
+}
+
+impl CustomField {
+    /// The object kind the field belongs to (`contact` unless the API says otherwise).
+    pub fn model(&self) -> &str {
+        self.model.as_deref().unwrap_or("contact")
+    }
+}
+
+/// GoHighLevel's custom-field data types (V1 and V2), spelled as the API spells them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DataType {
+    #[default]
+    Text,
+    LargeText,
+    Numerical,
+    Phone,
+    /// Sic: the API spells it `MONETORY`.
+    Monetory,
+    Checkbox,
+    SingleOptions,
+    MultipleOptions,
+    Float,
+    Time,
+    Date,
+    TextboxList,
+    FileUpload,
+    Signature,
+    Radio,
+    Email,
+    /// A type this tool does not know; such a field is reported, never written.
+    #[serde(other)]
+    Unknown,
+}
+
+impl DataType {
+    /// Types whose definition carries picklist options.
+    pub fn has_options(&self) -> bool {
+        matches!(
+            self,
+            DataType::Checkbox
+                | DataType::SingleOptions
+                | DataType::MultipleOptions
+                | DataType::Radio
+        )
+    }
+
+    /// The API's spelling, e.g. `MULTIPLE_OPTIONS`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DataType::Text => "TEXT",
+            DataType::LargeText => "LARGE_TEXT",
+            DataType::Numerical => "NUMERICAL",
+            DataType::Phone => "PHONE",
+            DataType::Monetory => "MONETORY",
+            DataType::Checkbox => "CHECKBOX",
+            DataType::SingleOptions => "SINGLE_OPTIONS",
+            DataType::MultipleOptions => "MULTIPLE_OPTIONS",
+            DataType::Float => "FLOAT",
+            DataType::Time => "TIME",
+            DataType::Date => "DATE",
+            DataType::TextboxList => "TEXTBOX_LIST",
+            DataType::FileUpload => "FILE_UPLOAD",
+            DataType::Signature => "SIGNATURE",
+            DataType::Radio => "RADIO",
+            DataType::Email => "EMAIL",
+            DataType::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+impl std::fmt::Display for DataType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// A custom-field value as the V2 API returns it on a contact: `{id, value}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldValue {
+    pub id: String,
+    #[serde(alias = "field_value", alias = "fieldValue")]
+    pub value: Value,
+}
+
+/// A contact (`GET /contacts/{id}`, `POST /contacts/search`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<FieldValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+}
+
+/// The standard (non-custom) contact fields the migrator copies, by their API names.
+pub const CONTACT_STANDARD_FIELDS: &[&str] = &[
+    "firstName",
+    "lastName",
+    "name",
+    "email",
+    "phone",
+    "companyName",
+    "address1",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "website",
+    "timezone",
+    "source",
+    "dateOfBirth",
+];
+
+impl Contact {
+    /// A standard field's value by its API name (see [`CONTACT_STANDARD_FIELDS`]).
+    pub fn standard_field(&self, api_name: &str) -> Option<&str> {
+        let v = match api_name {
+            "firstName" => &self.first_name,
+            "lastName" => &self.last_name,
+            "name" => &self.name,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "companyName" => &self.company_name,
+            "address1" => &self.address1,
+            "city" => &self.city,
+            "state" => &self.state,
+            "postalCode" => &self.postal_code,
+            "country" => &self.country,
+            "website" => &self.website,
+            "timezone" => &self.timezone,
+            "source" => &self.source,
+            "dateOfBirth" => &self.date_of_birth,
+            _ => return None,
+        };
+        v.as_deref().filter(|s| !s.trim().is_empty())
+    }
+
+    /// Sets a standard field by its API name; returns false for an unknown name.
+    pub fn set_standard_field(&mut self, api_name: &str, value: Option<String>) -> bool {
+        let slot = match api_name {
+            "firstName" => &mut self.first_name,
+            "lastName" => &mut self.last_name,
+            "name" => &mut self.name,
+            "email" => &mut self.email,
+            "phone" => &mut self.phone,
+            "companyName" => &mut self.company_name,
+            "address1" => &mut self.address1,
+            "city" => &mut self.city,
+            "state" => &mut self.state,
+            "postalCode" => &mut self.postal_code,
+            "country" => &mut self.country,
+            "website" => &mut self.website,
+            "timezone" => &mut self.timezone,
+            "source" => &mut self.source,
+            "dateOfBirth" => &mut self.date_of_birth,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
+    /// A name for people: full name, else first + last, else email, else phone, else id.
+    pub fn display_name(&self) -> String {
+        if let Some(n) = self.name.as_deref().filter(|s| !s.trim().is_empty()) {
+            return n.trim().to_string();
+        }
+        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !parts.is_empty() {
+            return parts.join(" ");
+        }
+        self.email
+            .clone()
+            .or_else(|| self.phone.clone())
+            .unwrap_or_else(|| self.id.clone())
+    }
+}
+
+/// Opportunity status values the API accepts.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OpportunityStatus {
+    #[default]
+    Open,
+    Won,
+    Lost,
+    Abandoned,
+}
+
+/// An opportunity (`GET /opportunities/search`). Its custom values are `{id, fieldValue}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Opportunity {
+    pub id: String,
+    pub name: String,
+    pub pipeline_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline_stage_id: Option<String>,
+    #[serde(default)]
+    pub status: OpportunityStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<f64>,
+    pub contact_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<OpportunityFieldValue>,
+}
+
+/// A custom-field value on an opportunity: the API names it `fieldValue`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpportunityFieldValue {
+    pub id: String,
+    #[serde(alias = "value", alias = "field_value")]
+    pub field_value: Value,
+}
