@@ -4,12 +4,14 @@
 //! and `plan file -> apply (executor + state) -> report`. Only the clients, the executor and
 //! the sandbox are async; everything between is pure functions over plain data.
 
+pub mod apply;
 pub mod config;
 pub mod error;
 pub mod fixture;
 pub mod ghl;
 pub mod model;
 pub mod plan;
+pub mod progress;
 pub mod state;
 
 pub use error::{Error, Result};
