@@ -8,7 +8,9 @@ pub mod config;
 pub mod error;
 pub mod fixture;
 pub mod ghl;
+pub mod matching;
 pub mod model;
+pub mod normalize;
 pub mod plan;
 
 pub use error::{Error, Result};
