@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod fixture;
 pub mod ghl;
+pub mod graph;
 pub mod matching;
 pub mod model;
 pub mod normalize;
