@@ -603,12 +603,6 @@ impl<'a> Builder<'a> {
                         _ => unreachable!("matching blocks opportunities of unmigrated contacts"),
                     };
                     let custom_fields = opportunity_values(o, &self.field_targets, &mut dropped);
-                    let mut after = after;
-                    for v in &custom_fields {
-                        if crate::plan::is_step_ref(&v.field) && !after.contains(&v.field) {
-                            after.push(v.field.clone());
-                        }
-                    }
                     let assigned_to = o.assigned_to.as_deref().and_then(|u| {
                         let t = users.target_id(u).map(String::from);
                         if t.is_none() {
@@ -654,6 +648,17 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(mut self) -> Result<Plan> {
+        // Every step a payload refers to is also listed in `after`, so reviewers see the order.
+        for step in &mut self.steps {
+            let mut after: Vec<String> = step.after.clone();
+            for r in step.action.refs() {
+                if crate::plan::is_step_ref(r) && !after.iter().any(|a| a == r) {
+                    after.push(r.to_string());
+                }
+            }
+            after.sort();
+            step.after = after;
+        }
         let steps = graph::plan_order(std::mem::take(&mut self.steps))?;
         let fields_total = self.mapping.fields.len() as u64;
         let stage_total = self.mapping.stages.len() as u64;
