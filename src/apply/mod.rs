@@ -13,6 +13,7 @@ mod report;
 mod request;
 mod start;
 mod step;
+mod text;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -25,6 +26,7 @@ use std::time::Instant;
 pub use graph::{Graph, GraphError};
 pub use report::{Ending, Failure, KindCounts, Report, Session};
 pub use start::{Start, decide};
+pub use text::render;
 
 use crate::error::{Error, Result};
 use crate::ghl::{self, Ghl};

@@ -46,6 +46,8 @@ pub enum Ending {
     Stopped { reason: String },
     /// Stopped on something a person must fix (credentials, a broken server).
     Error { reason: String },
+    /// As `status` sees a run that has not ended (running, or stopped early, or not begun).
+    Unfinished { note: String },
 }
 
 /// What an apply session reports.
@@ -139,7 +141,7 @@ impl Report {
         match self.ending {
             Ending::Complete => exit::OK,
             Ending::Rejected => exit::PARTIAL,
-            Ending::Stopped { .. } => exit::RESUMABLE,
+            Ending::Stopped { .. } | Ending::Unfinished { .. } => exit::RESUMABLE,
             Ending::Error { .. } => exit::ERROR,
         }
     }
