@@ -16,5 +16,6 @@ pub mod normalize;
 pub mod plan;
 pub mod progress;
 pub mod state;
+pub mod synth;
 
 pub use error::{Error, Result};
