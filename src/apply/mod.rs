@@ -13,11 +13,11 @@ mod report;
 mod request;
 mod start;
 mod step;
-mod text;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -96,7 +96,9 @@ pub fn run(args: Args) -> Result<i32> {
             options,
         };
         match loaded.config.target.api {
-            ApiKind::Fixture => apply_to_fixture(&loaded, session, args.write_fixture.as_deref()).await,
+            ApiKind::Fixture => {
+                apply_to_fixture(&loaded, session, args.write_fixture.as_deref()).await
+            }
             ApiKind::V1 | ApiKind::V2 => {
                 let target = remote::open(
                     Side::Target,
@@ -141,9 +143,10 @@ async fn apply_to_fixture(
     session: Session<'_>,
     write_to: Option<&Path>,
 ) -> Result<Report> {
-    let path = loaded.config.target.path.as_ref().ok_or_else(|| {
-        Error::Other("the target is a fixture but names no `path`".to_string())
-    })?;
+    let path =
+        loaded.config.target.path.as_ref().ok_or_else(|| {
+            Error::Other("the target is a fixture but names no `path`".to_string())
+        })?;
     let account = fixture::load(&loaded.resolve(path))?;
     let target = MemoryAccount::new(account, MemoryOptions::default());
     let report = session.run(&target).await?;
@@ -163,7 +166,10 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
     if plan.format != FORMAT {
         return Err(Error::Plan {
             path: path.to_path_buf(),
-            message: format!("format `{}`, this ghl-migrate reads `{FORMAT}`", plan.format),
+            message: format!(
+                "format `{}`, this ghl-migrate reads `{FORMAT}`",
+                plan.format
+            ),
         });
     }
     Ok(plan)

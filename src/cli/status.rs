@@ -36,9 +36,7 @@ pub fn run(args: Args) -> Result<i32> {
     let path = args.state.clone().unwrap_or_else(|| {
         config::load(&args.config, &super::env_var)
             .map(|l| l.state_path())
-            .unwrap_or_else(|_| {
-                PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name))
-            })
+            .unwrap_or_else(|_| PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name)))
     });
     let (run, steps) = if path.exists() {
         let state = State::open(&path, Access::Read)?;
