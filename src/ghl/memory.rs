@@ -173,6 +173,19 @@ impl MemoryAccount {
         Ok(contact.tags.clone())
     }
 
+    /// Replaces a contact's tags (what `tags` in `PUT /contacts/{id}` does).
+    pub fn replace_tags(&self, id: &str, tags: &[String]) -> ApiResult<Vec<String>> {
+        let mut state = self.lock();
+        let contact = state
+            .account
+            .contacts
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or_else(|| not_found("PUT /contacts/{id}", id))?;
+        contact.tags = write::union_tags(&[], tags);
+        Ok(contact.tags.clone())
+    }
+
     fn create_contact_now(&self, write: &ContactWrite) -> ApiResult<Contact> {
         let mut state = self.lock();
         if state.options.forbid_duplicates
