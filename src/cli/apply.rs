@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ghl_migrate::apply::{self, AbortAt, Ending, Options, Report, Run};
 use ghl_migrate::config::{self, ApiKind, Loaded};
-use ghl_migrate::error::{Error, Result};
+use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::fixture;
 use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
-    let report = rt.block_on(async {
+    let result = rt.block_on(async {
         let options = Options {
             interrupt: Some(interrupt_on_signals()),
             ..options
@@ -109,7 +109,17 @@ pub fn run(args: Args) -> Result<i32> {
                 session.run(&target).await
             }
         }
-    })?;
+    });
+    let report = match result {
+        Ok(report) => report,
+        // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
+        Err(err) if err.exit_code() == exit::RESUMABLE => {
+            eprintln!("error: {err}");
+            println!("resume with: {}", resume_command(&args));
+            return Ok(exit::RESUMABLE);
+        }
+        Err(err) => return Err(err),
+    };
     print!("{}", apply::render(&report));
     if matches!(report.ending, Ending::Stopped { .. }) {
         println!("resume with: {}", resume_command(&args));
