@@ -302,3 +302,83 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
         text(&out)
     );
 }
+
+#[test]
+fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    opts.latency = Some("20..30".parse().unwrap());
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+        .current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .args([
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--state",
+            "state.sqlite",
+        ])
+        .args(["--progress", "none"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The run is recorded once the plan passed its stale check, after the handler is installed.
+    let state = project.state_path();
+    let begun = || {
+        ghl_migrate::state::State::open(&state, ghl_migrate::state::Access::Read)
+            .and_then(|s| s.run())
+            .is_ok_and(|r| r.is_some())
+    };
+    while !begun() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let said = stdout(&out);
+    assert!(said.contains("stopped early: interrupted"), "{said}");
+    assert!(said.contains("resume with:"), "{said}");
+
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn an_object_the_api_refuses_fails_with_its_reason_and_exit_4() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    // A hand edit the API refuses: a stage that is not in the pipeline.
+    let path = project.plan_path();
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let step = plan
+        .steps
+        .iter_mut()
+        .find(|s| s.id.starts_with("opportunity/b@acme.test"))
+        .unwrap();
+    let ghl_migrate::plan::Action::CreateOpportunity(o) = &mut step.action else {
+        panic!("{step:?}")
+    };
+    o.pipeline_stage_id = "99999999-9999-9999-9999-999999999999".into();
+    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let said = stdout(&out);
+    assert!(said.contains("failed opportunity/b@acme.test"), "{said}");
+    assert!(said.contains("HTTP 4"), "{said}");
+    assert_eq!(sandbox.account().opportunities.len(), 4);
+    // Finished: applying again sends nothing and says the same.
+    let again = project.apply(&[], &[]);
+    assert_eq!(again.status.code(), Some(4), "{}", text(&again));
+}
