@@ -37,8 +37,8 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
     assert_eq!(j["contacts"]["status"], "pending");
     assert_eq!(j["contacts"]["created_count"], 0);
     assert_eq!(j["steps"]["contact"]["pending"], 10);
-    let (_, text) = status(&project, "text");
-    assert!(text.contains("not applied yet"), "{text}");
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("not applied yet"), "{said}");
 
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
@@ -57,8 +57,8 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
         assert_eq!(j[kind]["status"], "completed", "{kind}: {j}");
     }
     assert_eq!(j["finished"], true);
-    let (_, text) = status(&project, "text");
-    assert!(text.contains("apply t: complete"), "{text}");
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("apply t: complete"), "{said}");
 }
 
 #[test]
