@@ -5,6 +5,8 @@
 //! names a step of this plan whose created id is resolved at apply time; anything else is an id
 //! that already exists in the target (GoHighLevel ids never contain `/`).
 
+pub mod diff;
+pub mod file;
 pub mod fingerprint;
 
 use std::collections::BTreeMap;
