@@ -146,3 +146,44 @@ fn text_lists_every_step_on_one_line() {
         50
     );
 }
+
+fn empty_plan() -> Plan {
+    let mut plan = sample::plan();
+    plan.steps.clear();
+    plan.not_done.clear();
+    plan.warnings.clear();
+    plan.summary = Default::default();
+    plan.mapping = Default::default();
+    plan
+}
+
+#[test]
+fn an_empty_plan_renders_in_every_format() {
+    let plan = empty_plan();
+    let text = render(&plan, Format::Text);
+    assert!(text.contains("no steps\nnothing left out\n"), "{text}");
+    assert!(text.ends_with("Steps (0)\n"), "{text}");
+    let md = render(&plan, Format::Markdown);
+    assert!(md.contains("**no steps** · **nothing left out**"), "{md}");
+    assert!(!md.contains("<details>"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&render(&plan, Format::Json)).unwrap();
+    assert_eq!(json["steps"], serde_json::json!([]));
+}
+
+#[test]
+fn markdown_cannot_be_broken_by_what_a_plan_holds() {
+    let mut plan = sample::plan();
+    plan.warnings = vec!["</details><script>x</script>\nsecond line".into()];
+    plan.mapping.fields[0].source = "a | b".into();
+    if let Action::CreateField(f) = &mut plan.steps[0].action {
+        f.name = "has ``` a fence".into();
+    }
+    let md = render(&plan, Format::Markdown);
+    assert!(md.contains("- &lt;/details&gt;&lt;script&gt;x&lt;/script&gt; second line\n"));
+    assert!(md.contains("| field | a \\| b |"));
+    assert!(md.contains("\n````diff\n+ custom_field/interests"), "{md}");
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+}
