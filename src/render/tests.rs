@@ -187,3 +187,11 @@ fn markdown_cannot_be_broken_by_what_a_plan_holds() {
         md.matches("</details>").count()
     );
 }
+
+#[test]
+fn the_text_overview_is_the_rendering_without_its_steps() {
+    let plan = sample::plan();
+    let overview = text::overview(&plan);
+    assert!(!overview.contains("Steps ("));
+    assert!(render(&plan, Format::Text).starts_with(&overview));
+}

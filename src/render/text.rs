@@ -6,17 +6,24 @@ use std::fmt::Write;
 use crate::plan::Plan;
 use crate::plan::file::plan_fingerprint;
 
-use super::overview::{self, plural, short_fingerprint, thousands};
+use super::overview::{self as parts, plural, short_fingerprint, thousands};
 use super::step_line;
 
+/// The whole plan: [`overview`], then every step on one line.
 pub fn render(plan: &Plan) -> String {
+    let mut out = overview(plan);
+    steps(&mut out, plan);
+    out
+}
+
+/// Everything but the step list: what `plan` prints after writing a plan.
+pub fn overview(plan: &Plan) -> String {
     let mut out = String::new();
     header(&mut out, plan);
     summary(&mut out, plan);
     mapping(&mut out, plan);
     warnings(&mut out, plan);
     not_done(&mut out, plan);
-    steps(&mut out, plan);
     out
 }
 
@@ -26,7 +33,7 @@ fn header(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "  {label}  {}  {}",
-            overview::side(side),
+            parts::side(side),
             short_fingerprint(&side.fingerprint)
         );
     }
@@ -36,13 +43,13 @@ fn header(out: &mut String, plan: &Plan) {
         short_fingerprint(&plan_fingerprint(plan))
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", overview::steps_headline(plan));
-    let _ = writeln!(out, "{}", overview::not_done_headline(plan));
+    let _ = writeln!(out, "{}", parts::steps_headline(plan));
+    let _ = writeln!(out, "{}", parts::not_done_headline(plan));
 }
 
 fn summary(out: &mut String, plan: &Plan) {
-    let columns = overview::summary_columns(plan);
-    let rows = overview::summary_rows(plan);
+    let columns = parts::summary_columns(plan);
+    let rows = parts::summary_rows(plan);
     let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let _ = writeln!(out);
     let mut line = format!("{:<label_width$}", "Summary");
@@ -72,7 +79,7 @@ fn mapping(out: &mut String, plan: &Plan) {
         mapped(m.pipelines_mapped, "pipeline", "pipelines"),
         mapped(m.stages_mapped, "stage", "stages"),
     );
-    for (kind, entry) in overview::mapping_problems(plan) {
+    for (kind, entry) in parts::mapping_problems(plan) {
         let _ = writeln!(out, "  {kind} {}: {}", entry.source, entry.by);
     }
 }
@@ -94,7 +101,7 @@ fn not_done(out: &mut String, plan: &Plan) {
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Not done ({})", thousands(plan.not_done.len()));
-    for (outcome, items) in overview::not_done_groups(plan) {
+    for (outcome, items) in parts::not_done_groups(plan) {
         let _ = writeln!(out, "  {outcome} ({})", thousands(items.len()));
         let width = items
             .iter()
