@@ -5,21 +5,17 @@
 //! References are not added to `after` implicitly: the plan file is exactly what apply runs
 //! and what the reviewer read, so a reference missing from `after` is reported instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::DataType;
 use crate::plan::{Action, Plan, Step, ValueWrite, is_step_ref};
 
-/// Every problem that makes the plan unexecutable, each naming the step it is in; empty is valid.
+/// `Ok` for a plan apply can run as written; otherwise every problem, each naming its step.
+/// `read` and `parse` call this; the planner's tests can call it on what it builds.
 pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
     let mut problems = header_problems(plan);
     let mut earlier: HashMap<&str, (usize, &Step)> = HashMap::new();
-    let later: HashMap<&str, usize> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let all: HashSet<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
     for (index, step) in plan.steps.iter().enumerate() {
         let mut report = |message: String| problems.push(format!("step {}: {message}", step.id));
         if let Some((first, _)) = earlier.get(step.id.as_str()) {
@@ -35,7 +31,7 @@ pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
         let lookup = Lookup {
             step,
             earlier: &earlier,
-            all: &later,
+            all: &all,
         };
         lookup.after_problems().into_iter().for_each(&mut report);
         lookup.ref_problems().into_iter().for_each(&mut report);
@@ -217,7 +213,7 @@ fn refs(action: &Action) -> Vec<Ref<'_>> {
 struct Lookup<'p, 'm> {
     step: &'p Step,
     earlier: &'m HashMap<&'p str, (usize, &'p Step)>,
-    all: &'m HashMap<&'p str, usize>,
+    all: &'m HashSet<&'p str>,
 }
 
 impl Lookup<'_, '_> {
@@ -263,9 +259,10 @@ impl Lookup<'_, '_> {
         if self.earlier.contains_key(id) {
             return None;
         }
-        Some(match self.all.get(id) {
-            Some(_) => "comes later in the plan (a step must follow the steps it needs)".into(),
-            None => "is not a step of this plan".into(),
+        Some(if self.all.contains(id) {
+            "comes later in the plan (a step must follow the steps it needs)".into()
+        } else {
+            "is not a step of this plan".into()
         })
     }
 
