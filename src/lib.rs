@@ -15,6 +15,7 @@ pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod progress;
+pub mod render;
 pub mod sandbox;
 pub mod state;
 pub mod synth;
