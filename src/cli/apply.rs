@@ -12,7 +12,7 @@ use ghl_migrate::fixture;
 use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
-use ghl_migrate::plan::{FORMAT, Plan};
+use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State};
 
@@ -166,23 +166,9 @@ async fn apply_to_fixture(
     Ok(report)
 }
 
-/// Reads a plan file, refusing other formats.
+/// Reads and validates a plan file (format, ids, order, references).
 pub fn read_plan(path: &Path) -> Result<Plan> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let plan: Plan = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e))?;
-    if plan.format != FORMAT {
-        return Err(Error::Plan {
-            path: path.to_path_buf(),
-            message: format!(
-                "format `{}`, this ghl-migrate reads `{FORMAT}`",
-                plan.format
-            ),
-        });
-    }
-    Ok(plan)
+    ghl_migrate::plan::file::read(path)
 }
 
 /// The exact command that continues this run.
