@@ -382,3 +382,25 @@ fn an_object_the_api_refuses_fails_with_its_reason_and_exit_4() {
     let again = project.apply(&[], &[]);
     assert_eq!(again.status.code(), Some(4), "{}", text(&again));
 }
+
+#[test]
+fn network_down_stops_with_75_and_the_resume_finishes_elsewhere() {
+    let project = Project::new();
+    let expected = expected_target();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "  max_retries: 1\n");
+    project.begin_and_crash();
+    // The server goes away: connections are refused.
+    let account = sandbox.account();
+    drop(sandbox);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    assert!(stdout(&out).contains("resume with:"), "{}", text(&out));
+
+    // It comes back (at another address) with what it held.
+    let sandbox = ghl_migrate::sandbox::start(account, options()).unwrap();
+    project.live_config(&sandbox, "");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}

@@ -215,3 +215,21 @@ fn reading_a_missing_checkpoint_says_nothing_was_applied() {
     assert!(err.contains("nothing was applied yet"), "{err}");
     assert!(!dir.path().join("none.sqlite").exists());
 }
+
+#[test]
+fn the_checkpoint_is_in_wal_mode_with_the_chosen_durability() {
+    let dir = tempfile::tempdir().unwrap();
+    for (durability, level) in [(Durability::Normal, 1), (Durability::Full, 2)] {
+        let path = dir.path().join(format!("{level}.sqlite"));
+        let st = State::open(&path, Access::Write(durability)).unwrap();
+        let mode: String = st
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = st
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", level));
+    }
+}
