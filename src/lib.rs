@@ -13,5 +13,6 @@ pub mod matching;
 pub mod model;
 pub mod normalize;
 pub mod plan;
+pub mod render;
 
 pub use error::{Error, Result};

@@ -35,8 +35,8 @@ pub fn run(args: Args) -> Result<i32> {
             .join("plans")
             .join(format!("{}.plan.yaml", loaded.config.name))
     });
-    super::plan_io::write(&out, &plan)?;
-    println!("{}", super::plan_io::summary(&plan));
+    ghl_migrate::plan::file::write(&out, &plan)?;
+    println!("{}", ghl_migrate::render::text::overview(&plan));
     println!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
     Ok(if args.detailed_exitcode && changes {

@@ -7,6 +7,8 @@
 
 pub mod build;
 pub mod contact_steps;
+pub mod diff;
+pub mod file;
 pub mod fingerprint;
 pub mod values;
 
