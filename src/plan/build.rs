@@ -35,13 +35,23 @@ pub struct PlanInput<'a> {
 
 /// Builds the plan. Deterministic: equal inputs give equal plans, whatever the read order.
 pub fn build(input: PlanInput<'_>) -> Result<Plan> {
-    let mut b = Builder::new(input);
-    b.fields();
-    let users = b.users();
-    b.pipelines();
-    let links = b.contacts(&users);
-    b.opportunities(&links, &users);
-    b.finish()
+    // Hashing both accounts is independent of matching: do it alongside.
+    std::thread::scope(|scope| {
+        let fingerprints = scope.spawn(|| {
+            (
+                fingerprint::account(input.source),
+                fingerprint::account(input.target),
+            )
+        });
+        let mut b = Builder::new(input);
+        b.fields();
+        let users = b.users();
+        b.pipelines();
+        let links = b.contacts(&users);
+        b.opportunities(&links, &users);
+        let (source, target) = fingerprints.join().expect("hashing does not panic");
+        b.finish(&source, &target)
+    })
 }
 
 struct Builder<'a> {
@@ -647,7 +657,7 @@ impl<'a> Builder<'a> {
         self.pipelines = Some(pipelines);
     }
 
-    fn finish(mut self) -> Result<Plan> {
+    fn finish(mut self, source_fp: &str, target_fp: &str) -> Result<Plan> {
         // Every step a payload refers to is also listed in `after`, so reviewers see the order.
         for step in &mut self.steps {
             let mut after: Vec<String> = step.after.clone();
@@ -679,8 +689,8 @@ impl<'a> Builder<'a> {
         Ok(Plan {
             format: FORMAT.into(),
             name: cfg.name.clone(),
-            source: side(cfg.source.api.as_str(), self.input.source),
-            target: side(cfg.target.api.as_str(), self.input.target),
+            source: side(cfg.source.api.as_str(), self.input.source, source_fp),
+            target: side(cfg.target.api.as_str(), self.input.target, target_fp),
             summary: self.summary,
             mapping: self.mapping,
             warnings: self.warnings,
@@ -714,12 +724,12 @@ fn opportunity_values(
     out
 }
 
-fn side(api: &str, account: &Account) -> Side {
+fn side(api: &str, account: &Account, fingerprint: &str) -> Side {
     Side {
         api: api.into(),
         location: account.location.id.clone(),
         name: account.location.name.clone(),
-        fingerprint: fingerprint::account(account),
+        fingerprint: fingerprint.to_string(),
     }
 }
 
