@@ -14,5 +14,6 @@ pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod render;
+pub mod synth;
 
 pub use error::{Error, Result};
