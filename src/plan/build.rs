@@ -516,14 +516,21 @@ impl<'a> Builder<'a> {
         unmapped_users: BTreeMap<String, u64>,
         kind: &str,
     ) {
+        let plural = |n: u64| match (kind, n) {
+            (_, 1) => kind.to_string(),
+            ("opportunity", _) => "opportunities".to_string(),
+            _ => format!("{kind}s"),
+        };
         for (field, (n, example)) in dropped {
             self.warnings.push(format!(
-                "custom field `{field}`: {n} {kind} value(s) are not copied (e.g. {example})"
+                "custom field `{field}`: values of {n} {} are not copied (e.g. {example})",
+                plural(n)
             ));
         }
         for (user, n) in unmapped_users {
             self.warnings.push(format!(
-                "user {user} has no counterpart in the target: {n} {kind}(s) are left unassigned"
+                "user {user} has no counterpart in the target: {n} {} left unassigned",
+                plural(n)
             ));
         }
     }
