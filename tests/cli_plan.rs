@@ -87,7 +87,10 @@ fn malformed_yaml_names_file_line_and_column() {
 fn an_unknown_key_is_an_error_not_ignored() {
     let dir = project(&format!("{CONFIG}existing_contact: skip\n"), SOURCE, TARGET);
     let err = stderr(&plan(dir.path(), &[]).code(1));
-    assert!(err.contains("migration.yaml:8:1: unknown field `existing_contact`"), "{err}");
+    assert!(
+        err.contains("migration.yaml:8:1: unknown field `existing_contact`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,7 +105,10 @@ fn a_missing_fixture_says_which_file() {
     let dir = project(CONFIG, SOURCE, TARGET);
     std::fs::remove_file(dir.path().join("target.json")).unwrap();
     let err = stderr(&plan(dir.path(), &[]).code(1));
-    assert!(err.contains("cannot read") && err.contains("target.json"), "{err}");
+    assert!(
+        err.contains("cannot read") && err.contains("target.json"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -111,7 +117,10 @@ fn a_fixture_with_a_dangling_opportunity_contact_is_refused() {
     let dir = project(CONFIG, &bad, TARGET);
     let err = stderr(&plan(dir.path(), &[]).code(1));
     assert!(err.contains("source.json"), "{err}");
-    assert!(err.contains("opportunity O1") && err.contains("contact GHOST, which does not exist"), "{err}");
+    assert!(
+        err.contains("opportunity O1") && err.contains("contact GHOST, which does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -119,7 +128,10 @@ fn a_fixture_with_a_dangling_stage_is_refused() {
     let bad = SOURCE.replace(r#""pipelineStageId": "S1""#, r#""pipelineStageId": "S9""#);
     let dir = project(CONFIG, &bad, TARGET);
     let err = stderr(&plan(dir.path(), &[]).code(1));
-    assert!(err.contains("stage S9, which pipeline \"Sales\" does not have"), "{err}");
+    assert!(
+        err.contains("stage S9, which pipeline \"Sales\" does not have"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,7 +7,6 @@ mod config_cmd;
 mod diff;
 mod export;
 mod plan;
-mod plan_io;
 mod sandbox;
 mod show;
 mod status;

@@ -13,7 +13,7 @@ pub struct Args {
     /// The declaration to plan from.
     #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
     config: PathBuf,
-    /// Where to write the plan (default: plans/<name>.plan.yaml beside the declaration).
+    /// Where to write the plan (default: plans/<name>.plan.yaml in the current folder).
     #[arg(short = 'o', long = "out")]
     out: Option<PathBuf>,
     /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
@@ -30,13 +30,10 @@ pub fn run(args: Args) -> Result<i32> {
         target: &target,
     })?;
     let out = args.out.unwrap_or_else(|| {
-        loaded
-            .dir
-            .join("plans")
-            .join(format!("{}.plan.yaml", loaded.config.name))
+        PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
     });
-    super::plan_io::write(&out, &plan)?;
-    println!("{}", super::plan_io::summary(&plan));
+    ghl_migrate::plan::file::write(&out, &plan)?;
+    println!("{}", ghl_migrate::render::text::overview(&plan));
     println!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
     Ok(if args.detailed_exitcode && changes {

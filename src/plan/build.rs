@@ -35,13 +35,23 @@ pub struct PlanInput<'a> {
 
 /// Builds the plan. Deterministic: equal inputs give equal plans, whatever the read order.
 pub fn build(input: PlanInput<'_>) -> Result<Plan> {
-    let mut b = Builder::new(input);
-    b.fields();
-    let users = b.users();
-    b.pipelines();
-    let links = b.contacts(&users);
-    b.opportunities(&links, &users);
-    b.finish()
+    // Hashing both accounts is independent of matching: do it alongside.
+    std::thread::scope(|scope| {
+        let fingerprints = scope.spawn(|| {
+            (
+                fingerprint::account(input.source),
+                fingerprint::account(input.target),
+            )
+        });
+        let mut b = Builder::new(input);
+        b.fields();
+        let users = b.users();
+        b.pipelines();
+        let links = b.contacts(&users);
+        b.opportunities(&links, &users);
+        let (source, target) = fingerprints.join().expect("hashing does not panic");
+        b.finish(&source, &target)
+    })
 }
 
 struct Builder<'a> {
@@ -506,14 +516,21 @@ impl<'a> Builder<'a> {
         unmapped_users: BTreeMap<String, u64>,
         kind: &str,
     ) {
+        let plural = |n: u64| match (kind, n) {
+            (_, 1) => kind.to_string(),
+            ("opportunity", _) => "opportunities".to_string(),
+            _ => format!("{kind}s"),
+        };
         for (field, (n, example)) in dropped {
             self.warnings.push(format!(
-                "custom field `{field}`: {n} {kind} value(s) are not copied (e.g. {example})"
+                "custom field `{field}`: values of {n} {} are not copied (e.g. {example})",
+                plural(n)
             ));
         }
         for (user, n) in unmapped_users {
             self.warnings.push(format!(
-                "user {user} has no counterpart in the target: {n} {kind}(s) are left unassigned"
+                "user {user} has no counterpart in the target: {n} {} left unassigned",
+                plural(n)
             ));
         }
     }
@@ -647,7 +664,7 @@ impl<'a> Builder<'a> {
         self.pipelines = Some(pipelines);
     }
 
-    fn finish(mut self) -> Result<Plan> {
+    fn finish(mut self, source_fp: &str, target_fp: &str) -> Result<Plan> {
         // Every step a payload refers to is also listed in `after`, so reviewers see the order.
         for step in &mut self.steps {
             let mut after: Vec<String> = step.after.clone();
@@ -679,8 +696,8 @@ impl<'a> Builder<'a> {
         Ok(Plan {
             format: FORMAT.into(),
             name: cfg.name.clone(),
-            source: side(cfg.source.api.as_str(), self.input.source),
-            target: side(cfg.target.api.as_str(), self.input.target),
+            source: side(cfg.source.api.as_str(), self.input.source, source_fp),
+            target: side(cfg.target.api.as_str(), self.input.target, target_fp),
             summary: self.summary,
             mapping: self.mapping,
             warnings: self.warnings,
@@ -714,12 +731,12 @@ fn opportunity_values(
     out
 }
 
-fn side(api: &str, account: &Account) -> Side {
+fn side(api: &str, account: &Account, fingerprint: &str) -> Side {
     Side {
         api: api.into(),
         location: account.location.id.clone(),
         name: account.location.name.clone(),
-        fingerprint: fingerprint::account(account),
+        fingerprint: fingerprint.to_string(),
     }
 }
 
