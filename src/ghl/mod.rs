@@ -4,6 +4,7 @@
 pub mod error;
 pub mod http;
 pub mod payload;
+pub mod probe;
 pub mod ratelimit;
 pub mod remote;
 pub mod v1;
