@@ -105,7 +105,13 @@ pub struct Pace {
     pub sent_since_daily: u64,
     /// The last headers seen, for `check`.
     pub last_headers: RateHeaders,
+    /// Margin added to the window after 429s that our pacing did not foresee (latency jitter
+    /// larger than [`INTERVAL_MARGIN`] covers), up to [`MAX_EXTRA_MARGIN`].
+    pub extra_margin: f64,
 }
+
+/// The most the window is ever widened after unforeseen 429s (pacing at 80% of the ceiling).
+pub const MAX_EXTRA_MARGIN: f64 = 0.22;
 
 /// The pacer's answer for the next request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +138,7 @@ impl Pace {
     /// The window the log is kept over: the announced interval widened by the margin.
     pub fn window(&self) -> Duration {
         let base = self.interval.unwrap_or(FALLBACK_INTERVAL);
-        base.mul_f64(1.0 + INTERVAL_MARGIN)
+        base.mul_f64(1.0 + INTERVAL_MARGIN + self.extra_margin)
     }
 
     fn prune(&mut self, now: Instant) {
@@ -252,6 +258,9 @@ pub fn on_complete(
         }
     }
     if outcome == Outcome::Status(429) {
+        if pace.max.is_some() {
+            pace.extra_margin = (pace.extra_margin + 0.05).min(MAX_EXTRA_MARGIN);
+        }
         let pause = pause_after_429(pace.interval, jitter);
         let until = now + pause;
         pace.paused_until = Some(pace.paused_until.map_or(until, |u| u.max(until)));
