@@ -10,5 +10,6 @@ pub mod fixture;
 pub mod ghl;
 pub mod model;
 pub mod plan;
+pub mod sandbox;
 
 pub use error::{Error, Result};

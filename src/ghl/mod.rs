@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod http;
+pub mod memory;
 pub mod payload;
 pub mod probe;
 pub mod ratelimit;
