@@ -179,9 +179,6 @@ async fn check_side(loaded: &Loaded, side: Side) -> Report {
         }
     }
     for read in Read::ALL {
-        if read == Read::Location && account.api == ApiKind::V1 {
-            continue;
-        }
         match probe::probe(&remote, read).await {
             Ok(probed) => match probed.location {
                 Some(found) if found.id != location => lines.push(Line::fail(
@@ -194,6 +191,16 @@ async fn check_side(loaded: &Loaded, side: Side) -> Report {
                 )),
                 _ => lines.push(Line::ok(read.label(), probed.summary)),
             },
+            Err(err)
+                if read == Read::Location
+                    && account.api == ApiKind::V1
+                    && err.status == Some(401) =>
+            {
+                lines.push(Line::note(
+                    read.label(),
+                    format!("{err}; V1 location keys may not read locations, so the location is not confirmed"),
+                ));
+            }
             Err(err) => {
                 let unreachable = err.status.is_none()
                     && matches!(err.kind, ApiErrorKind::Retryable | ApiErrorKind::Ambiguous);

@@ -95,10 +95,13 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
                 location: Some(location),
             })
         }
-        (Read::Location, Remote::V1(_)) => Ok(Probed {
-            summary: "V1 has no location read; the key's own location is checked instead".into(),
-            location: None,
-        }),
+        (Read::Location, Remote::V1(c)) => {
+            let location = c.read_location().await?;
+            Ok(Probed {
+                summary: format!("{} {:?}", location.id, location.name),
+                location: Some(location),
+            })
+        }
         (Read::CustomFields, _) => Ok(Probed::count(
             remote.custom_fields().await?.len(),
             "custom fields",

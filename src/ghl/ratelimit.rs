@@ -393,15 +393,25 @@ impl Drop for Permit {
     }
 }
 
-/// The process-wide registry that makes one limiter per (token, location): two clients for the
-/// same account (e.g. a plan's read and a check) share their budget. Keyed by a hash of the
-/// token, so the registry itself holds no secret.
-pub fn shared(token: &str, location_id: &str, limits: Limits) -> Arc<Limiter> {
+/// Whose budget a limiter paces: one server's (token, location).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget<'a> {
+    pub base_url: &'a str,
+    pub token: &'a str,
+    pub location_id: &'a str,
+}
+
+/// The process-wide registry that makes one limiter per (server, token, location): two clients
+/// for the same account (e.g. a plan's read and a check) share their budget. Keyed by a hash
+/// of the token, so the registry itself holds no secret.
+pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     use sha2::{Digest, Sha256};
-    static REGISTRY: Mutex<BTreeMap<(String, String), Weak<Limiter>>> = Mutex::new(BTreeMap::new());
+    type Key = (String, String, String);
+    static REGISTRY: Mutex<BTreeMap<Key, Weak<Limiter>>> = Mutex::new(BTreeMap::new());
     let key = (
-        hex::encode(Sha256::digest(token.as_bytes())),
-        location_id.to_string(),
+        budget.base_url.trim_end_matches('/').to_string(),
+        hex::encode(Sha256::digest(budget.token.as_bytes())),
+        budget.location_id.to_string(),
     );
     let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
     registry.retain(|_, w| w.strong_count() > 0);
