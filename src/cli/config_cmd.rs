@@ -97,14 +97,28 @@ fn entries(
     ] {
         accounts.extend(account_entries(side, account, loaded, raw, vars));
     }
-    // Accounts right after `name`, as in the file.
-    let at = entries
-        .iter()
-        .position(|e| e.key == "name")
-        .map_or(0, |i| i + 1);
-    entries.splice(at..at, accounts);
+    entries.extend(accounts);
+    // The order of a declaration, not the alphabet.
+    let rank = |key: &str| {
+        let top = key.split('.').next().unwrap_or_default();
+        ORDER.iter().position(|k| *k == top).unwrap_or(ORDER.len())
+    };
+    entries.sort_by_key(|e| rank(&e.key));
     entries
 }
+
+/// Top-level keys in the order a declaration is usually written.
+const ORDER: &[&str] = &[
+    "name",
+    "source",
+    "target",
+    "objects",
+    "existing_contacts",
+    "mappings",
+    "filters",
+    "rate_limit",
+    "state",
+];
 
 fn account_entries(
     side: &str,
