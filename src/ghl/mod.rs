@@ -5,6 +5,7 @@ pub mod error;
 pub mod http;
 pub mod memory;
 pub mod payload;
+pub mod probe;
 pub mod ratelimit;
 pub mod remote;
 pub mod v1;

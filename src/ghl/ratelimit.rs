@@ -105,7 +105,13 @@ pub struct Pace {
     pub sent_since_daily: u64,
     /// The last headers seen, for `check`.
     pub last_headers: RateHeaders,
+    /// Margin added to the window after 429s that our pacing did not foresee (latency jitter
+    /// larger than [`INTERVAL_MARGIN`] covers), up to [`MAX_EXTRA_MARGIN`].
+    pub extra_margin: f64,
 }
+
+/// The most the window is ever widened after unforeseen 429s (pacing at 80% of the ceiling).
+pub const MAX_EXTRA_MARGIN: f64 = 0.22;
 
 /// The pacer's answer for the next request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +138,7 @@ impl Pace {
     /// The window the log is kept over: the announced interval widened by the margin.
     pub fn window(&self) -> Duration {
         let base = self.interval.unwrap_or(FALLBACK_INTERVAL);
-        base.mul_f64(1.0 + INTERVAL_MARGIN)
+        base.mul_f64(1.0 + INTERVAL_MARGIN + self.extra_margin)
     }
 
     fn prune(&mut self, now: Instant) {
@@ -252,6 +258,9 @@ pub fn on_complete(
         }
     }
     if outcome == Outcome::Status(429) {
+        if pace.max.is_some() {
+            pace.extra_margin = (pace.extra_margin + 0.05).min(MAX_EXTRA_MARGIN);
+        }
         let pause = pause_after_429(pace.interval, jitter);
         let until = now + pause;
         pace.paused_until = Some(pace.paused_until.map_or(until, |u| u.max(until)));
@@ -384,15 +393,25 @@ impl Drop for Permit {
     }
 }
 
-/// The process-wide registry that makes one limiter per (token, location): two clients for the
-/// same account (e.g. a plan's read and a check) share their budget. Keyed by a hash of the
-/// token, so the registry itself holds no secret.
-pub fn shared(token: &str, location_id: &str, limits: Limits) -> Arc<Limiter> {
+/// Whose budget a limiter paces: one server's (token, location).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget<'a> {
+    pub base_url: &'a str,
+    pub token: &'a str,
+    pub location_id: &'a str,
+}
+
+/// The process-wide registry that makes one limiter per (server, token, location): two clients
+/// for the same account (e.g. a plan's read and a check) share their budget. Keyed by a hash
+/// of the token, so the registry itself holds no secret.
+pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     use sha2::{Digest, Sha256};
-    static REGISTRY: Mutex<BTreeMap<(String, String), Weak<Limiter>>> = Mutex::new(BTreeMap::new());
+    type Key = (String, String, String);
+    static REGISTRY: Mutex<BTreeMap<Key, Weak<Limiter>>> = Mutex::new(BTreeMap::new());
     let key = (
-        hex::encode(Sha256::digest(token.as_bytes())),
-        location_id.to_string(),
+        budget.base_url.trim_end_matches('/').to_string(),
+        hex::encode(Sha256::digest(budget.token.as_bytes())),
+        budget.location_id.to_string(),
     );
     let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
     registry.retain(|_, w| w.strong_count() > 0);

@@ -338,3 +338,25 @@ fn time_scaled_25_per_500ms_behaves_the_same() {
     assert_eq!(limited, 0);
     assert!(ok as f64 >= 0.95 * 1000.0, "{ok}");
 }
+
+#[test]
+fn unforeseen_429s_widen_the_window_within_a_bound() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    send_and_complete(&mut p, &l, t0, &headers(25, 24, 10_000, 9_000));
+    assert_eq!(p.window(), ms(10_300));
+    for _ in 0..10 {
+        on_send(&mut p, t0);
+        on_complete(
+            &mut p,
+            t0,
+            Outcome::Status(429),
+            &headers(25, 0, 10_000, 9_000),
+            t0,
+            0.0,
+        );
+    }
+    assert_eq!(p.extra_margin, MAX_EXTRA_MARGIN);
+    assert_eq!(p.window(), ms(12_500));
+}

@@ -99,7 +99,12 @@ pub fn open(
     }
     let token = token(side, cfg, vars)?;
     let base_url = cfg.base_url().unwrap_or_default().to_string();
-    let limiter = ratelimit::shared(token.expose(), &location_id, Limits::from(rate));
+    let budget = ratelimit::Budget {
+        base_url: &base_url,
+        token: token.expose(),
+        location_id: &location_id,
+    };
+    let limiter = ratelimit::shared(budget, Limits::from(rate));
     let headers = match cfg.api {
         ApiKind::V2 => vec![("Version", v2::VERSION)],
         _ => Vec::new(),

@@ -14,7 +14,9 @@ use tokio::sync::OnceCell;
 use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
 use super::wire::{self, MetaCursor, array, convert, convert_all, member, segment};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
+use super::{
+    ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
+};
 use crate::model::{Contact, CustomField, DataType, Location, Opportunity, Pipeline, User};
 
 /// Records per V1 list page (the API's maximum).
@@ -102,6 +104,14 @@ impl V1 {
         Ok((endpoint, all))
     }
 
+    /// `GET /locations/{id}`, without a fallback (for `check`).
+    pub async fn read_location(&self) -> ApiResult<Location> {
+        let req = Request::get(format!("/locations/{}", segment(&self.location_id)));
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert(&endpoint, "location", created(&body, "location"))
+    }
+
     async fn pipeline_opportunities(&self, pipeline_id: &str) -> ApiResult<Vec<Opportunity>> {
         let path = format!("/pipelines/{}/opportunities", segment(pipeline_id));
         let (endpoint, raw) = self.list_all(&path, "opportunities").await?;
@@ -179,12 +189,19 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 impl Ghl for V1 {
-    /// V1 has no location route for a location key: the configured id stands for it.
+    /// `GET /locations/{id}` (its answer bare or under `location`). A location key may not be
+    /// allowed that read: then the configured id stands for the key's own location.
     async fn location(&self) -> ApiResult<Location> {
-        Ok(Location {
-            id: self.location_id.clone(),
-            name: String::new(),
-        })
+        match self.read_location().await {
+            Ok(location) => Ok(location),
+            Err(e) if matches!(e.kind, ApiErrorKind::Auth | ApiErrorKind::Permanent) => {
+                Ok(Location {
+                    id: self.location_id.clone(),
+                    name: String::new(),
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn custom_fields(&self) -> ApiResult<Vec<CustomField>> {
