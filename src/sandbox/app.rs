@@ -21,6 +21,8 @@ pub struct App {
     pub tokens: Vec<TokenConfig>,
     pub rate: RateLimit,
     pub daily: u64,
+    /// `Version` values accepted on V2 routes.
+    pub versions: Vec<String>,
     pub limiter: Mutex<Limiter>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
@@ -47,6 +49,7 @@ impl App {
             tokens: options.tokens.clone(),
             rate: options.rate,
             daily: options.daily,
+            versions: options.versions.clone(),
             limiter: Mutex::new(Limiter::default()),
             faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),
             stats: Mutex::new(Stats::default()),

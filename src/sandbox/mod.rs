@@ -29,11 +29,18 @@
 //! location key, so this stands in for one; 403 for another id).
 //!
 //! # Choices and deviations (documented, since the real API is partly unknown)
-//! - Auth: a missing/unknown token, a missing or wrong `Version` (V2), or a token without
-//!   the route's scope -> 401 `{statusCode, message, error:"Unauthorized"}`. Any location id
-//!   (path, query or body) other than the account's -> 403 `{"message":"Forbidden resource",
-//!   "error":"Forbidden","statusCode":403}`, as seen live. Unknown V2 query parameters and
-//!   body properties -> 422 (e.g. `locationId` instead of `location_id` on opportunity search).
+//! - Auth, as observed live: a missing/unknown token -> 401; a missing `Version` (V2) -> 401
+//!   `version header was not found.`; a `Version` outside the accepted set (default: every
+//!   published one, `2021-04-15`, `2021-07-28`, `2023-02-21`, `v3`, as the live API accepts
+//!   them; `--version-header` narrows it) -> 401 `version header is invalid`; a token without
+//!   the route's scope -> 401 `The token is not authorized for this scope.` (checked before the
+//!   location). Bodies are `{statusCode, message, error:"Unauthorized"}`. The responses are
+//!   2021-07-28 shapes whatever the version, except that `GET /opportunities/search` takes
+//!   camelCase parameters under `v3`. Any location id (path, query or body) other than the
+//!   account's -> 403 `{"statusCode":403,"message":"The token does not have access to this
+//!   location."}` (match on the status: another live source shows `Forbidden resource`).
+//!   Unknown V2 query parameters and body properties -> 422 (e.g. `locationId` instead of
+//!   `location_id` on opportunity search under 2021-07-28).
 //! - Rate limits: a fixed-window burst counter per (token as presented, location) and a
 //!   daily counter per location shared by its tokens (a 24 h fixed window from the first
 //!   request). Limits apply before auth, so every API response (401s, 429s, faults too)
@@ -78,6 +85,6 @@ mod validate;
 
 pub use faults::{FaultKind, FaultRule};
 pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig};
-pub use pipeline::API_VERSION;
+pub use pipeline::{API_VERSION, PUBLISHED_VERSIONS};
 pub use server::{Handle, start};
 pub use stats::Stats;

@@ -1,5 +1,5 @@
-//! V2 opportunity routes: `GET /opportunities/search` (snake_case query, `meta` paging) and
-//! `POST /opportunities/`.
+//! V2 opportunity routes: `GET /opportunities/search` (snake_case query under 2021-07-28,
+//! camelCase under v3, `meta` paging) and `POST /opportunities/`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{known_query, query_location};
@@ -42,11 +43,51 @@ const SEARCH_PARAMS: &[&str] = &[
 ];
 const MAX_LIMIT: usize = 100;
 
+/// Under `Version: v3` these parameters are camelCase (`locationId`, ...).
+const V3_NAMES: &[(&str, &str)] = &[
+    ("locationId", "location_id"),
+    ("pipelineId", "pipeline_id"),
+    ("pipelineStageId", "pipeline_stage_id"),
+    ("contactId", "contact_id"),
+    ("assignedTo", "assigned_to"),
+];
+
+/// The query in 2021-07-28 names: a v3 query is renamed; 422 for the other version's names.
+fn in_snake_case(
+    headers: &HeaderMap,
+    query: HashMap<String, String>,
+) -> Result<HashMap<String, String>, Response> {
+    let v3 = headers.get("version").and_then(|v| v.to_str().ok()) == Some("v3");
+    let mut renamed = HashMap::new();
+    let mut wrong = Vec::new();
+    for (key, value) in query {
+        let camel = V3_NAMES.iter().find(|(c, _)| *c == key);
+        let snake = V3_NAMES.iter().find(|(_, s)| *s == key);
+        match (v3, camel, snake) {
+            (true, Some((_, s)), _) => {
+                renamed.insert(s.to_string(), value);
+            }
+            (true, _, Some(_)) | (false, Some(_), _) => {
+                wrong.push(format!("property {key} should not exist"));
+            }
+            _ => {
+                renamed.insert(key, value);
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(renamed)
+    } else {
+        Err(reply::unprocessable(wrong))
+    }
+}
+
 pub async fn search(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Reply {
+    let query = in_snake_case(&headers, query)?;
     known_query(&query, SEARCH_PARAMS)?;
     query_location(&app, &query, "location_id")?;
     let limit = match query.get("limit") {
