@@ -199,3 +199,18 @@ fn v1_create_upserts_and_writes_custom_values_by_id() {
         "Known"
     );
 }
+
+#[test]
+fn custom_values_may_name_their_field_by_key() {
+    let sandbox = Sandbox::start(&support::account(1), &[]);
+    let body = json!({"customFields": [{"key": "contact.pincode", "field_value": "999"}]});
+    let updated = sandbox.v2("PUT", "/contacts/CON00000000000000000", Some(&body));
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let body = json!({"customFields": [{"key": "pincode", "field_value": "1000"}]});
+    sandbox.v2("PUT", "/contacts/CON00000000000000000", Some(&body));
+    let account = sandbox.account();
+    assert_eq!(
+        contact(&account, "CON00000000000000000")["customFields"],
+        json!([{"id": FIELD, "value": "1000"}])
+    );
+}

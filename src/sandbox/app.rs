@@ -89,3 +89,39 @@ impl App {
         lock(&self.stats).writes_committed += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Account;
+
+    fn app(seed: u64) -> App {
+        let options = Options {
+            latency: Some(LatencyRange {
+                min_ms: 100,
+                max_ms: 400,
+            }),
+            seed,
+            ..Options::default()
+        };
+        App::new(
+            Arc::new(MemoryAccount::new(Account::default(), Default::default())),
+            &options,
+        )
+    }
+
+    #[test]
+    fn latency_is_drawn_in_range_and_repeats_with_the_seed() {
+        let one = app(3);
+        let delays: Vec<Duration> = (0..50).filter_map(|_| one.next_delay()).collect();
+        assert_eq!(delays.len(), 50);
+        assert!(
+            delays
+                .iter()
+                .all(|d| (100..=400).contains(&(d.as_millis() as u64)))
+        );
+        let again = app(3);
+        let repeat: Vec<Duration> = (0..50).filter_map(|_| again.next_delay()).collect();
+        assert_eq!(delays, repeat);
+    }
+}
