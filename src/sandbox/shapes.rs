@@ -21,21 +21,21 @@ pub fn contact(contact: &Contact, location_id: &str) -> Value {
 }
 
 /// Contacts keyed by (`dateAdded` in epoch ms, id); a contact without a date sorts first.
-pub fn keyed_contacts(account: &Account) -> Vec<Keyed<Contact>> {
+pub fn keyed_contacts(account: &Account) -> Vec<Keyed<&Contact>> {
     account
         .contacts
         .iter()
         .map(|c| Keyed {
             ts: c.date_added.as_deref().and_then(epoch_ms).unwrap_or(0),
             id: c.id.clone(),
-            item: c.clone(),
+            item: c,
         })
         .collect()
 }
 
 /// Opportunities carry no date in the model: their key is their creation order, as
 /// epoch ms from 2021-01-01 one second apart.
-pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<Opportunity>> {
+pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<&Opportunity>> {
     const BASE_MS: i64 = 1_609_459_200_000;
     account
         .opportunities
@@ -44,7 +44,7 @@ pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<Opportunity>> {
         .map(|(i, o)| Keyed {
             ts: BASE_MS + 1000 * i as i64,
             id: o.id.clone(),
-            item: o.clone(),
+            item: o,
         })
         .collect()
 }

@@ -185,29 +185,30 @@ pub async fn search(State(app): State<Arc<App>>, body: Bytes) -> Reply {
         )));
     }
     let query = value["query"].as_str().unwrap_or_default().to_string();
-    let matching: Vec<_> = app.memory.read(|a| {
-        shapes::keyed_contacts(a)
-            .into_iter()
-            .filter(|k| contact_matches(&k.item, &query))
-            .collect()
-    });
-    let total = matching.len();
     let skip = if cursor.is_none() {
         (page - 1) * limit
     } else {
         0
     } as usize;
     let cursor = cursor.as_ref().map(|(ts, id)| (*ts, id.as_str()));
-    let (items, _) = page_after(matching, cursor, skip + limit as usize);
-    let contacts: Vec<Value> = items
-        .into_iter()
-        .skip(skip)
-        .map(|k| {
-            let mut c = shapes::contact(&k.item, &app.location_id);
-            c["searchAfter"] = json!([k.ts, k.id]);
-            c
-        })
-        .collect();
+    let (contacts, total) = app.memory.read(|a| {
+        let matching: Vec<_> = shapes::keyed_contacts(a)
+            .into_iter()
+            .filter(|k| contact_matches(k.item, &query))
+            .collect();
+        let total = matching.len();
+        let (items, _) = page_after(matching, cursor, skip + limit as usize);
+        let contacts: Vec<Value> = items
+            .into_iter()
+            .skip(skip)
+            .map(|k| {
+                let mut c = shapes::contact(k.item, &a.location.id);
+                c["searchAfter"] = json!([k.ts, k.id]);
+                c
+            })
+            .collect();
+        (contacts, total)
+    });
     Ok(reply::ok(json!({ "contacts": contacts, "total": total })))
 }
 

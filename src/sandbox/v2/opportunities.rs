@@ -107,7 +107,7 @@ pub async fn search(
         param("contact_id"),
     );
     let status = param("status").filter(|s| s != "all");
-    let (items, total, more, values) = app.memory.read(|account| {
+    let (last, total, more, values) = app.memory.read(|account| {
         let matching: Vec<_> = shapes::keyed_opportunities(account)
             .into_iter()
             .filter(|k| {
@@ -128,20 +128,20 @@ pub async fn search(
         let (items, more) = page_after(matching, cursor, limit);
         let values: Vec<Value> = items
             .iter()
-            .map(|k| shapes::opportunity(account, &k.item))
+            .map(|k| shapes::opportunity(account, k.item))
             .collect();
-        (items, total, more, values)
+        let last = items.last().map(|k| (k.ts, k.id.clone()));
+        (last, total, more, values)
     });
-    let last = items.last();
-    let next_url = match (more, last) {
-        (true, Some(last)) => {
+    let next_url = match (more, &last) {
+        (true, Some((last_ts, last_id))) => {
             let host = headers
                 .get("host")
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("127.0.0.1");
             let mut url = format!(
                 "http://{host}/opportunities/search?location_id={}&limit={limit}&startAfter={}&startAfterId={}",
-                app.location_id, last.ts, last.id
+                app.location_id, last_ts, last_id
             );
             for (name, value) in [("pipeline_id", &pipeline), ("contact_id", &contact)] {
                 if let Some(v) = value {
@@ -157,8 +157,8 @@ pub async fn search(
         "meta": {
             "total": total,
             "nextPageUrl": next_url,
-            "startAfterId": last.map(|k| k.id.clone()),
-            "startAfter": last.map(|k| k.ts),
+            "startAfterId": last.as_ref().map(|(_, id)| id),
+            "startAfter": last.as_ref().map(|(ts, _)| ts),
             "currentPage": null,
             "nextPage": null,
             "prevPage": null,
