@@ -65,19 +65,26 @@ pub fn opportunity(account: &Account, opportunity: &Opportunity) -> Value {
     value
 }
 
-/// Whether a contact matches a free-text `query` (name, email, phone, company).
-pub fn contact_matches(contact: &Contact, query: &str) -> bool {
-    let query = query.trim().to_lowercase();
-    if query.is_empty() {
-        return true;
+/// A free-text contact filter (name, email, phone, company; case-insensitive).
+pub struct ContactQuery(String);
+
+impl ContactQuery {
+    pub fn new(text: &str) -> Self {
+        ContactQuery(text.trim().to_lowercase())
     }
-    [
-        Some(contact.display_name()),
-        contact.email.clone(),
-        contact.phone.clone(),
-        contact.company_name.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|s| s.to_lowercase().contains(&query))
+
+    pub fn matches(&self, contact: &Contact) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        [
+            Some(contact.display_name()),
+            contact.email.clone(),
+            contact.phone.clone(),
+            contact.company_name.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|s| s.to_lowercase().contains(&self.0))
+    }
 }

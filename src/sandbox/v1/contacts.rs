@@ -14,7 +14,7 @@ use crate::ghl::{ContactKey, Ghl};
 use crate::sandbox::app::App;
 use crate::sandbox::paging::page_after;
 use crate::sandbox::reply::{self, Reply};
-use crate::sandbox::shapes::{contact_matches, keyed_contacts};
+use crate::sandbox::shapes::{ContactQuery, keyed_contacts};
 use crate::sandbox::validate::{self, V1_CONTACT, V1_TAGS};
 
 /// `?limit&startAfterId&startAfter&query` -> `{contacts, meta}`, oldest first.
@@ -23,11 +23,11 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Reply {
-    let text = query.get("query").cloned().unwrap_or_default();
+    let filter = ContactQuery::new(query.get("query").map_or("", String::as_str));
     let (contacts, last, total, more, list) = app.memory.read(|a| {
         let matching: Vec<_> = keyed_contacts(a)
             .into_iter()
-            .filter(|k| contact_matches(k.item, &text))
+            .filter(|k| filter.matches(k.item))
             .collect();
         let total = matching.len();
         let list = shapes::list_query(&query, &matching);
