@@ -50,6 +50,17 @@
 //! - Accepted beyond the spec: `companyName` on `PUT /contacts/{id}`; `options` (picklist)
 //!   on custom-field creation. `filters`/`sort` in contact search are accepted and ignored.
 //! - Not-found contacts answer 400 `{statusCode, message:"Contact with id X not found"}`.
+//! - A location forbidding duplicates (`--forbid-duplicates`, or `forbidDuplicates` at run
+//!   time) refuses `POST /contacts/` (and a `PUT` onto another contact's email/phone) with 400
+//!   `{statusCode, message:"This location does not allow duplicated contacts.",
+//!   meta:{contactId, contactName, matchingField}}`; email (case-insensitive) is checked
+//!   before phone (exact). Upserts match instead of refusing.
+//! - Custom values are written `{id | key, field_value}` (`key` as `contact.x` or bare `x`);
+//!   values for unknown fields are dropped; an empty value clears one. Tags de-duplicate
+//!   case-insensitively and keep their first spelling (the live API may lowercase them; unverified).
+//! - New records get deterministic 20-character ids; new contacts a `dateAdded` from a
+//!   logical clock (one second apart, after the fixture's latest). An opportunity created
+//!   without a stage goes to the pipeline's first stage.
 //! - Opportunities have no date in the model: their paging key is creation order.
 //! - V1 DATE custom values are returned as stored (no epoch-ms conversion).
 //!
@@ -61,6 +72,18 @@
 //! `POST /_sandbox/reset-stats`, `POST /_sandbox/reset-limits`, `GET|POST /_sandbox/faults`
 //! (`{faults?:[{kind, method?, pathPrefix?, count?, probability?}], forbidDuplicates?,
 //! latencyMs?: "A..B"|"off"}`).
+//!
+//! # Running it
+//! ```text
+//! GHL_SANDBOX_TOKEN=secret ghl-migrate sandbox --account fixtures/target.json \
+//!     --token-env GHL_SANDBOX_TOKEN --rate-max 25 --rate-interval-ms 1000 \
+//!     --latency-ms 20..80 --seed 7 --fault '504,method=POST,path=/contacts/,p=0.05'
+//! sandbox listening on http://127.0.0.1:41234
+//! ```
+//! Point the V2 client at `http://127.0.0.1:41234` and the V1 client at `.../v1`. Tokens come
+//! only from the named variables; `--token-scopes NAME=contacts,opportunities` (families:
+//! locations, custom-fields, contacts, opportunities, users, v1, or GoHighLevel scope names
+//! like `contacts.write`) and `--token-rate NAME=MAX/MS` configure one token.
 //!
 //! [`MemoryAccount`]: crate::ghl::memory::MemoryAccount
 
