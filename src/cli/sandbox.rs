@@ -36,6 +36,10 @@ pub struct Args {
     /// Requests allowed per day per location.
     #[arg(long, default_value_t = 200_000)]
     daily: u64,
+    /// The `Version` header values accepted on V2 routes (repeatable); default: every
+    /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
+    #[arg(long = "version-header", value_name = "VERSION")]
+    version_header: Vec<String>,
     /// A uniform random delay per request, `MIN..MAX` milliseconds.
     #[arg(long, value_name = "A..B")]
     latency_ms: Option<LatencyRange>,
@@ -91,6 +95,14 @@ fn options(args: &Args) -> Result<Options> {
             interval_ms: args.rate_interval_ms,
         },
         daily: args.daily,
+        versions: if args.version_header.is_empty() {
+            sandbox::PUBLISHED_VERSIONS
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        } else {
+            args.version_header.clone()
+        },
         latency: args.latency_ms,
         seed: args.seed,
         forbid_duplicates: args.forbid_duplicates,
