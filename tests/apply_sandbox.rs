@@ -404,3 +404,25 @@ fn network_down_stops_with_75_and_the_resume_finishes_elsewhere() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(canonical(&sandbox.account()), expected);
 }
+
+#[test]
+fn over_v1_a_complete_apply_and_a_crash_then_resume_give_the_same_target() {
+    let project = Project::new();
+    let expected = expected_target();
+    let sandbox = serve(options());
+    project.live_config_v1(&sandbox);
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+
+    for hook in ["3:sent", "9:sent", "14:intent"] {
+        let sandbox = serve(options());
+        project.live_config_v1(&sandbox);
+        std::fs::remove_file(project.state_path()).unwrap();
+        let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", hook)]);
+        assert_eq!(out.status.code(), None, "{hook}: {}", text(&out));
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{hook}: {}", text(&out));
+        assert_eq!(canonical(&sandbox.account()), expected, "{hook}");
+    }
+}

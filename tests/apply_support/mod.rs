@@ -94,12 +94,20 @@ impl Project {
 
     /// `live.yaml`: the same migration with the target served by `sandbox` over V2.
     pub fn live_config(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
+        self.live_config_over("v2", &sandbox.url(), rate_limit)
+    }
+
+    /// `live.yaml` with the target served by `sandbox` over V1.
+    pub fn live_config_v1(&self, sandbox: &Handle) -> PathBuf {
+        self.live_config_over("v1", &sandbox.v1_url(), "")
+    }
+
+    fn live_config_over(&self, api: &str, url: &str, rate_limit: &str) -> PathBuf {
         let path = self.path().join("live.yaml");
         let text = format!(
-            "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
-             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {}\n\
-             rate_limit:\n  max_in_flight: 4\n{rate_limit}",
-            sandbox.url()
+            "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: {api}\n  \
+             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {url}\n\
+             rate_limit:\n  max_in_flight: 4\n{rate_limit}"
         );
         std::fs::write(&path, text).unwrap();
         path
