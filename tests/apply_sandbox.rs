@@ -84,6 +84,7 @@ fn answers_lost_after_the_write_create_nothing_twice() {
         FaultKind::GatewayTimeout,
         FaultKind::Drop,
         FaultKind::ServerError,
+        FaultKind::Malformed,
     ] {
         let post = |prefix: &str, count| FaultRule {
             method: Some("POST".into()),
