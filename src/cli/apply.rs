@@ -9,9 +9,9 @@ use ghl_migrate::apply::{self, AbortAt, Ending, Options, Report, Run};
 use ghl_migrate::config::{self, ApiKind, Loaded};
 use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::fixture;
-use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
+use ghl_migrate::ghl::{ApiErrorKind, Ghl};
 use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State};
@@ -113,7 +113,7 @@ pub fn run(args: Args) -> Result<i32> {
     let report = match result {
         Ok(report) => report,
         // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
-        Err(err) if err.exit_code() == exit::RESUMABLE => {
+        Err(err) if stopped_early(&err) => {
             eprintln!("error: {err}");
             println!("resume with: {}", resume_command(&args));
             return Ok(exit::RESUMABLE);
@@ -169,6 +169,17 @@ async fn apply_to_fixture(
 /// Reads and validates a plan file (format, ids, order, references).
 pub fn read_plan(path: &Path) -> Result<Plan> {
     ghl_migrate::plan::file::read(path)
+}
+
+/// An error that ends the run before it began but goes away by itself: rate limit, daily
+/// budget, an unanswered or refused connection (network down).
+fn stopped_early(err: &Error) -> bool {
+    match err {
+        Error::Api { source, .. } => {
+            source.is_resumable_stop() || source.kind == ApiErrorKind::Retryable
+        }
+        _ => err.exit_code() == exit::RESUMABLE,
+    }
 }
 
 /// The exact command that continues this run.
