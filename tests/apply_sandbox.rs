@@ -27,9 +27,10 @@ fn a_complete_apply_then_a_second_one_that_writes_nothing() {
 
     let account = sandbox.account();
     let lines = canonical(&account);
-    // 1 existing + 9 created contacts; the existing one got the phone and the tag merged in.
-    assert_eq!(account.contacts.len(), 10, "{lines:#?}");
-    assert_eq!(account.custom_fields.len(), 3, "{lines:#?}");
+    // 1 existing + 10 created contacts (one with no email or phone, identified by a stamped
+    // source id); the existing one got the phone and the tag merged in.
+    assert_eq!(account.contacts.len(), 11, "{lines:#?}");
+    assert_eq!(account.custom_fields.len(), 4, "{lines:#?}");
     assert_eq!(account.opportunities.len(), 5, "{lines:#?}");
     let old = account
         .contacts
@@ -63,10 +64,10 @@ fn a_complete_apply_then_a_second_one_that_writes_nothing() {
     assert!(status.status.success(), "{}", text(&status));
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["contacts"]["status"], "completed");
-    assert_eq!(json["contacts"]["created_count"], 9);
-    assert_eq!(json["contacts"]["mapped_count"], 10);
+    assert_eq!(json["contacts"]["created_count"], 10);
+    assert_eq!(json["contacts"]["mapped_count"], 11);
     assert_eq!(json["opportunities"]["created_count"], 5);
-    assert_eq!(json["custom_fields"]["created_count"], 2);
+    assert_eq!(json["custom_fields"]["created_count"], 3);
     assert_eq!(json["pipelines"]["mapped_count"], 1);
     assert!(json["duration_minutes"].is_number());
     assert_eq!(
@@ -407,23 +408,30 @@ fn network_down_stops_with_75_and_the_resume_finishes_elsewhere() {
 }
 
 #[test]
-fn over_v1_a_complete_apply_and_a_crash_then_resume_give_the_same_target() {
+fn over_v1_a_complete_apply_and_crashes_then_resume_give_the_same_target() {
     let project = Project::new();
-    let expected = expected_target();
     let sandbox = serve(options());
     project.live_config_v1(&sandbox);
     let out = project.apply(&[], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(canonical(&sandbox.account()), expected);
+    // V1 cannot create a contact without email or phone: that one step is refused, the rest done.
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("failed contact/source:C11: POST /contacts/ answered HTTP 422"),
+        "{}",
+        text(&out)
+    );
+    let expected = canonical(&sandbox.account());
+    assert_eq!(sandbox.account().contacts.len(), 10);
+    assert_eq!(sandbox.account().opportunities.len(), 5);
 
-    for hook in ["3:sent", "9:sent", "14:intent"] {
+    for hook in ["3:sent", "9:sent", "12:recorded", "15:intent"] {
         let sandbox = serve(options());
         project.live_config_v1(&sandbox);
         std::fs::remove_file(project.state_path()).unwrap();
         let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", hook)]);
         assert_eq!(out.status.code(), None, "{hook}: {}", text(&out));
         let out = project.apply(&["--resume"], &[]);
-        assert_eq!(out.status.code(), Some(0), "{hook}: {}", text(&out));
+        assert_eq!(out.status.code(), Some(4), "{hook}: {}", text(&out));
         assert_eq!(canonical(&sandbox.account()), expected, "{hook}");
     }
 }

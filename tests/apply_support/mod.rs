@@ -38,7 +38,8 @@ pub const SOURCE: &str = r#"{
     {"id": "C7", "email": "g@acme.test", "firstName": "Gus", "tags": ["vip", "lead"]},
     {"id": "C8", "email": "h@acme.test", "firstName": "Hal"},
     {"id": "C9", "phone": "+15550109", "firstName": "Ivy"},
-    {"id": "C10", "email": "old@acme.test", "phone": "+15550110", "firstName": "Old", "tags": ["vip"]}
+    {"id": "C10", "email": "old@acme.test", "phone": "+15550110", "firstName": "Old", "tags": ["vip"]},
+    {"id": "C11", "firstName": "Nokey", "lastName": "Person", "tags": ["walk-in"]}
   ],
   "opportunities": [
     {"id": "O1", "name": "Deal A", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1", "monetaryValue": 100},
