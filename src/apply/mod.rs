@@ -189,6 +189,7 @@ fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
 
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
 async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+    // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
     let live = ghl::snapshot(target).await.map_err(|source| Error::Api {
         side: "target".into(),

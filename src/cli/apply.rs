@@ -121,8 +121,10 @@ pub fn run(args: Args) -> Result<i32> {
         Err(err) => return Err(err),
     };
     print!("{}", apply::render(&report));
-    if matches!(report.ending, Ending::Stopped { .. }) {
-        println!("resume with: {}", resume_command(&args));
+    match report.ending {
+        Ending::Stopped { .. } => println!("resume with: {}", resume_command(&args)),
+        Ending::Error { .. } => println!("fix that, then resume with: {}", resume_command(&args)),
+        _ => {}
     }
     Ok(report.exit_code())
 }
