@@ -435,3 +435,18 @@ fn over_v1_a_complete_apply_and_crashes_then_resume_give_the_same_target() {
         assert_eq!(canonical(&sandbox.account()), expected, "{hook}");
     }
 }
+
+#[test]
+fn a_wrong_token_is_refused_with_1_and_never_printed() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[(TOKEN_ENV, "wrong-secret-token")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("401"), "{}", text(&out));
+    assert!(!text(&out).contains("wrong-secret-token"), "{}", text(&out));
+    assert_eq!(sandbox.stats().writes_committed, 0);
+    // Nothing was begun: a later apply with the right token starts fresh.
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
