@@ -29,7 +29,8 @@ pub struct LargeOptions {
     /// Contact custom fields in the source, cycling through every data type; the target lacks
     /// the last tenth of them (the plan creates those).
     pub custom_fields: usize,
-    /// Percent of (contact, field) pairs that hold a value.
+    /// Percent of (contact, field) pairs that hold a value (a tenth of that for the rarely
+    /// filled FILE_UPLOAD and SIGNATURE fields).
     pub value_percent: u32,
 }
 
@@ -274,7 +275,11 @@ fn dress(c: &mut Contact, opts: &LargeOptions, account: &Account, g: &mut Gen) {
         c.assigned_to = Some(rng.pick(&account.users).id.clone());
     }
     for f in &account.custom_fields {
-        if rng.percent(opts.value_percent) {
+        let percent = match f.data_type {
+            DataType::FileUpload | DataType::Signature => opts.value_percent / 10,
+            _ => opts.value_percent,
+        };
+        if rng.percent(percent) {
             c.custom_fields.push(FieldValue {
                 id: f.id.clone(),
                 value: value_for(f, rng),
