@@ -14,6 +14,7 @@ pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod render;
+pub mod sandbox;
 pub mod synth;
 
 pub use error::{Error, Result};

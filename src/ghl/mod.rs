@@ -2,6 +2,7 @@
 //! the in-memory fixture account), so planning and the executor are written once.
 
 pub mod error;
+pub mod memory;
 pub mod payload;
 
 use std::future::Future;
