@@ -14,6 +14,6 @@ mod values;
 
 pub use demo::demo_pair;
 pub use ids::{Ids, id20, uuid};
-pub use large::{LargeOptions, large_pair};
+pub use large::{LargeOptions, large_pair, migration_yaml};
 pub use rng::Rng;
 pub use scenarios::{Scenario, scenarios};

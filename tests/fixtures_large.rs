@@ -113,6 +113,13 @@ fn the_overlap_matches_by_email_other_case_and_phone_only() {
 }
 
 #[test]
+fn the_generated_declaration_parses() {
+    let text = ghl_migrate::synth::migration_yaml("bench", &opts());
+    let config = ghl_migrate::config::parse(std::path::Path::new("migration.yaml"), &text).unwrap();
+    assert_eq!(config.name, "bench");
+}
+
+#[test]
 fn zero_sizes_are_fine() {
     let (source, target) = large_pair(&LargeOptions {
         source_contacts: 0,

@@ -67,3 +67,40 @@ fn an_account_that_does_not_load_fails_with_its_path() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.json"));
 }
+
+#[test]
+fn unchecked_serves_an_account_whose_references_dangle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dangling.json");
+    let account = r#"{"location":{"id":"LOCcli00000000000001","name":"Cli"},
+        "pipelines":[{"id":"P","name":"Sales","stages":[{"id":"s","name":"New"}]}],
+        "opportunities":[{"id":"O","name":"Ghost","pipelineId":"P","contactId":"gone"}]}"#;
+    std::fs::write(&path, account).unwrap();
+    let refused = sandbox()
+        .arg("--account")
+        .arg(&path)
+        .args(["--token-env", "T"])
+        .env("T", "x")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("ghl-migrate"))
+        .args(["sandbox", "--unchecked", "--token-env", "T", "--account"])
+        .arg(&path)
+        .env("T", "x")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        line.starts_with("sandbox listening on http://127.0.0.1:"),
+        "{line}"
+    );
+}

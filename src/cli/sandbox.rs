@@ -13,6 +13,10 @@ pub struct Args {
     /// The fixture account to serve (JSON, or YAML by extension).
     #[arg(long, value_name = "FILE")]
     account: PathBuf,
+    /// Serve the account even if its references dangle (an opportunity whose contact or
+    /// stage is gone), as a real account's may.
+    #[arg(long)]
+    unchecked: bool,
     /// The port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -56,7 +60,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let account = ghl_migrate::fixture::load(&args.account)?;
+    let account = if args.unchecked {
+        let text = std::fs::read_to_string(&args.account).map_err(|source| Error::Read {
+            path: args.account.clone(),
+            source,
+        })?;
+        ghl_migrate::fixture::parse(&args.account, &text)?
+    } else {
+        ghl_migrate::fixture::load(&args.account)?
+    };
     let options = options(&args)?;
     let handle = sandbox::start(account, options)
         .map_err(|e| Error::Other(format!("cannot start the sandbox: {e}")))?;
