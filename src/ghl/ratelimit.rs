@@ -24,8 +24,8 @@ use tokio::sync::Notify;
 use crate::config::RateLimitConfig;
 
 /// Share of the announced interval added as a margin against latency jitter. Pacing at
-/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 97%) of the ceiling.
-pub const INTERVAL_MARGIN: f64 = 0.03;
+/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 99%) of the ceiling, less the round-trip spread.
+pub const INTERVAL_MARGIN: f64 = 0.01;
 
 /// The pause after a 429 when the server never announced its interval: GoHighLevel's
 /// documented window (ghl-api.md §3). Only used until the headers have been seen.
@@ -401,6 +401,11 @@ impl Limiter {
     /// The rate-limit headers of the latest response that carried any.
     pub fn last_headers(&self) -> RateHeaders {
         self.lock().last_headers.clone()
+    }
+
+    /// The window currently paced over (the announced interval, widened).
+    pub fn window(&self) -> Duration {
+        self.lock().window()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pace> {
