@@ -29,6 +29,9 @@ pub struct Config {
     pub existing_contacts: ExistingPolicy,
     #[serde(default)]
     pub rate_limit: RateLimitConfig,
+    /// Country calling code for phone numbers written without one (E.164 matching), e.g. `"1"`.
+    #[serde(default = "defaults::phone_country_code")]
+    pub phone_country_code: String,
     /// Where the checkpoint lives; default `.ghl-migrate/<name>.sqlite` beside migration.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<PathBuf>,
@@ -212,6 +215,9 @@ impl Default for RateLimitConfig {
 }
 
 mod defaults {
+    pub fn phone_country_code() -> String {
+        "1".into()
+    }
     pub fn max_in_flight() -> usize {
         16
     }
@@ -422,6 +428,15 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                 }
             }
         }
+    }
+    let code = &config.phone_country_code;
+    if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(at(
+            "phone_country_code",
+            format!(
+                "phone_country_code {code:?} must be 1 to 3 digits, without `+` (e.g. \"1\", \"44\")"
+            ),
+        ));
     }
     if config.rate_limit.max_in_flight == 0 {
         return Err(at(

@@ -8,8 +8,13 @@ pub mod config;
 pub mod error;
 pub mod fixture;
 pub mod ghl;
+pub mod graph;
+pub mod matching;
 pub mod model;
+pub mod normalize;
 pub mod plan;
+pub mod render;
 pub mod sandbox;
+pub mod synth;
 
 pub use error::{Error, Result};

@@ -36,16 +36,23 @@ fn v2_needs_the_version_header_and_v1_does_not() {
     let bearer = format!("Bearer {}", support::TOKEN);
     let missing = sandbox.request("GET", &path, &[("Authorization", bearer.as_str())], None);
     assert_eq!(missing.status, 401);
-    let wrong = sandbox.request(
-        "GET",
-        &path,
-        &[
-            ("Authorization", bearer.as_str()),
-            ("Version", "2021-04-15"),
-        ],
-        None,
+    assert_eq!(missing.json()["message"], "version header was not found.");
+    let with_version = |v: &'static str| {
+        sandbox.request(
+            "GET",
+            &path,
+            &[("Authorization", bearer.as_str()), ("Version", v)],
+            None,
+        )
+    };
+    let invented = with_version("2020-01-01");
+    assert_eq!(invented.status, 401);
+    assert_eq!(invented.json()["message"], "version header is invalid");
+    assert_eq!(
+        with_version("2021-04-15").status,
+        200,
+        "published versions are accepted"
     );
-    assert_eq!(wrong.status, 401);
     let ok = sandbox.v2("GET", &path, None);
     assert_eq!(ok.status, 200);
     assert_eq!(ok.json()["location"]["id"], LOCATION);
@@ -58,11 +65,11 @@ fn v2_needs_the_version_header_and_v1_does_not() {
 }
 
 #[test]
-fn another_location_is_403_forbidden_resource() {
+fn another_location_is_403() {
     let sandbox = Sandbox::start(&support::account(1), &[]);
     let other = "LOCsomebodyelse00001";
     let expected =
-        json!({"message": "Forbidden resource", "error": "Forbidden", "statusCode": 403});
+        json!({"statusCode": 403, "message": "The token does not have access to this location."});
     let by_path = sandbox.v2("GET", &format!("/locations/{other}/customFields"), None);
     assert_eq!(by_path.status, 403);
     assert_eq!(by_path.json(), expected);
@@ -159,4 +166,34 @@ fn a_body_that_is_not_json_is_400() {
     );
     let response = support::send(&sandbox.addr, &raw).unwrap();
     assert_eq!(response.status, 400);
+}
+
+#[test]
+fn the_accepted_versions_can_be_narrowed() {
+    let sandbox = Sandbox::start(&support::account(1), &["--version-header", "2021-07-28"]);
+    let bearer = format!("Bearer {}", support::TOKEN);
+    let path = format!("/locations/{LOCATION}");
+    let older = sandbox.request(
+        "GET",
+        &path,
+        &[
+            ("Authorization", bearer.as_str()),
+            ("Version", "2021-04-15"),
+        ],
+        None,
+    );
+    assert_eq!(older.status, 401);
+    assert_eq!(sandbox.v2("GET", &path, None).status, 200);
+}
+
+#[test]
+fn opportunity_search_takes_camel_case_only_under_v3() {
+    let sandbox = Sandbox::start(&support::account(1), &[]);
+    let bearer = format!("Bearer {}", support::TOKEN);
+    let v3 = [("Authorization", bearer.as_str()), ("Version", "v3")];
+    let camel = format!("/opportunities/search?locationId={LOCATION}&pipelineId={PIPELINE}");
+    assert_eq!(sandbox.request("GET", &camel, &v3, None).status, 200);
+    let snake = format!("/opportunities/search?location_id={LOCATION}");
+    assert_eq!(sandbox.request("GET", &snake, &v3, None).status, 422);
+    assert_eq!(sandbox.v2("GET", &snake, None).status, 200);
 }

@@ -1,10 +1,67 @@
-//! The `plan` command.
+//! The `plan` command: read both accounts, match, write the plan, print its summary.
 
-use ghl_migrate::error::{Error, Result};
+use std::path::PathBuf;
+
+use ghl_migrate::config::{self, ApiKind, Loaded};
+use ghl_migrate::error::{Error, Result, exit};
+use ghl_migrate::fixture;
+use ghl_migrate::model::Account;
+use ghl_migrate::plan::build::{PlanInput, build};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The declaration to plan from.
+    #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
+    config: PathBuf,
+    /// Where to write the plan (default: plans/<name>.plan.yaml in the current folder).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
 
-pub fn run(_args: Args) -> Result<i32> {
-    Err(Error::Other("`plan` is not built yet".into()))
+pub fn run(args: Args) -> Result<i32> {
+    let loaded = config::load(&args.config, &super::env_var)?;
+    let (source, target) = read_accounts(&loaded)?;
+    let plan = build(PlanInput {
+        config: &loaded.config,
+        source: &source,
+        target: &target,
+    })?;
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
+    });
+    ghl_migrate::plan::file::write(&out, &plan)?;
+    println!("{}", ghl_migrate::render::text::overview(&plan));
+    println!("plan written to {}", out.display());
+    let changes = !plan.steps.is_empty();
+    Ok(if args.detailed_exitcode && changes {
+        exit::CHANGES
+    } else {
+        exit::OK
+    })
+}
+
+/// Reads the source and target accounts (fixtures here; live accounts over the network).
+fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
+    let read = |side: &str, account: &config::AccountConfig| -> Result<Account> {
+        match account.api {
+            ApiKind::Fixture => {
+                let path = account
+                    .path
+                    .as_ref()
+                    .expect("validated: fixtures have a path");
+                fixture::load(&loaded.resolve(path))
+            }
+            ApiKind::V1 | ApiKind::V2 => Err(Error::Other(format!(
+                "{side}: live accounts (`api: {}`) are not supported by this build yet",
+                account.api.as_str()
+            ))),
+        }
+    };
+    Ok((
+        read("source", &loaded.config.source)?,
+        read("target", &loaded.config.target)?,
+    ))
 }

@@ -13,6 +13,10 @@ pub struct Args {
     /// The fixture account to serve (JSON, or YAML by extension).
     #[arg(long, value_name = "FILE")]
     account: PathBuf,
+    /// Serve the account even if its references dangle (an opportunity whose contact or
+    /// stage is gone), as a real account's may.
+    #[arg(long)]
+    unchecked: bool,
     /// The port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -36,6 +40,10 @@ pub struct Args {
     /// Requests allowed per day per location.
     #[arg(long, default_value_t = 200_000)]
     daily: u64,
+    /// The `Version` header values accepted on V2 routes (repeatable); default: every
+    /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
+    #[arg(long = "version-header", value_name = "VERSION")]
+    version_header: Vec<String>,
     /// A uniform random delay per request, `MIN..MAX` milliseconds.
     #[arg(long, value_name = "A..B")]
     latency_ms: Option<LatencyRange>,
@@ -52,7 +60,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let account = ghl_migrate::fixture::load(&args.account)?;
+    let account = if args.unchecked {
+        let text = std::fs::read_to_string(&args.account).map_err(|source| Error::Read {
+            path: args.account.clone(),
+            source,
+        })?;
+        ghl_migrate::fixture::parse(&args.account, &text)?
+    } else {
+        ghl_migrate::fixture::load(&args.account)?
+    };
     let options = options(&args)?;
     let handle = sandbox::start(account, options)
         .map_err(|e| Error::Other(format!("cannot start the sandbox: {e}")))?;
@@ -91,6 +107,14 @@ fn options(args: &Args) -> Result<Options> {
             interval_ms: args.rate_interval_ms,
         },
         daily: args.daily,
+        versions: if args.version_header.is_empty() {
+            sandbox::PUBLISHED_VERSIONS
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        } else {
+            args.version_header.clone()
+        },
         latency: args.latency_ms,
         seed: args.seed,
         forbid_duplicates: args.forbid_duplicates,

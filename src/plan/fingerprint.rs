@@ -8,29 +8,69 @@ use sha2::{Digest, Sha256};
 use crate::model::Account;
 
 /// The fingerprint of an account: its definitions, contacts and opportunities, sorted by id.
+/// Streams canonical JSON into the hash, one object at a time, without copying the account.
 pub fn account(account: &Account) -> String {
-    let mut a = account.clone();
-    a.custom_fields.sort_by(|x, y| x.id.cmp(&y.id));
-    a.pipelines.sort_by(|x, y| x.id.cmp(&y.id));
-    for p in &mut a.pipelines {
-        p.stages.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut h = HashWriter(Sha256::new());
+    h.put("location", &account.location);
+    for f in sorted(&account.custom_fields, |f| &f.id) {
+        h.put("field", f);
     }
-    a.users.sort_by(|x, y| x.id.cmp(&y.id));
-    a.contacts.sort_by(|x, y| x.id.cmp(&y.id));
-    for c in &mut a.contacts {
+    for p in sorted(&account.pipelines, |p| &p.id) {
+        let mut p = p.clone();
+        p.stages.sort_by(|x, y| x.id.cmp(&y.id));
+        h.put("pipeline", &p);
+    }
+    for u in sorted(&account.users, |u| &u.id) {
+        h.put("user", u);
+    }
+    for c in sorted(&account.contacts, |c| &c.id) {
+        let mut c = c.clone();
         c.tags.sort();
         c.custom_fields.sort_by(|x, y| x.id.cmp(&y.id));
         // When a contact was added is not something a plan decides on.
         c.date_added = None;
+        h.put("contact", &c);
     }
-    a.opportunities.sort_by(|x, y| x.id.cmp(&y.id));
-    of(&a)
+    for o in sorted(&account.opportunities, |o| &o.id) {
+        h.put("opportunity", o);
+    }
+    format!("sha256:{}", hex::encode(h.0.finalize()))
+}
+
+/// References to the items, ordered by a key.
+fn sorted<T>(items: &[T], key: impl Fn(&T) -> &String) -> Vec<&T> {
+    let mut v: Vec<&T> = items.iter().collect();
+    v.sort_by(|a, b| key(a).cmp(key(b)));
+    v
 }
 
 /// The fingerprint of any serialisable value (its canonical JSON).
 pub fn of<T: Serialize>(value: &T) -> String {
-    let bytes = serde_json::to_vec(value).expect("plain data always serialises");
-    format!("sha256:{}", hex::encode(Sha256::digest(&bytes)))
+    let mut h = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut h, value).expect("plain data always serialises");
+    format!("sha256:{}", hex::encode(h.0.finalize()))
+}
+
+/// Feeds written bytes into the hash.
+struct HashWriter(Sha256);
+
+impl HashWriter {
+    /// Adds one tagged object's canonical JSON.
+    fn put<T: Serialize>(&mut self, tag: &str, value: &T) {
+        self.0.update(tag.as_bytes());
+        serde_json::to_writer(&mut *self, value).expect("plain data always serialises");
+    }
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

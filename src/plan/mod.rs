@@ -5,7 +5,12 @@
 //! names a step of this plan whose created id is resolved at apply time; anything else is an id
 //! that already exists in the target (GoHighLevel ids never contain `/`).
 
+pub mod build;
+pub mod contact_steps;
+pub mod diff;
+pub mod file;
 pub mod fingerprint;
+pub mod values;
 
 use std::collections::BTreeMap;
 

@@ -21,6 +21,8 @@ pub struct App {
     pub tokens: Vec<TokenConfig>,
     pub rate: RateLimit,
     pub daily: u64,
+    /// `Version` values accepted on V2 routes.
+    pub versions: Vec<String>,
     pub limiter: Mutex<Limiter>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
@@ -47,6 +49,7 @@ impl App {
             tokens: options.tokens.clone(),
             rate: options.rate,
             daily: options.daily,
+            versions: options.versions.clone(),
             limiter: Mutex::new(Limiter::default()),
             faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),
             stats: Mutex::new(Stats::default()),
@@ -84,5 +87,41 @@ impl App {
     /// Counts a write that changed the account.
     pub fn committed(&self) {
         lock(&self.stats).writes_committed += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Account;
+
+    fn app(seed: u64) -> App {
+        let options = Options {
+            latency: Some(LatencyRange {
+                min_ms: 100,
+                max_ms: 400,
+            }),
+            seed,
+            ..Options::default()
+        };
+        App::new(
+            Arc::new(MemoryAccount::new(Account::default(), Default::default())),
+            &options,
+        )
+    }
+
+    #[test]
+    fn latency_is_drawn_in_range_and_repeats_with_the_seed() {
+        let one = app(3);
+        let delays: Vec<Duration> = (0..50).filter_map(|_| one.next_delay()).collect();
+        assert_eq!(delays.len(), 50);
+        assert!(
+            delays
+                .iter()
+                .all(|d| (100..=400).contains(&(d.as_millis() as u64)))
+        );
+        let again = app(3);
+        let repeat: Vec<Duration> = (0..50).filter_map(|_| again.next_delay()).collect();
+        assert_eq!(delays, repeat);
     }
 }

@@ -29,11 +29,18 @@
 //! location key, so this stands in for one; 403 for another id).
 //!
 //! # Choices and deviations (documented, since the real API is partly unknown)
-//! - Auth: a missing/unknown token, a missing or wrong `Version` (V2), or a token without
-//!   the route's scope -> 401 `{statusCode, message, error:"Unauthorized"}`. Any location id
-//!   (path, query or body) other than the account's -> 403 `{"message":"Forbidden resource",
-//!   "error":"Forbidden","statusCode":403}`, as seen live. Unknown V2 query parameters and
-//!   body properties -> 422 (e.g. `locationId` instead of `location_id` on opportunity search).
+//! - Auth, as observed live: a missing/unknown token -> 401; a missing `Version` (V2) -> 401
+//!   `version header was not found.`; a `Version` outside the accepted set (default: every
+//!   published one, `2021-04-15`, `2021-07-28`, `2023-02-21`, `v3`, as the live API accepts
+//!   them; `--version-header` narrows it) -> 401 `version header is invalid`; a token without
+//!   the route's scope -> 401 `The token is not authorized for this scope.` (checked before the
+//!   location). Bodies are `{statusCode, message, error:"Unauthorized"}`. The responses are
+//!   2021-07-28 shapes whatever the version, except that `GET /opportunities/search` takes
+//!   camelCase parameters under `v3`. Any location id (path, query or body) other than the
+//!   account's -> 403 `{"statusCode":403,"message":"The token does not have access to this
+//!   location."}` (match on the status: another live source shows `Forbidden resource`).
+//!   Unknown V2 query parameters and body properties -> 422 (e.g. `locationId` instead of
+//!   `location_id` on opportunity search under 2021-07-28).
 //! - Rate limits: a fixed-window burst counter per (token as presented, location) and a
 //!   daily counter per location shared by its tokens (a 24 h fixed window from the first
 //!   request). Limits apply before auth, so every API response (401s, 429s, faults too)
@@ -43,6 +50,17 @@
 //! - Accepted beyond the spec: `companyName` on `PUT /contacts/{id}`; `options` (picklist)
 //!   on custom-field creation. `filters`/`sort` in contact search are accepted and ignored.
 //! - Not-found contacts answer 400 `{statusCode, message:"Contact with id X not found"}`.
+//! - A location forbidding duplicates (`--forbid-duplicates`, or `forbidDuplicates` at run
+//!   time) refuses `POST /contacts/` (and a `PUT` onto another contact's email/phone) with 400
+//!   `{statusCode, message:"This location does not allow duplicated contacts.",
+//!   meta:{contactId, contactName, matchingField}}`; email (case-insensitive) is checked
+//!   before phone (exact). Upserts match instead of refusing.
+//! - Custom values are written `{id | key, field_value}` (`key` as `contact.x` or bare `x`);
+//!   values for unknown fields are dropped; an empty value clears one. Tags de-duplicate
+//!   case-insensitively and keep their first spelling (the live API may lowercase them; unverified).
+//! - New records get deterministic 20-character ids; new contacts a `dateAdded` from a
+//!   logical clock (one second apart, after the fixture's latest). An opportunity created
+//!   without a stage goes to the pipeline's first stage.
 //! - Opportunities have no date in the model: their paging key is creation order.
 //! - V1 DATE custom values are returned as stored (no epoch-ms conversion).
 //!
@@ -54,6 +72,18 @@
 //! `POST /_sandbox/reset-stats`, `POST /_sandbox/reset-limits`, `GET|POST /_sandbox/faults`
 //! (`{faults?:[{kind, method?, pathPrefix?, count?, probability?}], forbidDuplicates?,
 //! latencyMs?: "A..B"|"off"}`).
+//!
+//! # Running it
+//! ```text
+//! GHL_SANDBOX_TOKEN=secret ghl-migrate sandbox --account fixtures/target.json \
+//!     --token-env GHL_SANDBOX_TOKEN --rate-max 25 --rate-interval-ms 1000 \
+//!     --latency-ms 20..80 --seed 7 --fault '504,method=POST,path=/contacts/,p=0.05'
+//! sandbox listening on http://127.0.0.1:41234
+//! ```
+//! Point the V2 client at `http://127.0.0.1:41234` and the V1 client at `.../v1`. Tokens come
+//! only from the named variables; `--token-scopes NAME=contacts,opportunities` (families:
+//! locations, custom-fields, contacts, opportunities, users, v1, or GoHighLevel scope names
+//! like `contacts.write`) and `--token-rate NAME=MAX/MS` configure one token.
 //!
 //! [`MemoryAccount`]: crate::ghl::memory::MemoryAccount
 
@@ -78,6 +108,6 @@ mod validate;
 
 pub use faults::{FaultKind, FaultRule};
 pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig};
-pub use pipeline::API_VERSION;
+pub use pipeline::{API_VERSION, PUBLISHED_VERSIONS};
 pub use server::{Handle, start};
 pub use stats::Stats;

@@ -19,6 +19,8 @@ pub struct Options {
     pub rate: RateLimit,
     /// Requests per day per location, shared by all its tokens.
     pub daily: u64,
+    /// `Version` header values accepted on V2 routes (default: every published one).
+    pub versions: Vec<String>,
     /// A uniform random delay before each API request is handled.
     pub latency: Option<LatencyRange>,
     /// Seeds latency and probabilistic faults, so runs repeat.
@@ -35,6 +37,10 @@ impl Default for Options {
             tokens: Vec::new(),
             rate: RateLimit::default(),
             daily: 200_000,
+            versions: super::pipeline::PUBLISHED_VERSIONS
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
             latency: None,
             seed: 0,
             forbid_duplicates: false,

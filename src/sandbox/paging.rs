@@ -9,20 +9,27 @@ pub struct Keyed<T> {
     pub item: T,
 }
 
-/// One page of `items` (sorted here) after `cursor`, and whether more follow.
+/// One page of `items` after `cursor` in (timestamp, id) order, and whether more follow.
+/// Linear in the number of items: only the page itself is sorted.
 pub fn page_after<T>(
-    mut items: Vec<Keyed<T>>,
+    items: Vec<Keyed<T>>,
     cursor: Option<(i64, &str)>,
     limit: usize,
 ) -> (Vec<Keyed<T>>, bool) {
-    items.sort_by(|a, b| (a.ts, &a.id).cmp(&(b.ts, &b.id)));
-    let start = match cursor {
-        Some((ts, id)) => items.partition_point(|k| (k.ts, k.id.as_str()) <= (ts, id)),
-        None => 0,
+    let order = |a: &Keyed<T>, b: &Keyed<T>| (a.ts, &a.id).cmp(&(b.ts, &b.id));
+    let mut rest: Vec<Keyed<T>> = match cursor {
+        Some((ts, id)) => items
+            .into_iter()
+            .filter(|k| (k.ts, k.id.as_str()) > (ts, id))
+            .collect(),
+        None => items,
     };
-    let mut rest: Vec<Keyed<T>> = items.into_iter().skip(start).collect();
     let more = rest.len() > limit;
+    if more && limit > 0 {
+        rest.select_nth_unstable_by(limit - 1, |a, b| (a.ts, &a.id).cmp(&(b.ts, &b.id)));
+    }
     rest.truncate(limit);
+    rest.sort_by(order);
     (rest, more)
 }
 

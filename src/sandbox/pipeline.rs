@@ -19,8 +19,12 @@ use super::limiter::{Caller, Verdict};
 use super::options::Scope;
 use super::reply;
 
-/// The API version the V2 routes require.
+/// The API version whose shapes the V2 routes serve.
 pub const API_VERSION: &str = "2021-07-28";
+
+/// Every `Version` value GoHighLevel publishes; the live API accepts each of them on the
+/// established routes and answers 401 to anything else.
+pub const PUBLISHED_VERSIONS: &[&str] = &["2021-04-15", "2021-07-28", "2023-02-21", "v3"];
 
 /// The middleware over every API route (not the `/_sandbox/` admin routes).
 pub async fn pipeline(
@@ -118,9 +122,9 @@ fn authenticate(
     };
     if scope != Scope::V1 {
         match headers.get("version").and_then(|v| v.to_str().ok()) {
-            None => return Err(reply::unauthorized("Version header was not found")),
-            Some(v) if v.trim() != API_VERSION => {
-                return Err(reply::unauthorized("Version header is invalid"));
+            None => return Err(reply::unauthorized("version header was not found.")),
+            Some(v) if !app.versions.iter().any(|known| known == v.trim()) => {
+                return Err(reply::unauthorized("version header is invalid"));
             }
             Some(_) => {}
         }

@@ -34,11 +34,11 @@ pub fn unauthorized(message: &str) -> Response {
     )
 }
 
-/// 403 as seen live for a location the token may not use.
+/// 403 as seen live for a location the token may not use (checked after the scope).
 pub fn forbidden() -> Response {
     json(
         StatusCode::FORBIDDEN,
-        json!({"message": "Forbidden resource", "error": "Forbidden", "statusCode": 403}),
+        json!({"statusCode": 403, "message": "The token does not have access to this location."}),
     )
 }
 

@@ -21,21 +21,21 @@ pub fn contact(contact: &Contact, location_id: &str) -> Value {
 }
 
 /// Contacts keyed by (`dateAdded` in epoch ms, id); a contact without a date sorts first.
-pub fn keyed_contacts(account: &Account) -> Vec<Keyed<Contact>> {
+pub fn keyed_contacts(account: &Account) -> Vec<Keyed<&Contact>> {
     account
         .contacts
         .iter()
         .map(|c| Keyed {
             ts: c.date_added.as_deref().and_then(epoch_ms).unwrap_or(0),
             id: c.id.clone(),
-            item: c.clone(),
+            item: c,
         })
         .collect()
 }
 
 /// Opportunities carry no date in the model: their key is their creation order, as
 /// epoch ms from 2021-01-01 one second apart.
-pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<Opportunity>> {
+pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<&Opportunity>> {
     const BASE_MS: i64 = 1_609_459_200_000;
     account
         .opportunities
@@ -44,7 +44,7 @@ pub fn keyed_opportunities(account: &Account) -> Vec<Keyed<Opportunity>> {
         .map(|(i, o)| Keyed {
             ts: BASE_MS + 1000 * i as i64,
             id: o.id.clone(),
-            item: o.clone(),
+            item: o,
         })
         .collect()
 }
@@ -65,19 +65,26 @@ pub fn opportunity(account: &Account, opportunity: &Opportunity) -> Value {
     value
 }
 
-/// Whether a contact matches a free-text `query` (name, email, phone, company).
-pub fn contact_matches(contact: &Contact, query: &str) -> bool {
-    let query = query.trim().to_lowercase();
-    if query.is_empty() {
-        return true;
+/// A free-text contact filter (name, email, phone, company; case-insensitive).
+pub struct ContactQuery(String);
+
+impl ContactQuery {
+    pub fn new(text: &str) -> Self {
+        ContactQuery(text.trim().to_lowercase())
     }
-    [
-        Some(contact.display_name()),
-        contact.email.clone(),
-        contact.phone.clone(),
-        contact.company_name.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|s| s.to_lowercase().contains(&query))
+
+    pub fn matches(&self, contact: &Contact) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        [
+            Some(contact.display_name()),
+            contact.email.clone(),
+            contact.phone.clone(),
+            contact.company_name.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|s| s.to_lowercase().contains(&self.0))
+    }
 }

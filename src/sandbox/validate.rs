@@ -299,7 +299,9 @@ fn field_values_problem(name: &str, value: &Value) -> Option<String> {
         {
             return Some(format!("{name}.{i}.property {key} should not exist"));
         }
-        if !object.get("id").is_some_and(Value::is_string) {
+        // The spec requires `id`; the live API also takes `key` alone (a field key).
+        let named = |k: &str| object.get(k).is_some_and(Value::is_string);
+        if !named("id") && !named("key") {
             return Some(format!("{name}.{i}.id must be a string"));
         }
     }
@@ -326,9 +328,24 @@ pub fn decode<T: DeserializeOwned>(dto: &Dto, body: &Bytes) -> Result<(T, Value)
     if !found.is_empty() {
         return Err(reply::unprocessable(found));
     }
-    let typed = serde_json::from_value(value.clone())
+    let typed = serde_json::from_value(keys_as_ids(value.clone()))
         .map_err(|e| reply::unprocessable(vec![e.to_string()]))?;
     Ok((typed, value))
+}
+
+/// `customFields` items given by `key` only carry it as their `id` (the model resolves a
+/// field by id or key).
+fn keys_as_ids(mut value: Value) -> Value {
+    if let Some(items) = value.get_mut("customFields").and_then(Value::as_array_mut) {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            if !item.contains_key("id")
+                && let Some(key) = item.get("key").cloned()
+            {
+                item.insert("id".into(), key);
+            }
+        }
+    }
+    value
 }
 
 #[cfg(test)]

@@ -24,8 +24,13 @@ pub fn epoch_ms(text: &str) -> Option<i64> {
         let h: i64 = hms.next()?.parse().ok()?;
         let m: i64 = hms.next()?.parse().ok()?;
         let s: i64 = hms.next().unwrap_or("0").parse().ok()?;
-        let frac: String = frac.chars().take(3).collect();
-        let millis: i64 = format!("{frac:0<3}").parse().ok()?;
+        let mut millis = 0;
+        for (i, digit) in frac.bytes().chain(*b"000").take(3).enumerate() {
+            if !digit.is_ascii_digit() {
+                return None;
+            }
+            millis += i64::from(digit - b'0') * [100, 10, 1][i];
+        }
         ms += ((h * 60 + m) * 60 + s) * 1000 + millis;
     }
     Some(ms)

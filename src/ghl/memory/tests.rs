@@ -267,3 +267,23 @@ fn upsert_updates_the_match_and_replaces_tags_or_creates() {
     assert!(created.new);
     assert_eq!(memory.into_account().contacts.len(), 2);
 }
+
+#[tokio::test]
+async fn custom_values_resolve_by_id_field_key_or_bare_key_and_clear_when_empty() {
+    let memory = allowing();
+    for (name, value) in [("pincode", json!("1")), ("FLD0000000000000000A", json!(""))] {
+        let write = ContactWrite {
+            custom_fields: vec![CustomFieldWrite {
+                id: name.into(),
+                field_value: value,
+            }],
+            ..ContactWrite::default()
+        };
+        memory
+            .update_contact("CON0000000000000000A", &write)
+            .await
+            .unwrap();
+    }
+    let contact = memory.contact("CON0000000000000000A").unwrap();
+    assert!(contact.custom_fields.is_empty(), "an empty value clears");
+}

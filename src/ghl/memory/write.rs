@@ -110,11 +110,20 @@ pub fn apply_contact_write(contact: &mut Contact, write: &ContactWrite, fields: 
     }
 }
 
-/// The id of the field a written value names (by id or by `fieldKey`).
+/// The id of the field a written value names: by id, by `fieldKey` (`contact.pincode`), or
+/// by the key without its model prefix (`pincode`).
 fn resolve_field(fields: &[CustomField], value: &CustomFieldWrite) -> Option<String> {
+    let named = value.id.as_str();
     fields
         .iter()
-        .find(|f| f.id == value.id || f.field_key.as_deref() == Some(value.id.as_str()))
+        .find(|f| f.id == named)
+        .or_else(|| {
+            fields.iter().find(|f| {
+                f.field_key.as_deref().is_some_and(|key| {
+                    key == named || key.split_once('.').is_some_and(|(_, bare)| bare == named)
+                })
+            })
+        })
         .map(|f| f.id.clone())
 }
 

@@ -14,7 +14,7 @@ use crate::ghl::{ContactKey, Ghl};
 use crate::sandbox::app::App;
 use crate::sandbox::paging::page_after;
 use crate::sandbox::reply::{self, Reply};
-use crate::sandbox::shapes::{contact_matches, keyed_contacts};
+use crate::sandbox::shapes::{ContactQuery, keyed_contacts};
 use crate::sandbox::validate::{self, V1_CONTACT, V1_TAGS};
 
 /// `?limit&startAfterId&startAfter&query` -> `{contacts, meta}`, oldest first.
@@ -23,27 +23,27 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Reply {
-    let text = query.get("query").cloned().unwrap_or_default();
-    let (page, total, more, list) = app.memory.read(|a| {
+    let filter = ContactQuery::new(query.get("query").map_or("", String::as_str));
+    let (contacts, last, total, more, list) = app.memory.read(|a| {
         let matching: Vec<_> = keyed_contacts(a)
             .into_iter()
-            .filter(|k| contact_matches(&k.item, &text))
+            .filter(|k| filter.matches(k.item))
             .collect();
         let total = matching.len();
         let list = shapes::list_query(&query, &matching);
         let Ok(list) = list else {
-            return (Vec::new(), total, false, list);
+            return (Vec::new(), None, total, false, list);
         };
         let cursor = list.cursor.as_ref().map(|(ts, id)| (*ts, id.as_str()));
         let (page, more) = page_after(matching, cursor, list.limit);
-        (page, total, more, Ok(list))
+        let last = page.last().map(|k| (k.ts, k.id.clone()));
+        let contacts: Vec<Value> = page
+            .iter()
+            .map(|k| shapes::contact(k.item, &a.location.id))
+            .collect();
+        (contacts, last, total, more, Ok(list))
     });
     let list = list?;
-    let last = page.last().map(|k| (k.ts, k.id.clone()));
-    let contacts: Vec<Value> = page
-        .iter()
-        .map(|k| shapes::contact(&k.item, &app.location_id))
-        .collect();
     let meta = shapes::meta(Meta {
         headers: &headers,
         path: "/v1/contacts/".into(),

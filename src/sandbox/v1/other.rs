@@ -87,7 +87,7 @@ pub async fn opportunities(
         let last = page.last().map(|k| (k.ts, k.id.clone()));
         let values: Vec<Value> = page
             .iter()
-            .map(|k| shapes::opportunity(a, &k.item))
+            .map(|k| shapes::opportunity(a, k.item))
             .collect();
         (values, total, more, last, Ok(list))
     });

@@ -17,7 +17,7 @@ use crate::ghl::{ApiError, ContactWrite, Ghl};
 use crate::sandbox::app::App;
 use crate::sandbox::paging::page_after;
 use crate::sandbox::reply::{self, Reply};
-use crate::sandbox::shapes::{self, contact_matches};
+use crate::sandbox::shapes::{self, ContactQuery};
 use crate::sandbox::validate::{
     self, CREATE_CONTACT, SEARCH_CONTACTS, TAGS, UPDATE_CONTACT, UPSERT_CONTACT,
 };
@@ -184,30 +184,31 @@ pub async fn search(State(app): State<Arc<App>>, body: Bytes) -> Reply {
             "page * pageLimit must not exceed {MAX_PAGE_DEPTH}; use searchAfter"
         )));
     }
-    let query = value["query"].as_str().unwrap_or_default().to_string();
-    let matching: Vec<_> = app.memory.read(|a| {
-        shapes::keyed_contacts(a)
-            .into_iter()
-            .filter(|k| contact_matches(&k.item, &query))
-            .collect()
-    });
-    let total = matching.len();
+    let filter = ContactQuery::new(value["query"].as_str().unwrap_or_default());
     let skip = if cursor.is_none() {
         (page - 1) * limit
     } else {
         0
     } as usize;
     let cursor = cursor.as_ref().map(|(ts, id)| (*ts, id.as_str()));
-    let (items, _) = page_after(matching, cursor, skip + limit as usize);
-    let contacts: Vec<Value> = items
-        .into_iter()
-        .skip(skip)
-        .map(|k| {
-            let mut c = shapes::contact(&k.item, &app.location_id);
-            c["searchAfter"] = json!([k.ts, k.id]);
-            c
-        })
-        .collect();
+    let (contacts, total) = app.memory.read(|a| {
+        let matching: Vec<_> = shapes::keyed_contacts(a)
+            .into_iter()
+            .filter(|k| filter.matches(k.item))
+            .collect();
+        let total = matching.len();
+        let (items, _) = page_after(matching, cursor, skip + limit as usize);
+        let contacts: Vec<Value> = items
+            .into_iter()
+            .skip(skip)
+            .map(|k| {
+                let mut c = shapes::contact(k.item, &a.location.id);
+                c["searchAfter"] = json!([k.ts, k.id]);
+                c
+            })
+            .collect();
+        (contacts, total)
+    });
     Ok(reply::ok(json!({ "contacts": contacts, "total": total })))
 }
 

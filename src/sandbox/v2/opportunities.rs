@@ -1,5 +1,5 @@
-//! V2 opportunity routes: `GET /opportunities/search` (snake_case query, `meta` paging) and
-//! `POST /opportunities/`.
+//! V2 opportunity routes: `GET /opportunities/search` (snake_case query under 2021-07-28,
+//! camelCase under v3, `meta` paging) and `POST /opportunities/`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{known_query, query_location};
@@ -42,11 +43,51 @@ const SEARCH_PARAMS: &[&str] = &[
 ];
 const MAX_LIMIT: usize = 100;
 
+/// Under `Version: v3` these parameters are camelCase (`locationId`, ...).
+const V3_NAMES: &[(&str, &str)] = &[
+    ("locationId", "location_id"),
+    ("pipelineId", "pipeline_id"),
+    ("pipelineStageId", "pipeline_stage_id"),
+    ("contactId", "contact_id"),
+    ("assignedTo", "assigned_to"),
+];
+
+/// The query in 2021-07-28 names: a v3 query is renamed; 422 for the other version's names.
+fn in_snake_case(
+    headers: &HeaderMap,
+    query: HashMap<String, String>,
+) -> Result<HashMap<String, String>, Response> {
+    let v3 = headers.get("version").and_then(|v| v.to_str().ok()) == Some("v3");
+    let mut renamed = HashMap::new();
+    let mut wrong = Vec::new();
+    for (key, value) in query {
+        let camel = V3_NAMES.iter().find(|(c, _)| *c == key);
+        let snake = V3_NAMES.iter().find(|(_, s)| *s == key);
+        match (v3, camel, snake) {
+            (true, Some((_, s)), _) => {
+                renamed.insert(s.to_string(), value);
+            }
+            (true, _, Some(_)) | (false, Some(_), _) => {
+                wrong.push(format!("property {key} should not exist"));
+            }
+            _ => {
+                renamed.insert(key, value);
+            }
+        }
+    }
+    if wrong.is_empty() {
+        Ok(renamed)
+    } else {
+        Err(reply::unprocessable(wrong))
+    }
+}
+
 pub async fn search(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Reply {
+    let query = in_snake_case(&headers, query)?;
     known_query(&query, SEARCH_PARAMS)?;
     query_location(&app, &query, "location_id")?;
     let limit = match query.get("limit") {
@@ -66,7 +107,7 @@ pub async fn search(
         param("contact_id"),
     );
     let status = param("status").filter(|s| s != "all");
-    let (items, total, more, values) = app.memory.read(|account| {
+    let (last, total, more, values) = app.memory.read(|account| {
         let matching: Vec<_> = shapes::keyed_opportunities(account)
             .into_iter()
             .filter(|k| {
@@ -87,20 +128,20 @@ pub async fn search(
         let (items, more) = page_after(matching, cursor, limit);
         let values: Vec<Value> = items
             .iter()
-            .map(|k| shapes::opportunity(account, &k.item))
+            .map(|k| shapes::opportunity(account, k.item))
             .collect();
-        (items, total, more, values)
+        let last = items.last().map(|k| (k.ts, k.id.clone()));
+        (last, total, more, values)
     });
-    let last = items.last();
-    let next_url = match (more, last) {
-        (true, Some(last)) => {
+    let next_url = match (more, &last) {
+        (true, Some((last_ts, last_id))) => {
             let host = headers
                 .get("host")
                 .and_then(|h| h.to_str().ok())
                 .unwrap_or("127.0.0.1");
             let mut url = format!(
                 "http://{host}/opportunities/search?location_id={}&limit={limit}&startAfter={}&startAfterId={}",
-                app.location_id, last.ts, last.id
+                app.location_id, last_ts, last_id
             );
             for (name, value) in [("pipeline_id", &pipeline), ("contact_id", &contact)] {
                 if let Some(v) = value {
@@ -116,8 +157,8 @@ pub async fn search(
         "meta": {
             "total": total,
             "nextPageUrl": next_url,
-            "startAfterId": last.map(|k| k.id.clone()),
-            "startAfter": last.map(|k| k.ts),
+            "startAfterId": last.as_ref().map(|(_, id)| id),
+            "startAfter": last.as_ref().map(|(ts, _)| ts),
             "currentPage": null,
             "nextPage": null,
             "prevPage": null,

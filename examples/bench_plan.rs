@@ -1,0 +1,82 @@
+//! Benchmark of `plan` on fixture accounts: time per phase and peak memory, in-process.
+//!
+//! Usage: `cargo run --release --example bench_plan -- DIR` where DIR holds a `migration.yaml`
+//! naming two fixture accounts (e.g. written by `cargo run --release --example gen_account`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ghl_migrate::config;
+use ghl_migrate::fixture;
+use ghl_migrate::plan::build::{PlanInput, build};
+
+fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench_plan DIR"));
+    let total = Instant::now();
+    let loaded = config::load(&dir.join("migration.yaml"), &|_| None).expect("migration.yaml");
+    let path =
+        |a: &config::AccountConfig| loaded.resolve(a.path.as_ref().expect("fixture account"));
+
+    let t = Instant::now();
+    let (source, target) = std::thread::scope(|s| {
+        let src = s.spawn(|| fixture::load(&path(&loaded.config.source)));
+        let tgt = s.spawn(|| fixture::load(&path(&loaded.config.target)));
+        (
+            src.join().unwrap().expect("source"),
+            tgt.join().unwrap().expect("target"),
+        )
+    });
+    let load = t.elapsed();
+
+    let t = Instant::now();
+    let plan = build(PlanInput {
+        config: &loaded.config,
+        source: &source,
+        target: &target,
+    })
+    .expect("plan");
+    let planning = t.elapsed();
+
+    let t = Instant::now();
+    let text = serde_yaml::to_string(&plan).expect("yaml");
+    let out = dir.join("bench.plan.yaml");
+    std::fs::write(&out, &text).expect("write");
+    let write = t.elapsed();
+
+    println!(
+        "source {} contacts, target {} contacts -> {} steps, plan {:.1} MB",
+        source.contacts.len(),
+        target.contacts.len(),
+        plan.steps.len(),
+        text.len() as f64 / 1e6
+    );
+    println!(
+        "load fixtures (both, concurrently): {:>7.3} s",
+        load.as_secs_f64()
+    );
+    println!(
+        "match + build plan:                 {:>7.3} s",
+        planning.as_secs_f64()
+    );
+    println!(
+        "render + write plan:                {:>7.3} s",
+        write.as_secs_f64()
+    );
+    println!(
+        "total:                              {:>7.3} s",
+        total.elapsed().as_secs_f64()
+    );
+    println!("peak memory (VmHWM):                {}", peak_memory());
+}
+
+/// The process's peak resident set size, from /proc (Linux).
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown (no /proc)".into())
+}

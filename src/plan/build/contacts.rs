@@ -1,0 +1,206 @@
+//! Planning contacts: create, merge, overwrite or skip each one, and say what was left out.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn contacts(&mut self, users: &UserMap) -> HashMap<String, ContactLink> {
+        let cfg = self.input.config;
+        let (source, target) = (&self.input.source.contacts, &self.input.target.contacts);
+        let stamp_id = stamp_field(self.input.target).map(|f| f.id.clone());
+        let decisions = match_contacts(
+            source,
+            target,
+            ContactMatchOptions {
+                filter: &cfg.filters.contacts,
+                default_country: &cfg.phone_country_code,
+                stamp_field_id: stamp_id.as_deref(),
+            },
+        );
+        let migrate = self.wants(ObjectKind::Contacts);
+        let mut links: HashMap<String, ContactLink> = HashMap::with_capacity(source.len());
+        let mut dropped: BTreeMap<String, (u64, String)> = BTreeMap::new();
+        let mut unmapped_users: BTreeMap<String, u64> = BTreeMap::new();
+        let mut no_key = 0u64;
+        let mut order: Vec<usize> = (0..decisions.len()).collect();
+        order.sort_by(|a, b| decisions[*a].identity.cmp(&decisions[*b].identity));
+        for i in order {
+            let d = &decisions[i];
+            let c = &source[d.source];
+            let step_id = d.identity.step_id();
+            let link = match &d.outcome {
+                ContactOutcome::Filtered(why) => {
+                    count(&mut self.summary.contacts, "filtered");
+                    ContactLink::NotMigrated(format!("contact {} is filtered out: {why}", step_id))
+                }
+                ContactOutcome::DuplicateInSource { kept } => {
+                    count(&mut self.summary.contacts, "duplicate_in_source");
+                    let kept_c = &source[*kept];
+                    self.not_done.push(NotDone {
+                        id: format!("{step_id}#{}", c.id),
+                        outcome: "duplicate_in_source".into(),
+                        reason: format!(
+                            "source contact {} ({}) has the same {} as source contact {} ({}), which is migrated; \
+                             its own values and tags are not: merge the two in the source, then re-plan",
+                            c.id,
+                            c.display_name(),
+                            d.identity.kind(),
+                            kept_c.id,
+                            kept_c.display_name()
+                        ),
+                    });
+                    // Its opportunities follow the person: resolved after the loop.
+                    continue;
+                }
+                ContactOutcome::SameTarget { other, target: t } => {
+                    count(&mut self.summary.contacts, "duplicate_in_source");
+                    let other_c = &source[*other];
+                    self.not_done.push(NotDone {
+                        id: format!("{step_id}#{}", c.id),
+                        outcome: "duplicate_in_source".into(),
+                        reason: format!(
+                            "source contact {} ({}) matches the same target contact {} as source contact {} ({}); \
+                             only that one is merged",
+                            c.id,
+                            c.display_name(),
+                            target[*t].id,
+                            other_c.id,
+                            other_c.display_name()
+                        ),
+                    });
+                    ContactLink::Existing {
+                        target_id: target[*t].id.clone(),
+                        step: None,
+                    }
+                }
+                ContactOutcome::New if !migrate => {
+                    count(&mut self.summary.contacts, "not_in_scope");
+                    ContactLink::NotMigrated("contacts are not in `objects`".into())
+                }
+                ContactOutcome::New => {
+                    count(&mut self.summary.contacts, "create");
+                    if let Identity::SourceId(_) = d.identity {
+                        no_key += 1;
+                    }
+                    let stamp = match d.identity {
+                        Identity::SourceId(_) => Some(self.stamp_ref()),
+                        _ => None,
+                    };
+                    let ctx = ContactContext {
+                        fields: &self.field_targets,
+                        users,
+                        source: self.input.source,
+                        phone_country: &cfg.phone_country_code,
+                    };
+                    let built = contact_steps::create(c, &d.identity, stamp.as_deref(), &ctx);
+                    tally(
+                        &mut dropped,
+                        &mut unmapped_users,
+                        &built.dropped,
+                        &built.unmapped_user,
+                    );
+                    let id = self.unique_id(step_id);
+                    self.steps.push(Step {
+                        id: id.clone(),
+                        action: Action::CreateContact(built.payload),
+                        after: vec![],
+                    });
+                    ContactLink::Created { step: id }
+                }
+                ContactOutcome::Existing { target: t, by } => {
+                    let t = &target[*t];
+                    let policy = if migrate {
+                        cfg.existing_contacts
+                    } else {
+                        ExistingPolicy::Skip
+                    };
+                    let step = if policy == ExistingPolicy::Skip {
+                        count(&mut self.summary.contacts, "skip");
+                        None
+                    } else {
+                        let ctx = ContactContext {
+                            fields: &self.field_targets,
+                            users,
+                            source: self.input.source,
+                            phone_country: &cfg.phone_country_code,
+                        };
+                        let built = contact_steps::update(c, t, by, policy, &ctx);
+                        tally(
+                            &mut dropped,
+                            &mut unmapped_users,
+                            &built.dropped,
+                            &built.unmapped_user,
+                        );
+                        match built.update {
+                            None => {
+                                count(&mut self.summary.contacts, "unchanged");
+                                None
+                            }
+                            Some(update) => {
+                                let (name, action) = match policy {
+                                    ExistingPolicy::Overwrite => {
+                                        ("overwrite", Action::OverwriteContact(update))
+                                    }
+                                    _ => ("merge", Action::MergeContact(update)),
+                                };
+                                count(&mut self.summary.contacts, name);
+                                let id = self.unique_id(step_id);
+                                self.steps.push(Step {
+                                    id: id.clone(),
+                                    action,
+                                    after: vec![],
+                                });
+                                Some(id)
+                            }
+                        }
+                    };
+                    ContactLink::Existing {
+                        target_id: t.id.clone(),
+                        step,
+                    }
+                }
+            };
+            links.insert(c.id.clone(), link);
+        }
+        // A duplicate's opportunities belong to the person it duplicates.
+        for d in &decisions {
+            if let ContactOutcome::DuplicateInSource { kept } = d.outcome
+                && let Some(link) = links.get(&source[kept].id).cloned()
+            {
+                links.insert(source[d.source].id.clone(), link);
+            }
+        }
+        if no_key > 0 {
+            self.warnings.push(format!(
+                "{no_key} contact(s) have neither email nor phone: they are identified by their source id, \
+                 stamped into the target field `{STAMP_FIELD_NAME}`"
+            ));
+        }
+        self.value_warnings(dropped, unmapped_users, "contact");
+        links
+    }
+
+    pub(super) fn value_warnings(
+        &mut self,
+        dropped: BTreeMap<String, (u64, String)>,
+        unmapped_users: BTreeMap<String, u64>,
+        kind: &str,
+    ) {
+        let plural = |n: u64| match (kind, n) {
+            (_, 1) => kind.to_string(),
+            ("opportunity", _) => "opportunities".to_string(),
+            _ => format!("{kind}s"),
+        };
+        for (field, (n, example)) in dropped {
+            self.warnings.push(format!(
+                "custom field `{field}`: values of {n} {} are not copied (e.g. {example})",
+                plural(n)
+            ));
+        }
+        for (user, n) in unmapped_users {
+            self.warnings.push(format!(
+                "user {user} has no counterpart in the target: {n} {} left unassigned",
+                plural(n)
+            ));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Planning definitions: custom fields (mapped, created, conflicting), users, pipelines and stages, and the stamp field.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn fields(&mut self) {
+        let cfg = self.input.config;
+        let decisions = match_fields(
+            &self.input.source.custom_fields,
+            &self.input.target.custom_fields,
+            &cfg.mappings.custom_fields,
+        );
+        let create = self.wants(ObjectKind::CustomFields);
+        for d in decisions {
+            self.field(d, create);
+        }
+    }
+
+    fn field(&mut self, d: FieldDecision, create: bool) {
+        let s = &d.source;
+        let label = format!("{} ({})", s.name, s.model());
+        let counts = &mut self.summary.custom_fields;
+        match &d.outcome {
+            FieldOutcome::Mapped { target, by } => {
+                count(counts, "map");
+                self.mapping.fields_mapped += 1;
+                self.mapping.fields.push(MapEntry {
+                    source: label.clone(),
+                    target: Some(target.name.clone()),
+                    by: by.to_string(),
+                });
+                if !d.missing_options.is_empty() {
+                    self.warnings.push(format!(
+                        "custom field `{}`: the target lacks the options {}; values using them are not copied",
+                        s.name,
+                        quote_list(&d.missing_options)
+                    ));
+                }
+                self.field_targets.insert(
+                    s.id.clone(),
+                    FieldTarget {
+                        reference: target.id.clone(),
+                        name: target.name.clone(),
+                        data_type: target.data_type.clone(),
+                        options: target.picklist_options.clone(),
+                    },
+                );
+            }
+            FieldOutcome::Create { name } if create => {
+                count(counts, "create");
+                self.mapping.fields_mapped += 1;
+                self.mapping.fields.push(MapEntry {
+                    source: label,
+                    target: Some(name.clone()),
+                    by: "create".into(),
+                });
+                let id = self.unique_id(format!(
+                    "custom_field/{}.{}",
+                    s.model(),
+                    normalize::slug(name)
+                ));
+                self.steps.push(Step {
+                    id: id.clone(),
+                    action: Action::CreateField(NewCustomField {
+                        name: name.clone(),
+                        data_type: s.data_type.clone(),
+                        model: Some(s.model().to_string()),
+                        placeholder: s.placeholder.clone(),
+                        position: s.position,
+                        options: s.picklist_options.clone(),
+                    }),
+                    after: vec![],
+                });
+                self.field_targets.insert(
+                    s.id.clone(),
+                    FieldTarget {
+                        reference: id,
+                        name: name.clone(),
+                        data_type: s.data_type.clone(),
+                        options: s.picklist_options.clone(),
+                    },
+                );
+            }
+            FieldOutcome::Create { .. } => {
+                count(counts, "missing");
+                self.mapping.fields.push(MapEntry {
+                    source: label,
+                    target: None,
+                    by: "missing".into(),
+                });
+                self.warnings.push(format!(
+                    "custom field `{}` has no counterpart and custom_fields are not in `objects`; its values are not copied",
+                    s.name
+                ));
+            }
+            FieldOutcome::Conflict { target, reason } => {
+                count(counts, "conflict");
+                self.mapping.fields.push(MapEntry {
+                    source: label,
+                    target: Some(target.name.clone()),
+                    by: "conflict".into(),
+                });
+                self.warnings
+                    .push(format!("custom field `{}`: {reason}", s.name));
+                self.not_done.push(NotDone {
+                    id: format!("custom_field/{}.{}", s.model(), normalize::slug(&s.name)),
+                    outcome: "conflict".into(),
+                    reason: reason.clone(),
+                });
+            }
+            FieldOutcome::Unsupported { reason } => {
+                count(counts, "unsupported");
+                self.mapping.fields.push(MapEntry {
+                    source: label,
+                    target: None,
+                    by: "unsupported".into(),
+                });
+                self.warnings
+                    .push(format!("custom field `{}`: {reason}", s.name));
+            }
+        }
+    }
+
+    pub(super) fn users(&mut self) -> UserMap {
+        let map = match_users(
+            &self.input.source.users,
+            &self.input.target.users,
+            &self.input.config.mappings.users,
+        );
+        let mut users: Vec<_> = self.input.source.users.iter().collect();
+        users.sort_by(|a, b| (&a.email, &a.id).cmp(&(&b.email, &b.id)));
+        for u in users {
+            let by = map.by[&u.id];
+            let label = u.email.clone().unwrap_or_else(|| u.name.clone());
+            count(
+                &mut self.summary.users,
+                if by == "missing" { "missing" } else { "map" },
+            );
+            self.mapping.users.push(MapEntry {
+                source: label,
+                target: map.by_source_id[&u.id]
+                    .as_ref()
+                    .map(|t| t.email.clone().unwrap_or_else(|| t.name.clone())),
+                by: by.into(),
+            });
+        }
+        map
+    }
+
+    pub(super) fn pipelines(&mut self) {
+        let cfg = self.input.config;
+        let map = match_pipelines(
+            &self.input.source.pipelines,
+            &self.input.target.pipelines,
+            &cfg.mappings.pipelines,
+            &cfg.mappings.stages,
+        );
+        for d in &map.decisions {
+            let missing = d.target.is_none();
+            count(
+                &mut self.summary.pipelines,
+                if missing { "missing" } else { "map" },
+            );
+            if !missing {
+                self.mapping.pipelines_mapped += 1;
+            }
+            self.mapping.pipelines.push(MapEntry {
+                source: d.source.name.clone(),
+                target: d.target.as_ref().map(|t| t.name.clone()),
+                by: d.by.into(),
+            });
+            if missing {
+                self.warnings.push(format!(
+                    "pipeline `{}` is missing in the target: create it there (the API cannot), then re-plan",
+                    d.source.name
+                ));
+            }
+            for (s, t, by) in &d.stages {
+                count(
+                    &mut self.summary.stages,
+                    if t.is_some() { "map" } else { "missing" },
+                );
+                if t.is_some() {
+                    self.mapping.stages_mapped += 1;
+                } else if !missing {
+                    self.warnings.push(format!(
+                        "stage `{} / {}` is missing in the target: add it there (the API cannot), then re-plan",
+                        d.source.name, s.name
+                    ));
+                }
+                self.mapping.stages.push(MapEntry {
+                    source: format!("{} / {}", d.source.name, s.name),
+                    target: match (&d.target, t) {
+                        (Some(tp), Some(ts)) => Some(format!("{} / {}", tp.name, ts.name)),
+                        _ => None,
+                    },
+                    by: (*by).into(),
+                });
+            }
+        }
+        self.pipelines = Some(map);
+    }
+
+    /// The stamp field's reference, creating it in the plan on first use.
+    pub(super) fn stamp_ref(&mut self) -> String {
+        if let Some(s) = &self.stamp {
+            return s.clone();
+        }
+        let existing = stamp_field(self.input.target).map(|f| f.id.clone());
+        let reference = match existing {
+            Some(id) => id,
+            None => {
+                let id = self.unique_id("custom_field/contact.ghl_migrate_source_id".into());
+                self.steps.push(Step {
+                    id: id.clone(),
+                    action: Action::CreateField(NewCustomField {
+                        name: STAMP_FIELD_NAME.into(),
+                        data_type: DataType::Text,
+                        model: Some("contact".into()),
+                        placeholder: Some(
+                            "set by ghl-migrate for contacts with no email or phone".into(),
+                        ),
+                        position: None,
+                        options: vec![],
+                    }),
+                    after: vec![],
+                });
+                count(&mut self.summary.custom_fields, "create");
+                id
+            }
+        };
+        self.stamp = Some(reference.clone());
+        reference
+    }
+}

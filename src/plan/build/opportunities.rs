@@ -1,0 +1,158 @@
+//! Planning opportunities: create the ones the target lacks, in their mapped pipeline and stage, after their contact.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn opportunities(&mut self, links: &HashMap<String, ContactLink>, users: &UserMap) {
+        let cfg = self.input.config;
+        let pipelines = self.pipelines.take().expect("pipelines matched first");
+        let source = &self.input.source.opportunities;
+        let decisions = match_opportunities(
+            source,
+            &self.input.source.pipelines,
+            &self.input.target.opportunities,
+            &pipelines,
+            links,
+            &cfg.filters.opportunities,
+        );
+        let migrate = self.wants(ObjectKind::Opportunities);
+        let mut dropped: BTreeMap<String, (u64, String)> = BTreeMap::new();
+        let mut unmapped_users: BTreeMap<String, u64> = BTreeMap::new();
+        let mut blocked_by: BTreeMap<String, u64> = BTreeMap::new();
+        let mut planned: Vec<(String, Step)> = vec![];
+        for d in &decisions {
+            let o = &source[d.source];
+            let link = links.get(&o.contact_id);
+            let contact_key = match link {
+                Some(ContactLink::Created { step })
+                | Some(ContactLink::Existing {
+                    step: Some(step), ..
+                }) => step.trim_start_matches("contact/").to_string(),
+                Some(ContactLink::Existing { target_id, .. }) => target_id.clone(),
+                _ => o.contact_id.clone(),
+            };
+            let pipeline_name = self
+                .input
+                .source
+                .pipelines
+                .iter()
+                .find(|p| p.id == o.pipeline_id)
+                .map(|p| p.name.as_str())
+                .unwrap_or("?");
+            let base_id = format!(
+                "opportunity/{contact_key}/{}/{}",
+                normalize::slug(pipeline_name),
+                normalize::slug(&o.name)
+            );
+            match &d.outcome {
+                OpportunityOutcome::Filtered(_) => {
+                    count(&mut self.summary.opportunities, "filtered")
+                }
+                OpportunityOutcome::Exists { .. } => {
+                    count(&mut self.summary.opportunities, "exists")
+                }
+                OpportunityOutcome::DuplicateInSource { kept } => {
+                    count(&mut self.summary.opportunities, "duplicate_in_source");
+                    self.not_done.push(NotDone {
+                        id: format!("{base_id}#{}", o.id),
+                        outcome: "duplicate_in_source".into(),
+                        reason: format!(
+                            "source opportunity {} has the same contact, pipeline and name as source opportunity {}",
+                            o.id, source[*kept].id
+                        ),
+                    });
+                }
+                OpportunityOutcome::Blocked(why) => {
+                    count(&mut self.summary.opportunities, "blocked");
+                    *blocked_by.entry(why.clone()).or_default() += 1;
+                    self.not_done.push(NotDone {
+                        id: format!("{base_id}#{}", o.id),
+                        outcome: "blocked".into(),
+                        reason: format!("{:?}: {why}", o.name),
+                    });
+                }
+                OpportunityOutcome::New { .. } if !migrate => {
+                    count(&mut self.summary.opportunities, "not_in_scope")
+                }
+                OpportunityOutcome::New {
+                    pipeline_id,
+                    stage_id,
+                    stage_label,
+                } => {
+                    count(&mut self.summary.opportunities, "create");
+                    let (contact, after) = match link {
+                        Some(ContactLink::Created { step }) => (step.clone(), vec![step.clone()]),
+                        Some(ContactLink::Existing { target_id, step }) => {
+                            (target_id.clone(), step.iter().cloned().collect())
+                        }
+                        _ => unreachable!("matching blocks opportunities of unmigrated contacts"),
+                    };
+                    let custom_fields = opportunity_values(o, &self.field_targets, &mut dropped);
+                    let assigned_to = o.assigned_to.as_deref().and_then(|u| {
+                        let t = users.target_id(u).map(String::from);
+                        if t.is_none() {
+                            *unmapped_users
+                                .entry(user_label(self.input.source, u))
+                                .or_default() += 1;
+                        }
+                        t
+                    });
+                    let step = Step {
+                        id: String::new(),
+                        action: Action::CreateOpportunity(OpportunityCreate {
+                            name: o.name.clone(),
+                            contact,
+                            pipeline_id: pipeline_id.clone(),
+                            pipeline_stage_id: stage_id.clone(),
+                            stage: stage_label.clone(),
+                            status: o.status,
+                            monetary_value: o.monetary_value,
+                            assigned_to,
+                            custom_fields,
+                            source_id: o.id.clone(),
+                        }),
+                        after,
+                    };
+                    planned.push((base_id, step));
+                }
+            }
+        }
+        planned.sort_by(|a, b| a.0.cmp(&b.0));
+        for (base, mut step) in planned {
+            step.id = self.unique_id(base);
+            self.steps.push(step);
+        }
+        for (why, n) in blocked_by {
+            self.warnings.push(format!(
+                "{n} opportunit{} blocked: {why}",
+                if n == 1 { "y" } else { "ies" }
+            ));
+        }
+        self.value_warnings(dropped, unmapped_users, "opportunity");
+        self.pipelines = Some(pipelines);
+    }
+}
+
+/// An opportunity's custom values converted for the target; refused ones are tallied by field.
+fn opportunity_values(
+    o: &crate::model::Opportunity,
+    targets: &HashMap<String, FieldTarget>,
+    dropped: &mut BTreeMap<String, (u64, String)>,
+) -> Vec<ValueWrite> {
+    let mut out = vec![];
+    for v in &o.custom_fields {
+        let Some(t) = targets.get(&v.id) else {
+            continue;
+        };
+        match convert(&v.field_value, t) {
+            Converted::Value(value) => out.push(ValueWrite {
+                field: t.reference.clone(),
+                value,
+            }),
+            Converted::Empty => {}
+            Converted::Refused(why) => dropped.entry(t.name.clone()).or_insert((0, why)).0 += 1,
+        }
+    }
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}

@@ -1,0 +1,255 @@
+//! Contact payloads: the full body of a create, and the field-level update of an existing
+//! contact under the merge (fill what is missing) or overwrite policy. Tags are only ever added.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use crate::config::ExistingPolicy;
+use crate::matching::contacts::Identity;
+use crate::matching::users::UserMap;
+use crate::model::{Account, CONTACT_STANDARD_FIELDS, Contact};
+use crate::normalize;
+use crate::plan::build::user_label;
+use crate::plan::values::{Converted, FieldTarget, convert, is_empty};
+use crate::plan::{Change, ContactCreate, ContactUpdate, ValueWrite, is_step_ref};
+
+/// What contact payloads are built from, besides the contact itself.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactContext<'a> {
+    /// Source field id -> where its values go.
+    pub fields: &'a HashMap<String, FieldTarget>,
+    pub users: &'a UserMap,
+    pub source: &'a Account,
+    pub phone_country: &'a str,
+}
+
+/// A built create, with what could not be carried over.
+#[derive(Debug, Clone)]
+pub struct BuiltCreate {
+    pub payload: ContactCreate,
+    /// (target field name, why) for each value left out.
+    pub dropped: Vec<(String, String)>,
+    /// The source user's label, when the contact's owner has no counterpart.
+    pub unmapped_user: Option<String>,
+}
+
+/// A built update (`None`: nothing to change), with what could not be carried over.
+#[derive(Debug, Clone)]
+pub struct BuiltUpdate {
+    pub update: Option<ContactUpdate>,
+    pub dropped: Vec<(String, String)>,
+    pub unmapped_user: Option<String>,
+}
+
+/// The source contact's standard fields as they should be written (phones in E.164).
+fn standard_fields(c: &Contact, phone_country: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let has_parts =
+        c.standard_field("firstName").is_some() || c.standard_field("lastName").is_some();
+    for &name in CONTACT_STANDARD_FIELDS {
+        if name == "name" && has_parts {
+            continue;
+        }
+        let Some(v) = c.standard_field(name) else {
+            continue;
+        };
+        let v = match name {
+            "phone" => normalize::phone(v, phone_country).unwrap_or_else(|| v.trim().to_string()),
+            _ => v.trim().to_string(),
+        };
+        out.insert(name.to_string(), v);
+    }
+    out
+}
+
+/// The source contact's custom values converted for the target, sorted by field reference.
+fn custom_values(
+    c: &Contact,
+    ctx: &ContactContext<'_>,
+) -> (Vec<ValueWrite>, Vec<(String, String)>) {
+    let mut values = vec![];
+    let mut dropped = vec![];
+    for v in &c.custom_fields {
+        let Some(t) = ctx.fields.get(&v.id) else {
+            continue;
+        };
+        match convert(&v.value, t) {
+            Converted::Value(value) => values.push(ValueWrite {
+                field: t.reference.clone(),
+                value,
+            }),
+            Converted::Empty => {}
+            Converted::Refused(why) => dropped.push((t.name.clone(), why)),
+        }
+    }
+    values.sort_by(|a, b| a.field.cmp(&b.field));
+    (values, dropped)
+}
+
+fn owner(c: &Contact, ctx: &ContactContext<'_>) -> (Option<String>, Option<String>) {
+    match c.assigned_to.as_deref().filter(|u| !u.is_empty()) {
+        None => (None, None),
+        Some(u) => match ctx.users.target_id(u) {
+            Some(t) => (Some(t.to_string()), None),
+            None => (None, Some(user_label(ctx.source, u))),
+        },
+    }
+}
+
+fn dedup_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+/// The full body of a contact the target does not have.
+pub fn create(
+    c: &Contact,
+    identity: &Identity,
+    stamp: Option<&str>,
+    ctx: &ContactContext<'_>,
+) -> BuiltCreate {
+    let (values, dropped) = custom_values(c, ctx);
+    let mut custom_fields = values;
+    if let (Identity::SourceId(id), Some(stamp)) = (identity, stamp) {
+        custom_fields.push(ValueWrite {
+            field: stamp.to_string(),
+            value: Value::String(id.clone()),
+        });
+    }
+    let (assigned_to, unmapped_user) = owner(c, ctx);
+    BuiltCreate {
+        payload: ContactCreate {
+            identity: identity.kind().into(),
+            source_id: c.id.clone(),
+            fields: standard_fields(c, ctx.phone_country),
+            tags: dedup_tags(&c.tags),
+            custom_fields,
+            assigned_to,
+            dnd: c.dnd,
+        },
+        dropped,
+        unmapped_user,
+    }
+}
+
+/// The update of existing target contact `t` from source contact `c` under `policy`
+/// (merge: fill what `t` lacks; overwrite: replace what differs). Tags are only added.
+pub fn update(
+    c: &Contact,
+    t: &Contact,
+    by: &str,
+    policy: ExistingPolicy,
+    ctx: &ContactContext<'_>,
+) -> BuiltUpdate {
+    let overwrite = policy == ExistingPolicy::Overwrite;
+    let mut changes = vec![];
+    let mut fields = BTreeMap::new();
+    for (name, value) in standard_fields(c, ctx.phone_country) {
+        let current = t.standard_field(&name).map(str::trim);
+        let same = match (name.as_str(), current) {
+            (_, None) => false,
+            ("email", Some(cur)) => cur.eq_ignore_ascii_case(&value),
+            ("phone", Some(cur)) => {
+                normalize::phone(cur, ctx.phone_country).as_deref() == Some(value.as_str())
+            }
+            (_, Some(cur)) => cur == value,
+        };
+        if same || (current.is_some() && !overwrite) {
+            continue;
+        }
+        changes.push(Change {
+            field: name.clone(),
+            from: current.map(|s| Value::String(s.to_string())),
+            to: Value::String(value.clone()),
+        });
+        fields.insert(name, value);
+    }
+    let (values, dropped) = custom_values(c, ctx);
+    let held: HashMap<&str, &Value> = t
+        .custom_fields
+        .iter()
+        .filter(|v| !is_empty(&v.value))
+        .map(|v| (v.id.as_str(), &v.value))
+        .collect();
+    let mut custom_fields = vec![];
+    for v in values {
+        let current = (!is_step_ref(&v.field))
+            .then(|| held.get(v.field.as_str()))
+            .flatten();
+        let fill = match current {
+            None => true,
+            Some(cur) => overwrite && !same_value(cur, &v.value),
+        };
+        if fill {
+            let name = ctx
+                .fields
+                .values()
+                .find(|f| f.reference == v.field)
+                .map(|f| f.name.clone())
+                .unwrap_or_else(|| v.field.clone());
+            changes.push(Change {
+                field: format!("custom:{name}"),
+                from: current.map(|c| (*c).clone()),
+                to: v.value.clone(),
+            });
+            custom_fields.push(v);
+        }
+    }
+    let add_tags: Vec<String> = dedup_tags(&c.tags)
+        .into_iter()
+        .filter(|tag| !t.tags.iter().any(|have| have.eq_ignore_ascii_case(tag)))
+        .collect();
+    if !add_tags.is_empty() {
+        changes.push(Change {
+            field: "tags".into(),
+            from: None,
+            to: Value::from(add_tags.iter().map(|t| format!("+{t}")).collect::<Vec<_>>()),
+        });
+    }
+    let (owner_id, unmapped_user) = owner(c, ctx);
+    let assigned_to =
+        owner_id.filter(
+            |o| match t.assigned_to.as_deref().filter(|a| !a.is_empty()) {
+                None => true,
+                Some(cur) => overwrite && cur != o,
+            },
+        );
+    if let Some(a) = &assigned_to {
+        changes.push(Change {
+            field: "assignedTo".into(),
+            from: t.assigned_to.clone().map(Value::String),
+            to: Value::String(a.clone()),
+        });
+    }
+    let update = (!changes.is_empty()).then(|| ContactUpdate {
+        into: t.id.clone(),
+        source_id: c.id.clone(),
+        matched_by: by.into(),
+        fields,
+        custom_fields,
+        add_tags,
+        assigned_to,
+        changes,
+    });
+    BuiltUpdate {
+        update,
+        dropped,
+        unmapped_user,
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => {
+            x.trim().parse::<f64>().ok() == y.as_f64()
+        }
+        _ => a == b,
+    }
+}

@@ -1,0 +1,286 @@
+//! What makes a parsed plan executable as written: its name, unique step ids of the form
+//! `<kind>/<key>`, `after` lists that only name earlier steps, and payload references that name
+//! an earlier step of the right kind, which the step also lists in its `after`.
+//!
+//! References are not added to `after` implicitly: the plan file is exactly what apply runs
+//! and what the reviewer read, so a reference missing from `after` is reported instead.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::DataType;
+use crate::plan::{Action, Plan, Step, ValueWrite, is_step_ref};
+
+/// `Ok` for a plan apply can run as written; otherwise every problem, each naming its step.
+/// `read` and `parse` call this; the planner's tests can call it on what it builds.
+pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
+    let mut problems = header_problems(plan);
+    let mut earlier: HashMap<&str, (usize, &Step)> = HashMap::new();
+    let all: HashSet<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+    for (index, step) in plan.steps.iter().enumerate() {
+        let mut report = |message: String| problems.push(format!("step {}: {message}", step.id));
+        if let Some((first, _)) = earlier.get(step.id.as_str()) {
+            report(format!(
+                "the id is used twice (steps[{first}] and steps[{index}]); step ids must be unique"
+            ));
+            continue;
+        }
+        id_problems(step).into_iter().for_each(&mut report);
+        payload_problems(&step.action)
+            .into_iter()
+            .for_each(&mut report);
+        let lookup = Lookup {
+            step,
+            earlier: &earlier,
+            all: &all,
+        };
+        lookup.after_problems().into_iter().for_each(&mut report);
+        lookup.ref_problems().into_iter().for_each(&mut report);
+        earlier.insert(step.id.as_str(), (index, step));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn header_problems(plan: &Plan) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name_ok = !plan.name.trim().is_empty()
+        && plan
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name_ok {
+        problems.push(format!(
+            "name {:?} must be non-empty and use only letters, digits, '-', '_' and '.' (it names files)",
+            plan.name
+        ));
+    }
+    for (side, s) in [("source", &plan.source), ("target", &plan.target)] {
+        if s.location.trim().is_empty() {
+            problems.push(format!("{side}: location is empty"));
+        }
+    }
+    for (what, value) in [
+        ("summary.readiness_percent", plan.summary.readiness_percent),
+        (
+            "mapping.overall_readiness_percent",
+            plan.mapping.overall_readiness_percent,
+        ),
+    ] {
+        if !(0.0..=100.0).contains(&value) {
+            problems.push(format!("{what} is {value}, not a percentage"));
+        }
+    }
+    problems
+}
+
+/// A step id is `<kind>/<key>`: the `/` is what makes references to it step references.
+fn id_problems(step: &Step) -> Vec<String> {
+    let kind = step.action.kind();
+    match step.id.split_once('/') {
+        Some((prefix, key)) if prefix == kind && !key.trim().is_empty() => vec![],
+        _ => vec![format!(
+            "the id must be `{kind}/<key>` for a {} step",
+            step.action.name()
+        )],
+    }
+}
+
+fn payload_problems(action: &Action) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut require = |what: &str, value: &str| {
+        if value.trim().is_empty() {
+            problems.push(format!("{}: `{what}` is empty", action.name()));
+        }
+    };
+    match action {
+        Action::CreateField(f) => {
+            require("name", &f.name);
+            if f.data_type == DataType::Unknown {
+                problems.push("create_field: `dataType` is not a type GoHighLevel knows".into());
+            }
+            if let Some(model) = f.model.as_deref().filter(|m| !is_model(m)) {
+                problems.push(format!(
+                    "create_field: `model` is `{model}`, expected `contact` or `opportunity`"
+                ));
+            }
+        }
+        Action::CreateContact(c) => {
+            require("source_id", &c.source_id);
+            match c.identity.as_str() {
+                "email" | "phone" => {
+                    let key = c.identity.as_str();
+                    if c.fields.get(key).is_none_or(|v| v.trim().is_empty()) {
+                        problems.push(format!(
+                            "create_contact: identity is `{key}` but `fields.{key}` is missing"
+                        ));
+                    }
+                }
+                "source_id" => {}
+                other => problems.push(format!(
+                    "create_contact: identity `{other}` is not one of email, phone, source_id"
+                )),
+            }
+        }
+        Action::MergeContact(u) | Action::OverwriteContact(u) => {
+            require("into", &u.into);
+            require("source_id", &u.source_id);
+            if !matches!(u.matched_by.as_str(), "email" | "phone" | "source_id") {
+                problems.push(format!(
+                    "{}: matched_by `{}` is not one of email, phone, source_id",
+                    action.name(),
+                    u.matched_by
+                ));
+            }
+        }
+        Action::CreateOpportunity(o) => {
+            require("name", &o.name);
+            require("contact", &o.contact);
+            require("pipeline_id", &o.pipeline_id);
+            require("pipeline_stage_id", &o.pipeline_stage_id);
+            require("source_id", &o.source_id);
+            if let Some(v) = o.monetary_value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                problems.push(format!(
+                    "create_opportunity: monetary_value {v} is not an amount"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn is_model(model: &str) -> bool {
+    matches!(model, "contact" | "opportunity")
+}
+
+/// What a reference in a payload must point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wants {
+    /// A custom field of this model (`contact` or `opportunity`).
+    Field(&'static str),
+    Contact,
+}
+
+/// One reference of a payload, with the name of the place it sits in.
+#[derive(Debug)]
+struct Ref<'a> {
+    role: String,
+    value: &'a str,
+    wants: Wants,
+}
+
+fn field_refs<'a>(values: &'a [ValueWrite], model: &'static str) -> Vec<Ref<'a>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Ref {
+            role: format!("custom_fields[{i}].field"),
+            value: v.field.as_str(),
+            wants: Wants::Field(model),
+        })
+        .collect()
+}
+
+/// Every reference of an action, by role; the same set as [`Action::refs`].
+fn refs(action: &Action) -> Vec<Ref<'_>> {
+    match action {
+        Action::CreateField(_) => vec![],
+        Action::CreateContact(c) => field_refs(&c.custom_fields, "contact"),
+        Action::MergeContact(u) | Action::OverwriteContact(u) => {
+            let mut all = vec![Ref {
+                role: "into".into(),
+                value: u.into.as_str(),
+                wants: Wants::Contact,
+            }];
+            all.extend(field_refs(&u.custom_fields, "contact"));
+            all
+        }
+        Action::CreateOpportunity(o) => {
+            let mut all = vec![Ref {
+                role: "contact".into(),
+                value: o.contact.as_str(),
+                wants: Wants::Contact,
+            }];
+            all.extend(field_refs(&o.custom_fields, "opportunity"));
+            all
+        }
+    }
+}
+
+/// Resolves a step's references against the steps before it (and, for messages, after it).
+struct Lookup<'p, 'm> {
+    step: &'p Step,
+    earlier: &'m HashMap<&'p str, (usize, &'p Step)>,
+    all: &'m HashSet<&'p str>,
+}
+
+impl Lookup<'_, '_> {
+    fn after_problems(&self) -> Vec<String> {
+        self.step
+            .after
+            .iter()
+            .filter_map(|dep| {
+                self.missing(dep)
+                    .map(|why| format!("`after` names {dep}, which {why}"))
+            })
+            .collect()
+    }
+
+    fn ref_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for r in refs(&self.step.action) {
+            if !is_step_ref(r.value) {
+                continue;
+            }
+            if let Some(why) = self.missing(r.value) {
+                problems.push(format!("{} refers to {}, which {why}", r.role, r.value));
+                continue;
+            }
+            if let Some(why) = self.wrong_kind(&r) {
+                problems.push(format!("{} refers to {}, {why}", r.role, r.value));
+            }
+            if !self.step.after.iter().any(|a| a == r.value) {
+                problems.push(format!(
+                    "{} refers to {}, which is missing from its `after` list",
+                    r.role, r.value
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Why `id` cannot be waited for by this step, if it cannot.
+    fn missing(&self, id: &str) -> Option<String> {
+        if id == self.step.id {
+            return Some("is this step itself".into());
+        }
+        if self.earlier.contains_key(id) {
+            return None;
+        }
+        Some(if self.all.contains(id) {
+            "comes later in the plan (a step must follow the steps it needs)".into()
+        } else {
+            "is not a step of this plan".into()
+        })
+    }
+
+    fn wrong_kind(&self, r: &Ref<'_>) -> Option<String> {
+        let (_, target) = self.earlier.get(r.value)?;
+        match (r.wants, &target.action) {
+            (Wants::Contact, a) if a.kind() == "contact" => None,
+            (Wants::Contact, a) => Some(format!("a {} step, not a contact step", a.kind())),
+            (Wants::Field(model), Action::CreateField(f)) => {
+                let has = f.model.as_deref().unwrap_or("contact");
+                (has != model).then(|| format!("a field of {has}s, not of {model}s"))
+            }
+            (Wants::Field(_), a) => Some(format!("a {} step, not a custom_field step", a.kind())),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) fn ref_values(action: &Action) -> Vec<&str> {
+    refs(action).into_iter().map(|r| r.value).collect()
+}

@@ -1,0 +1,142 @@
+//! `plan` through the real binary: outputs, exit codes, and every bad input's message.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn bin() -> Command {
+    Command::cargo_bin("ghl-migrate").unwrap()
+}
+
+const SOURCE: &str = r#"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "customFields": [{"id": "F1", "name": "Region", "dataType": "TEXT"}],
+  "pipelines": [{"id": "P1", "name": "Sales", "stages": [{"id": "S1", "name": "New"}]}],
+  "contacts": [
+    {"id": "C1", "email": "jane@acme.test", "firstName": "Jane", "tags": ["vip"],
+     "customFields": [{"id": "F1", "value": "North"}]}
+  ],
+  "opportunities": [
+    {"id": "O1", "name": "Deal", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1"}
+  ]
+}"#;
+
+const TARGET: &str = r#"{
+  "location": {"id": "TGT0000000000000000a", "name": "Target"},
+  "pipelines": [{"id": "TP", "name": "Sales", "stages": [{"id": "TS", "name": "New"}]}]
+}"#;
+
+const CONFIG: &str = "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: fixture\n  path: target.json\n";
+
+fn project(config: &str, source: &str, target: &str) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    std::fs::write(dir.path().join("source.json"), source).unwrap();
+    std::fs::write(dir.path().join("target.json"), target).unwrap();
+    dir
+}
+
+fn plan(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    bin().current_dir(dir).arg("plan").args(extra).assert()
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+#[test]
+fn plan_writes_the_default_path_and_prints_a_summary() {
+    let dir = project(CONFIG, SOURCE, TARGET);
+    let a = plan(dir.path(), &[]).success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("create 1"), "{out}");
+    let text = std::fs::read_to_string(dir.path().join("plans/t.plan.yaml")).unwrap();
+    assert!(text.contains("format: ghl-migrate/plan/v1"));
+    assert!(text.contains("contact/jane@acme.test"));
+}
+
+#[test]
+fn detailed_exitcode_is_2_with_changes_and_0_without() {
+    let dir = project(CONFIG, SOURCE, TARGET);
+    plan(dir.path(), &["--detailed-exitcode"]).code(2);
+    // Planning the target onto itself changes nothing.
+    let same = project(CONFIG, TARGET, TARGET);
+    plan(same.path(), &["--detailed-exitcode"]).code(0);
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_plans() {
+    let dir = project(CONFIG, SOURCE, TARGET);
+    plan(dir.path(), &["-o", "a.yaml"]).success();
+    plan(dir.path(), &["-o", "b.yaml"]).success();
+    let a = std::fs::read(dir.path().join("a.yaml")).unwrap();
+    let b = std::fs::read(dir.path().join("b.yaml")).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let dir = project("name: t\nsource: [unclosed\n", SOURCE, TARGET);
+    let a = plan(dir.path(), &[]).code(1);
+    let err = stderr(&a);
+    assert!(err.starts_with("error: migration.yaml:"), "{err}");
+}
+
+#[test]
+fn an_unknown_key_is_an_error_not_ignored() {
+    let dir = project(&format!("{CONFIG}existing_contact: skip\n"), SOURCE, TARGET);
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(
+        err.contains("migration.yaml:8:1: unknown field `existing_contact`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_declaration_says_which_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = stderr(&plan(dir.path(), &["-c", "nope.yaml"]).code(1));
+    assert!(err.contains("cannot read nope.yaml"), "{err}");
+}
+
+#[test]
+fn a_missing_fixture_says_which_file() {
+    let dir = project(CONFIG, SOURCE, TARGET);
+    std::fs::remove_file(dir.path().join("target.json")).unwrap();
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(
+        err.contains("cannot read") && err.contains("target.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_fixture_with_a_dangling_opportunity_contact_is_refused() {
+    let bad = SOURCE.replace(r#""contactId": "C1""#, r#""contactId": "GHOST""#);
+    let dir = project(CONFIG, &bad, TARGET);
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(err.contains("source.json"), "{err}");
+    assert!(
+        err.contains("opportunity O1") && err.contains("contact GHOST, which does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_fixture_with_a_dangling_stage_is_refused() {
+    let bad = SOURCE.replace(r#""pipelineStageId": "S1""#, r#""pipelineStageId": "S9""#);
+    let dir = project(CONFIG, &bad, TARGET);
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(
+        err.contains("stage S9, which pipeline \"Sales\" does not have"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_fixture_json_names_line_and_column() {
+    let dir = project(CONFIG, "{\n  \"location\": {\"id\": 5}\n}", TARGET);
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(err.contains("source.json:2:"), "{err}");
+}

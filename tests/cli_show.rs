@@ -1,0 +1,119 @@
+//! `show` through the real binary: each format, the default, and a plan too big for a comment.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use ghl_migrate::plan::file;
+use ghl_migrate::render::{self, Format};
+
+const SAMPLE: &str = include_str!("plan_file_sample.plan.yaml");
+
+/// A folder holding `plans/x.plan.yaml` with `text`.
+fn folder_with(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("plans")).unwrap();
+    std::fs::write(dir.path().join("plans/x.plan.yaml"), text).unwrap();
+    dir
+}
+
+fn show(dir: &Path, extra: &[&str]) -> String {
+    let out = Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir)
+        .args(["show", "plans/x.plan.yaml"])
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn expected(format: Format) -> String {
+    let plan = file::parse(Path::new("x"), SAMPLE).unwrap();
+    render::render(&plan, format)
+}
+
+#[test]
+fn text_is_the_default() {
+    let dir = folder_with(SAMPLE);
+    let out = show(dir.path(), &[]);
+    assert_eq!(out, expected(Format::Text));
+    assert!(out.contains("  + contact/jane@acme.test"));
+    assert!(out.contains("~ contact/bob@example.test"));
+    assert_eq!(show(dir.path(), &["--format", "text"]), out);
+}
+
+#[test]
+fn markdown_for_a_pull_request() {
+    let dir = folder_with(SAMPLE);
+    let out = show(dir.path(), &["--format", "markdown"]);
+    assert_eq!(out, expected(Format::Markdown));
+    assert!(out.starts_with("### ghl-migrate plan `acme-to-parent`"));
+}
+
+#[test]
+fn json_for_machines() {
+    let dir = folder_with(SAMPLE);
+    let out = show(dir.path(), &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["format"], "ghl-migrate/plan/v1");
+    assert_eq!(value["steps"].as_array().unwrap().len(), 8);
+    assert_eq!(value["steps"][0]["id"], "custom_field/interests");
+}
+
+#[test]
+fn an_unknown_format_is_refused() {
+    let dir = folder_with(SAMPLE);
+    Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["show", "plans/x.plan.yaml", "--format", "html"])
+        .assert()
+        .failure();
+}
+
+/// The sample plus `n` contact steps, as plan text.
+fn with_contacts(n: usize) -> String {
+    let mut text = SAMPLE.replace("not_done:\n", "");
+    let not_done_at = text.find("- id: custom_field/region").unwrap();
+    let not_done = text.split_off(not_done_at);
+    for i in 0..n {
+        text.push_str(&format!(
+            "- id: contact/p{i:05}@example.test\n  create_contact:\n    identity: email\n    \
+             source_id: s{i}\n    fields:\n      email: p{i:05}@example.test\n"
+        ));
+    }
+    text.push_str("not_done:\n");
+    text.push_str(&not_done);
+    text
+}
+
+#[test]
+fn ten_thousand_steps_fit_in_a_comment() {
+    let dir = folder_with(&with_contacts(10_000));
+    let out = show(dir.path(), &["--format", "markdown"]);
+    assert!(out.chars().count() <= 65_535, "{}", out.chars().count());
+    let shown = out
+        .lines()
+        .filter(|l| l.starts_with("+ contact/") || l.starts_with("~ contact/"))
+        .count();
+    let note = format!(
+        "… and {} more contact steps not shown (see the plan file)",
+        thousands(10_004 - shown)
+    );
+    assert!(out.contains(&note), "no {note:?}");
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! Any valid plan survives `write` then `read` unchanged, and equal plans are byte-identical:
+//! random text (YAML look-alikes such as `yes`, `null`, `1e5`, `+1555`), numbers and tags.
+
+use std::path::Path;
+
+use ghl_migrate::plan::file;
+use proptest::prelude::*;
+use serde_json::Value;
+
+use ghl_migrate::plan::{
+    Action, ContactCreate, ContactUpdate, FORMAT, MappingReport, OpportunityCreate, Plan, Side,
+    Step, Summary, ValueWrite,
+};
+
+/// Text that is valid, and often tricky, inside YAML scalars.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,12}",
+        Just("yes".to_string()),
+        Just("null".to_string()),
+        Just("~".to_string()),
+        Just("1e5".to_string()),
+        Just("+15550100".to_string()),
+        Just("0x1F".to_string()),
+        Just("- item".to_string()),
+        Just("key: value # not a comment".to_string()),
+        Just(" leading and trailing ".to_string()),
+        Just("line\nbreak".to_string()),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        text().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (0.0..1e12f64).prop_map(Value::from),
+        any::<bool>().prop_map(Value::from),
+        proptest::collection::vec(text(), 0..3).prop_map(Value::from),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Contact {
+    fields: Vec<(String, String)>,
+    tags: Vec<String>,
+    value: Value,
+    merge: bool,
+    money: Option<f64>,
+}
+
+fn contact() -> impl Strategy<Value = Contact> {
+    (
+        proptest::collection::vec(("[a-zA-Z]{1,8}", text()), 0..4),
+        proptest::collection::vec(text(), 0..3),
+        value(),
+        any::<bool>(),
+        proptest::option::of(0.0..1e9f64),
+    )
+        .prop_map(|(fields, tags, value, merge, money)| Contact {
+            fields,
+            tags,
+            value,
+            merge,
+            money,
+        })
+}
+
+fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan {
+    let side = |location: &str| Side {
+        api: "fixture".into(),
+        location: location.into(),
+        name: String::new(),
+        fingerprint: "sha256:00".into(),
+    };
+    let mut steps = vec![Step {
+        id: "custom_field/notes".into(),
+        action: Action::CreateField(ghl_migrate::ghl::payload::NewCustomField {
+            name: "Notes".into(),
+            ..Default::default()
+        }),
+        after: vec![],
+    }];
+    for (i, c) in contacts.into_iter().enumerate() {
+        let id = format!("contact/{i}");
+        let custom_fields = vec![ValueWrite {
+            field: "custom_field/notes".into(),
+            value: c.value,
+        }];
+        let action = if c.merge {
+            Action::MergeContact(ContactUpdate {
+                into: format!("T{i}"),
+                source_id: format!("S{i}"),
+                matched_by: "email".into(),
+                fields: c.fields.into_iter().collect(),
+                custom_fields,
+                add_tags: c.tags,
+                ..Default::default()
+            })
+        } else {
+            Action::CreateContact(ContactCreate {
+                identity: "source_id".into(),
+                source_id: format!("S{i}"),
+                fields: c.fields.into_iter().collect(),
+                tags: c.tags,
+                custom_fields,
+                ..Default::default()
+            })
+        };
+        steps.push(Step {
+            id: id.clone(),
+            action,
+            after: vec!["custom_field/notes".into()],
+        });
+        steps.push(Step {
+            id: format!("opportunity/{i}"),
+            action: Action::CreateOpportunity(OpportunityCreate {
+                name: format!("Deal {i}"),
+                contact: id.clone(),
+                pipeline_id: "P".into(),
+                pipeline_stage_id: "S".into(),
+                stage: "Sales / New".into(),
+                monetary_value: c.money,
+                source_id: format!("O{i}"),
+                ..Default::default()
+            }),
+            after: vec![id],
+        });
+    }
+    Plan {
+        format: FORMAT.into(),
+        name,
+        source: side("A"),
+        target: side("B"),
+        summary: Summary {
+            readiness_percent: 50.0,
+            ..Default::default()
+        },
+        mapping: MappingReport::default(),
+        warnings,
+        steps,
+        not_done: vec![],
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_written_plan_reads_back_the_same(
+        name in "[a-z0-9][a-z0-9._-]{0,15}",
+        contacts in proptest::collection::vec(contact(), 0..6),
+        warnings in proptest::collection::vec(text(), 0..3),
+    ) {
+        let plan = plan_of(name, contacts, warnings);
+        let text = file::to_yaml(&plan);
+        let back = file::parse(Path::new("p.plan.yaml"), &text)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(&back, &plan);
+        prop_assert_eq!(file::to_yaml(&back), text);
+        prop_assert_eq!(file::plan_fingerprint(&back), file::plan_fingerprint(&plan));
+    }
+}
+
+#[test]
+fn write_then_read_through_the_file_system() {
+    let plan = plan_of("demo".into(), vec![], vec!["w".into()]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans/demo.plan.yaml");
+    file::write(&path, &plan).unwrap();
+    assert_eq!(file::read(&path).unwrap(), plan);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        file::to_yaml(&plan)
+    );
+}
