@@ -323,3 +323,50 @@ async fn a_duplicate_refusal_names_the_existing_contact() {
     assert_eq!(err.kind, ApiErrorKind::Permanent);
     assert_eq!(err.existing_id.as_deref(), Some("CON00000000000000001"));
 }
+
+#[tokio::test]
+async fn snapshots_read_nothing_twice() {
+    let sandbox = Sandbox::start(&account(250, 120), &[]);
+    snapshot(&client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate()))
+        .await
+        .unwrap();
+    // location, fields, pipelines, users, 1 contact page (500), 2 opportunity pages (100).
+    assert_eq!(sandbox.stats()["requests"], 7, "{}", sandbox.stats());
+    let sandbox = Sandbox::start(&account(250, 120), &[]);
+    snapshot(&client(ApiKind::V1, &sandbox, TOKEN, LOCATION, &rate()))
+        .await
+        .unwrap();
+    // location, fields, pipelines, users, 3 contact pages, 2 opportunity pages.
+    assert_eq!(sandbox.stats()["requests"], 9, "{}", sandbox.stats());
+}
+
+#[tokio::test]
+async fn the_daily_reserve_stops_reads_cleanly() {
+    let sandbox = Sandbox::start(&account(3, 0), &["--daily", "30"]);
+    let c = client(
+        ApiKind::V2,
+        &sandbox,
+        TOKEN,
+        LOCATION,
+        &RateLimitConfig {
+            daily_reserve: 20,
+            ..rate()
+        },
+    );
+    let mut ok = 0;
+    let err = loop {
+        match c.users().await {
+            Ok(_) => ok += 1,
+            Err(e) => break e,
+        }
+        assert!(ok < 30, "never stopped");
+    };
+    assert_eq!(err.kind, ApiErrorKind::DailyBudget, "{err}");
+    assert!(err.is_resumable_stop());
+    assert_eq!(ok, 10, "30 a day less a reserve of 20");
+    assert_eq!(
+        sandbox.stats()["requests"],
+        10,
+        "the refused request was never sent"
+    );
+}

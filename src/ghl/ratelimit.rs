@@ -8,7 +8,9 @@
 //! How it paces: until the first response arrives, one request is in flight at a time. Once the
 //! server has announced `max` requests per `interval`, the limiter keeps a log of its own send
 //! times and lets a request go while fewer than `max` were sent in the last `interval` (widened
-//! by a small margin for latency jitter), up to `max_in_flight` at once. A `Remaining` lower than
+//! by a small margin and by the recent spread of round-trip times, so that requests travelling
+//! at different speeds cannot crowd into one server window), up to `max_in_flight` at once.
+//! After a 429 the pacing did not foresee, the window widens a little more. A `Remaining` lower than
 //! the log explains (another process using the same token) is added to the log. A 429 pauses
 //! every request of the account for an interval plus jitter. When `Daily-Remaining` reaches the
 //! configured reserve, every further request is refused.
@@ -22,8 +24,8 @@ use tokio::sync::Notify;
 use crate::config::RateLimitConfig;
 
 /// Share of the announced interval added as a margin against latency jitter. Pacing at
-/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 97%) of the ceiling.
-pub const INTERVAL_MARGIN: f64 = 0.03;
+/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 99%) of the ceiling, less the round-trip spread.
+pub const INTERVAL_MARGIN: f64 = 0.01;
 
 /// The pause after a 429 when the server never announced its interval: GoHighLevel's
 /// documented window (ghl-api.md §3). Only used until the headers have been seen.
@@ -108,7 +110,16 @@ pub struct Pace {
     /// Margin added to the window after 429s that our pacing did not foresee (latency jitter
     /// larger than [`INTERVAL_MARGIN`] covers), up to [`MAX_EXTRA_MARGIN`].
     pub extra_margin: f64,
+    /// Round-trip times of the latest answers, whose spread widens the window: a request
+    /// that took longer to arrive than the one before it may land in the server's next window.
+    pub rtts: VecDeque<Duration>,
 }
+
+/// How many recent round trips the latency spread is measured over.
+pub const RTT_SAMPLES: usize = 32;
+
+/// The latency spread widens the window by at most this share of the interval.
+pub const MAX_SPREAD_SHARE: f64 = 0.10;
 
 /// The most the window is ever widened after unforeseen 429s (pacing at 80% of the ceiling).
 pub const MAX_EXTRA_MARGIN: f64 = 0.22;
@@ -139,6 +150,15 @@ impl Pace {
     pub fn window(&self) -> Duration {
         let base = self.interval.unwrap_or(FALLBACK_INTERVAL);
         base.mul_f64(1.0 + INTERVAL_MARGIN + self.extra_margin)
+            + self.rtt_spread().min(base.mul_f64(MAX_SPREAD_SHARE))
+    }
+
+    /// The difference between the slowest and the fastest recent round trip.
+    pub fn rtt_spread(&self) -> Duration {
+        match (self.rtts.iter().max(), self.rtts.iter().min()) {
+            (Some(max), Some(min)) => *max - *min,
+            _ => Duration::ZERO,
+        }
     }
 
     fn prune(&mut self, now: Instant) {
@@ -227,6 +247,10 @@ pub fn on_complete(
     pace.in_flight = pace.in_flight.saturating_sub(1);
     if let Outcome::Status(_) = outcome {
         pace.seen_response = true;
+        if pace.rtts.len() == RTT_SAMPLES {
+            pace.rtts.pop_front();
+        }
+        pace.rtts.push_back(now.saturating_duration_since(sent_at));
     }
     if headers.any() {
         pace.last_headers = headers.clone();
@@ -258,7 +282,9 @@ pub fn on_complete(
         }
     }
     if outcome == Outcome::Status(429) {
-        if pace.max.is_some() {
+        // Widen once per unforeseen pause, not once per request caught in it.
+        let already_paused = pace.paused_until.is_some_and(|u| u > now);
+        if pace.max.is_some() && !already_paused {
             pace.extra_margin = (pace.extra_margin + 0.05).min(MAX_EXTRA_MARGIN);
         }
         let pause = pause_after_429(pace.interval, jitter);
@@ -375,6 +401,11 @@ impl Limiter {
     /// The rate-limit headers of the latest response that carried any.
     pub fn last_headers(&self) -> RateHeaders {
         self.lock().last_headers.clone()
+    }
+
+    /// The window currently paced over (the announced interval, widened).
+    pub fn window(&self) -> Duration {
+        self.lock().window()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pace> {

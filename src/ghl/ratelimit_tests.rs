@@ -99,13 +99,13 @@ fn a_25_per_10s_token_gets_25_then_waits_for_the_window() {
     let now = t0 + ms(100);
     match decide(&mut p, &l, now) {
         Decision::Wait(d) => {
-            // The first send leaves the widened window at 10 s * 1.03 = 10.3 s.
-            assert_eq!(d, ms(10_300) - ms(100));
+            // The first send leaves the widened window at 10 s * 1.01 = 10.1 s.
+            assert_eq!(d, ms(10_100) - ms(100));
         }
         other => panic!("expected a wait, got {other:?}"),
     }
     // Interval rollover: once the window has passed, requests go again.
-    assert_eq!(decide(&mut p, &l, t0 + ms(10_300)), Decision::Go);
+    assert_eq!(decide(&mut p, &l, t0 + ms(10_100)), Decision::Go);
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn remaining_zero_from_another_user_of_the_token_pauses_until_the_window_passes(
         decide(&mut p, &l, t0 + ms(5_000)),
         Decision::Wait(_)
     ));
-    assert_eq!(decide(&mut p, &l, t0 + ms(10_300)), Decision::Go);
+    assert_eq!(decide(&mut p, &l, t0 + ms(10_100)), Decision::Go);
 }
 
 #[test]
@@ -284,6 +284,17 @@ impl FixedWindowServer {
 /// Drives the pacer against the simulated server for `secs` with `latency` each way, and
 /// returns (successful requests, 429s).
 fn simulate(max: u32, interval_ms: u64, latency: Duration, secs: u64) -> (u64, u64) {
+    simulate_with(max, interval_ms, &|_| latency, secs)
+}
+
+/// As [`simulate`], with the one-way latency of request `n` given by `latency(n)` (there) and
+/// `latency(n + 1_000_000)` (back). The server handles arrivals in the order they arrive.
+fn simulate_with(
+    max: u32,
+    interval_ms: u64,
+    latency: &dyn Fn(u64) -> Duration,
+    secs: u64,
+) -> (u64, u64) {
     let l = limits();
     let mut p = Pace::default();
     let mut server = FixedWindowServer {
@@ -295,26 +306,44 @@ fn simulate(max: u32, interval_ms: u64, latency: Duration, secs: u64) -> (u64, u
     };
     let t0 = Instant::now();
     let end = t0 + Duration::from_secs(secs);
-    // (completes_at, sent_at, status, headers)
-    let mut in_flight: Vec<(Instant, Instant, u16, RateHeaders)> = Vec::new();
-    let (mut ok, mut limited) = (0u64, 0u64);
+    // On the way: (arrives_at, sent_at, way back).
+    let mut going: Vec<(Instant, Instant, Duration)> = Vec::new();
+    // Answered: (completes_at, sent_at, status, headers).
+    let mut coming: Vec<(Instant, Instant, u16, RateHeaders)> = Vec::new();
+    let (mut ok, mut limited, mut sent) = (0u64, 0u64, 0u64);
     let mut now = t0;
-    let step = ms(1);
     while now < end {
-        in_flight.sort_by_key(|r| r.0);
-        while in_flight.first().is_some_and(|r| r.0 <= now) {
-            let (_, sent, status, h) = in_flight.remove(0);
-            on_complete(&mut p, sent, Outcome::Status(status), &h, now, 0.5);
+        going.sort_by_key(|r| r.0);
+        while going.first().is_some_and(|r| r.0 <= now) {
+            let (at, sent_at, back) = going.remove(0);
+            let (status, h) = server.arrive(at);
+            coming.push((at + back, sent_at, status, h));
+        }
+        coming.sort_by_key(|r| r.0);
+        while coming.first().is_some_and(|r| r.0 <= now) {
+            let (_, sent_at, status, h) = coming.remove(0);
+            on_complete(&mut p, sent_at, Outcome::Status(status), &h, now, 0.5);
             if status == 429 { limited += 1 } else { ok += 1 }
         }
         while decide(&mut p, &l, now) == Decision::Go {
             on_send(&mut p, now);
-            let (status, h) = server.arrive(now + latency);
-            in_flight.push((now + latency * 2, now, status, h));
+            going.push((now + latency(sent), now, latency(sent + 1_000_000)));
+            sent += 1;
         }
-        now += step;
+        now += ms(1);
     }
     (ok, limited)
+}
+
+/// A deterministic pseudo-random latency in `[lo, hi]` ms for request `n`.
+fn jittery(lo: u64, hi: u64) -> impl Fn(u64) -> Duration {
+    move |n| {
+        let x = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+            >> 33;
+        ms(lo + x % (hi - lo + 1))
+    }
 }
 
 #[test]
@@ -345,8 +374,9 @@ fn unforeseen_429s_widen_the_window_within_a_bound() {
     let mut p = Pace::default();
     let t0 = Instant::now();
     send_and_complete(&mut p, &l, t0, &headers(25, 24, 10_000, 9_000));
-    assert_eq!(p.window(), ms(10_300));
-    for _ in 0..10 {
+    assert_eq!(p.window(), ms(10_100));
+    // Sixteen requests caught in one pause widen the window once.
+    for _ in 0..16 {
         on_send(&mut p, t0);
         on_complete(
             &mut p,
@@ -357,6 +387,49 @@ fn unforeseen_429s_widen_the_window_within_a_bound() {
             0.0,
         );
     }
+    assert!((p.extra_margin - 0.05).abs() < 1e-9, "{}", p.extra_margin);
+    // Pause after pause, up to the bound.
+    let mut now = t0;
+    for _ in 0..10 {
+        now += ms(20_000);
+        on_send(&mut p, now);
+        on_complete(
+            &mut p,
+            now,
+            Outcome::Status(429),
+            &headers(25, 0, 10_000, 9_000),
+            now,
+            0.0,
+        );
+    }
     assert_eq!(p.extra_margin, MAX_EXTRA_MARGIN);
-    assert_eq!(p.window(), ms(12_500));
+    assert_eq!(p.window(), ms(12_300));
+}
+
+#[test]
+fn the_spread_of_round_trips_widens_the_window_within_a_bound() {
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    let h = headers(25, 24, 500, 9_000);
+    for rtt in [5, 40, 12] {
+        on_send(&mut p, t0);
+        on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(rtt), 0.0);
+    }
+    assert_eq!(p.rtt_spread(), ms(35));
+    assert_eq!(p.window(), ms(505 + 35));
+    on_send(&mut p, t0);
+    on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(400), 0.0);
+    assert_eq!(p.window(), ms(505 + 50), "at most a tenth of the interval");
+}
+
+#[test]
+fn jittery_latency_costs_no_429_and_little_throughput() {
+    // 20..300 ms each way against 100 per 10 s.
+    let (ok, limited) = simulate_with(100, 10_000, &jittery(20, 300), 120);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 1200.0, "{ok}");
+    // 1..60 ms each way against 25 per 500 ms: the spread is large next to the window.
+    let (ok, limited) = simulate_with(25, 500, &jittery(1, 60), 30);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.85 * 1500.0, "{ok}");
 }

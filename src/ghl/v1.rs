@@ -6,6 +6,7 @@
 //! update an existing contact; the executor looks contacts up before creating them.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::future::try_join_all;
 use serde_json::{Value, json};
@@ -32,8 +33,12 @@ pub const END_OF_SUPPORT: &str = "GoHighLevel API V1 has reached end-of-support:
 pub struct V1 {
     http: Http,
     location_id: String,
-    /// DATE custom fields, read once, to convert their epoch-ms values.
-    date_fields: OnceCell<BTreeSet<String>>,
+    /// The first custom-field read, shared by `custom_fields` and the contact conversion
+    /// (which needs the DATE fields), so a snapshot reads the fields once.
+    first_fields: OnceCell<Vec<CustomField>>,
+    first_fields_taken: AtomicBool,
+    /// The pipelines, read once: V1 cannot create them, and opportunities are listed per pipeline.
+    pipelines: OnceCell<Vec<Pipeline>>,
 }
 
 impl V1 {
@@ -41,7 +46,9 @@ impl V1 {
         V1 {
             http,
             location_id: location_id.into(),
-            date_fields: OnceCell::new(),
+            first_fields: OnceCell::new(),
+            first_fields_taken: AtomicBool::new(false),
+            pipelines: OnceCell::new(),
         }
     }
 
@@ -53,17 +60,35 @@ impl V1 {
         &self.location_id
     }
 
-    async fn date_fields(&self) -> ApiResult<&BTreeSet<String>> {
-        self.date_fields
-            .get_or_try_init(|| async {
-                let fields = self.custom_fields().await?;
-                Ok(fields
-                    .into_iter()
-                    .filter(|f| f.data_type == DataType::Date)
-                    .map(|f| f.id)
-                    .collect())
-            })
-            .await
+    /// The ids of the DATE custom fields (from the first field read).
+    async fn date_fields(&self) -> ApiResult<BTreeSet<String>> {
+        let fields = self
+            .first_fields
+            .get_or_try_init(|| self.read_custom_fields())
+            .await?;
+        Ok(fields
+            .iter()
+            .filter(|f| f.data_type == DataType::Date)
+            .map(|f| f.id.clone())
+            .collect())
+    }
+
+    async fn read_custom_fields(&self) -> ApiResult<Vec<CustomField>> {
+        let req = Request::get("/custom-fields/");
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(
+            &endpoint,
+            "custom field",
+            array(&endpoint, &body, "customFields")?,
+        )
+    }
+
+    async fn read_pipelines(&self) -> ApiResult<Vec<Pipeline>> {
+        let req = Request::get("/pipelines/");
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(&endpoint, "pipeline", array(&endpoint, &body, "pipelines")?)
     }
 
     /// Pages a V1 list (`limit`, `startAfter`, `startAfterId`, `meta.total`) to its end.
@@ -128,7 +153,11 @@ impl V1 {
 
     async fn contact_of(&self, endpoint: &str, raw: &Value) -> ApiResult<Contact> {
         let dates = self.date_fields().await?;
-        convert(endpoint, "contact", &v1_shapes::contact_from_v1(raw, dates))
+        convert(
+            endpoint,
+            "contact",
+            &v1_shapes::contact_from_v1(raw, &dates),
+        )
     }
 
     async fn lookup(&self, param: &str, value: &str) -> ApiResult<Vec<Contact>> {
@@ -205,21 +234,21 @@ impl Ghl for V1 {
     }
 
     async fn custom_fields(&self) -> ApiResult<Vec<CustomField>> {
-        let req = Request::get("/custom-fields/");
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert_all(
-            &endpoint,
-            "custom field",
-            array(&endpoint, &body, "customFields")?,
-        )
+        if !self.first_fields_taken.swap(true, Ordering::SeqCst) {
+            return self
+                .first_fields
+                .get_or_try_init(|| self.read_custom_fields())
+                .await
+                .cloned();
+        }
+        self.read_custom_fields().await
     }
 
     async fn pipelines(&self) -> ApiResult<Vec<Pipeline>> {
-        let req = Request::get("/pipelines/");
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert_all(&endpoint, "pipeline", array(&endpoint, &body, "pipelines")?)
+        self.pipelines
+            .get_or_try_init(|| self.read_pipelines())
+            .await
+            .cloned()
     }
 
     async fn users(&self) -> ApiResult<Vec<User>> {
@@ -233,7 +262,7 @@ impl Ghl for V1 {
         let dates = self.date_fields().await?;
         let (endpoint, raw) = self.list_all("/contacts/", "contacts").await?;
         raw.iter()
-            .map(|c| convert(&endpoint, "contact", &v1_shapes::contact_from_v1(c, dates)))
+            .map(|c| convert(&endpoint, "contact", &v1_shapes::contact_from_v1(c, &dates)))
             .collect()
     }
 
