@@ -305,27 +305,16 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
     );
 }
 
-#[test]
-fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
-    let project = Project::new();
-    let expected = expected_target();
-    let mut opts = options();
-    opts.latency = Some("20..30".parse().unwrap());
-    let sandbox = serve(opts);
-    project.live_config(&sandbox, "");
+/// Runs apply on a slow sandbox, sends it `signals` SIGTERMs once the run has begun, and returns
+/// its output.
+fn terminated(project: &Project, signals: usize) -> std::process::Output {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
         .current_dir(project.path())
         .env(TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--state",
-            "state.sqlite",
-        ])
-        .args(["--progress", "none"])
+        .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
+        .args(["--state", "state.sqlite", "--progress", "none"])
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // The run is recorded once the plan passed its stale check, after the handler is installed.
@@ -338,20 +327,38 @@ fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
     while !begun() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
-    let said = stdout(&out);
-    assert!(said.contains("stopped early: interrupted"), "{said}");
-    assert!(said.contains("resume with:"), "{said}");
+    for _ in 0..signals {
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.wait_with_output().unwrap()
+}
 
-    let out = project.apply(&["--resume"], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(canonical(&sandbox.account()), expected);
+#[test]
+fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    for signals in [1, 2] {
+        let mut opts = options();
+        opts.latency = Some("20..30".parse().unwrap());
+        let sandbox = serve(opts);
+        project.live_config(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let out = terminated(&project, signals);
+        assert_eq!(out.status.code(), Some(75), "{signals}: {}", text(&out));
+        if signals == 1 {
+            let said = stdout(&out);
+            assert!(said.contains("stopped early: interrupted"), "{said}");
+            assert!(said.contains("resume with:"), "{said}");
+        }
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{signals}: {}", text(&out));
+        assert_eq!(canonical(&sandbox.account()), expected, "{signals}");
+    }
 }
 
 #[test]

@@ -197,30 +197,36 @@ fn resume_command(args: &Args) -> String {
 }
 
 /// Ctrl-C or SIGTERM raise the flag: the executor stops launching and lets in-flight steps settle.
+/// A second one exits at once (exit 75): the steps still in flight stay in doubt in the
+/// checkpoint, and the resume looks them up before sending anything again.
 fn interrupt_on_signals() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = ctrl_c => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                }
-            }
+        if next_signal().await.is_err() {
+            return;
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
         let _ = tx.send(true);
+        if next_signal().await.is_ok() {
+            eprintln!("interrupted again: stopping now; resume with --resume");
+            std::process::exit(exit::RESUMABLE);
+        }
     });
     rx
+}
+
+/// The next Ctrl-C or SIGTERM.
+async fn next_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
 
 fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
