@@ -9,9 +9,9 @@ use ghl_migrate::apply::{self, AbortAt, Ending, Options, Report, Run};
 use ghl_migrate::config::{self, ApiKind, Loaded};
 use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::fixture;
+use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
-use ghl_migrate::ghl::{ApiErrorKind, Ghl};
 use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State};
@@ -176,12 +176,7 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
 /// An error that ends the run before it began but goes away by itself: rate limit, daily
 /// budget, an unanswered or refused connection (network down).
 fn stopped_early(err: &Error) -> bool {
-    match err {
-        Error::Api { source, .. } => {
-            source.is_resumable_stop() || source.kind == ApiErrorKind::Retryable
-        }
-        _ => err.exit_code() == exit::RESUMABLE,
-    }
+    err.exit_code() == exit::RESUMABLE
 }
 
 /// The exact command that continues this run.
