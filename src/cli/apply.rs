@@ -27,7 +27,7 @@ pub struct Args {
     /// Continue a run that stopped early (rate limit, daily budget, network, interrupt, crash).
     #[arg(long)]
     resume: bool,
-    /// The checkpoint (default: .ghl-migrate/<name>.sqlite beside migration.yaml).
+    /// The checkpoint (default: `state:` in migration.yaml, else .ghl-migrate/<name>.sqlite).
     #[arg(long)]
     state: Option<PathBuf>,
     /// The declaration naming the target.
