@@ -64,17 +64,17 @@ pub struct Probed {
 }
 
 impl Probed {
-    fn count(n: usize, what: &str) -> Self {
+    fn count(n: usize, noun: Noun) -> Self {
         Probed {
-            summary: format!("{n} {what}"),
+            summary: noun.count(n as u64),
             location: None,
         }
     }
 
-    fn total(body: &Value, pointer: &str, what: &str) -> Self {
+    fn total(body: &Value, pointer: &str, noun: Noun, scope: &str) -> Self {
         let summary = match body.pointer(pointer).and_then(Value::as_u64) {
-            Some(t) => format!("{t} {what} in all"),
-            None => format!("{what} readable"),
+            Some(t) => format!("{} {scope}", noun.count(t)),
+            None => format!("{} readable", noun.1),
         };
         Probed {
             summary,
@@ -82,6 +82,23 @@ impl Probed {
         }
     }
 }
+
+/// A noun's singular and plural.
+#[derive(Debug, Clone, Copy)]
+struct Noun(&'static str, &'static str);
+
+impl Noun {
+    /// `1 pipeline`, `3 pipelines`.
+    fn count(&self, n: u64) -> String {
+        format!("{n} {}", if n == 1 { self.0 } else { self.1 })
+    }
+}
+
+const FIELDS: Noun = Noun("custom field", "custom fields");
+const PIPELINES: Noun = Noun("pipeline", "pipelines");
+const USERS: Noun = Noun("user", "users");
+const CONTACTS: Noun = Noun("contact", "contacts");
+const OPPORTUNITIES: Noun = Noun("opportunity", "opportunities");
 
 /// Tries one read on a live account.
 pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
@@ -102,24 +119,21 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
                 location: Some(location),
             })
         }
-        (Read::CustomFields, _) => Ok(Probed::count(
-            remote.custom_fields().await?.len(),
-            "custom fields",
-        )),
-        (Read::Pipelines, _) => Ok(Probed::count(remote.pipelines().await?.len(), "pipelines")),
-        (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), "users")),
+        (Read::CustomFields, _) => Ok(Probed::count(remote.custom_fields().await?.len(), FIELDS)),
+        (Read::Pipelines, _) => Ok(Probed::count(remote.pipelines().await?.len(), PIPELINES)),
+        (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), USERS)),
         (Read::Contacts, Remote::V2(_)) => {
             let body = serde_json::json!({"locationId": location_id, "pageLimit": 1});
             let req = Request::post("/contacts/search", body);
             let answer = http.send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
-            Ok(Probed::total(&answer, "/total", "contacts"))
+            Ok(Probed::total(&answer, "/total", CONTACTS, "in all"))
         }
         (Read::Contacts, Remote::V1(_)) => {
             let req = Request::get("/contacts/").query("limit", "1");
             let answer = http.send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
-            Ok(Probed::total(&answer, "/meta/total", "contacts"))
+            Ok(Probed::total(&answer, "/meta/total", CONTACTS, "in all"))
         }
         (Read::Opportunities, Remote::V2(_)) => {
             let req = Request::get("/opportunities/search")
@@ -127,7 +141,12 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
                 .query("limit", "1");
             let answer = http.send(&req).await?;
             array(&req.endpoint(), &answer, "opportunities")?;
-            Ok(Probed::total(&answer, "/meta/total", "opportunities"))
+            Ok(Probed::total(
+                &answer,
+                "/meta/total",
+                OPPORTUNITIES,
+                "in all",
+            ))
         }
         (Read::Opportunities, Remote::V1(_)) => {
             let pipelines = remote.pipelines().await?;
@@ -144,7 +163,8 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
             Ok(Probed::total(
                 &answer,
                 "/meta/total",
-                "opportunities in the first pipeline",
+                OPPORTUNITIES,
+                "in the first pipeline",
             ))
         }
     }
