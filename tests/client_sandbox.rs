@@ -160,7 +160,7 @@ async fn a_25_per_interval_token_is_paced_from_its_headers() {
         120 + stats["tooManyRequests"].as_u64().unwrap()
     );
     assert!(stats["tooManyRequests"].as_u64().unwrap() <= 1, "{stats}");
-    let seen = c.http().limiter().last_headers();
+    let seen = c.http().unwrap().limiter().last_headers();
     assert_eq!((seen.max, seen.interval_ms), (Some(25), Some(500)));
 }
 
@@ -459,6 +459,6 @@ async fn each_token_is_paced_by_its_own_headers() {
     assert!(a.iter().chain(b.iter()).all(|r| matches!(r, Ok(Some(_)))));
     let stats = sandbox.stats();
     assert!(stats["tooManyRequests"].as_u64().unwrap() <= 1, "{stats}");
-    assert_eq!(fast.http().limiter().last_headers().max, Some(100));
-    assert_eq!(slow.http().limiter().last_headers().max, Some(10));
+    assert_eq!(fast.http().unwrap().limiter().last_headers().max, Some(100));
+    assert_eq!(slow.http().unwrap().limiter().last_headers().max, Some(10));
 }

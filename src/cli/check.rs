@@ -267,7 +267,10 @@ fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> St
 }
 
 fn rate_line(remote: &Remote) -> Line {
-    let h = remote.http().limiter().last_headers();
+    let h = remote
+        .http()
+        .map(|http| http.limiter().last_headers())
+        .unwrap_or_default();
     if h.any() {
         Line::ok("rate limit", describe_headers(&h))
     } else {

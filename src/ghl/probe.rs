@@ -102,7 +102,6 @@ const OPPORTUNITIES: Noun = Noun("opportunity", "opportunities");
 
 /// Tries one read on a live account.
 pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
-    let http = remote.http();
     let location_id = remote.location_id();
     match (read, remote) {
         (Read::Location, Remote::V2(_)) => {
@@ -122,24 +121,24 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
         (Read::CustomFields, _) => Ok(Probed::count(remote.custom_fields().await?.len(), FIELDS)),
         (Read::Pipelines, _) => Ok(Probed::count(remote.pipelines().await?.len(), PIPELINES)),
         (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), USERS)),
-        (Read::Contacts, Remote::V2(_)) => {
+        (Read::Contacts, Remote::V2(c)) => {
             let body = serde_json::json!({"locationId": location_id, "pageLimit": 1});
             let req = Request::post("/contacts/search", body);
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
             Ok(Probed::total(&answer, "/total", CONTACTS, "in all"))
         }
-        (Read::Contacts, Remote::V1(_)) => {
+        (Read::Contacts, Remote::V1(c)) => {
             let req = Request::get("/contacts/").query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
             Ok(Probed::total(&answer, "/meta/total", CONTACTS, "in all"))
         }
-        (Read::Opportunities, Remote::V2(_)) => {
+        (Read::Opportunities, Remote::V2(c)) => {
             let req = Request::get("/opportunities/search")
                 .query("location_id", location_id)
                 .query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "opportunities")?;
             Ok(Probed::total(
                 &answer,
@@ -148,7 +147,7 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
                 "in all",
             ))
         }
-        (Read::Opportunities, Remote::V1(_)) => {
+        (Read::Opportunities, Remote::V1(c)) => {
             let pipelines = remote.pipelines().await?;
             let Some(first) = pipelines.first() else {
                 return Ok(Probed {
@@ -158,7 +157,7 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
             };
             let req = Request::get(format!("/pipelines/{}/opportunities", segment(&first.id)))
                 .query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "opportunities")?;
             Ok(Probed::total(
                 &answer,
