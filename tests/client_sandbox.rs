@@ -462,3 +462,34 @@ async fn each_token_is_paced_by_its_own_headers() {
     assert_eq!(fast.http().unwrap().limiter().last_headers().max, Some(100));
     assert_eq!(slow.http().unwrap().limiter().last_headers().max, Some(10));
 }
+
+#[tokio::test]
+async fn both_accounts_are_read_whatever_they_are() {
+    let sandbox = Sandbox::start(&account(40, 10), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.json"), account(2, 0).to_string()).unwrap();
+    let text = format!(
+        "name: d\nsource:\n  api: v2\n  location_id: {LOCATION}\n  token_env: TOK\n  base_url: http://{}\ntarget:\n  api: fixture\n  path: t.json\n",
+        sandbox.addr
+    );
+    let path = dir.path().join("migration.yaml");
+    std::fs::write(&path, text).unwrap();
+    let vars = |k: &str| (k == "TOK").then(|| TOKEN.to_string());
+    let loaded = ghl_migrate::config::load(&path, &vars).unwrap();
+    let (source, target) = ghl_migrate::ghl::accounts::read_both(&loaded, &vars)
+        .await
+        .unwrap();
+    assert_eq!(
+        (source.contacts.len(), source.opportunities.len()),
+        (40, 10)
+    );
+    assert_eq!(target.contacts.len(), 2);
+    let missing = |_: &str| None;
+    let err = ghl_migrate::ghl::accounts::read_both(&loaded, &missing)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ghl_migrate::Error::MissingToken { .. }),
+        "{err}"
+    );
+}
