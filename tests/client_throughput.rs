@@ -34,7 +34,7 @@ async fn measure(max: u32, interval_ms: u64, n: usize) {
     let results = futures::future::join_all(ids.iter().map(|id| c.get_contact(id))).await;
     let elapsed = started.elapsed().as_secs_f64();
     let ok = results.iter().filter(|r| matches!(r, Ok(Some(_)))).count();
-    let window = c.http().limiter().window();
+    let window = c.http().unwrap().limiter().window();
     // The last request cannot start before (n - 1) / max full windows have passed.
     let floor = ((n - 1) / max as usize) as f64 * interval_ms as f64 / 1000.0;
     let stats = sandbox.stats();

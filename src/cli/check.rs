@@ -172,10 +172,8 @@ async fn check_side(loaded: &Loaded, side: Side) -> Report {
                 format!("the API key belongs to location {own}, not {location}"),
                 format!("use the API key of {location}, or set `location_id: {own}`"),
             )),
-            None => lines.push(Line::note(
-                "location",
-                "the API key does not say which location it belongs to",
-            )),
+            // Not a JWT: the location read below is the only check.
+            None => {}
         }
     }
     for read in Read::ALL {
@@ -269,7 +267,10 @@ fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> St
 }
 
 fn rate_line(remote: &Remote) -> Line {
-    let h = remote.http().limiter().last_headers();
+    let h = remote
+        .http()
+        .map(|http| http.limiter().last_headers())
+        .unwrap_or_default();
     if h.any() {
         Line::ok("rate limit", describe_headers(&h))
     } else {

@@ -66,13 +66,13 @@ impl RateHeaders {
 }
 
 /// The limits the user configured (`rate_limit` in migration.yaml), as the pacer needs them.
+/// (Retries are the HTTP layer's business: `rate_limit.max_retries` goes to [`super::http`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     pub max_in_flight: usize,
     pub max_per_interval: Option<u32>,
     pub min_delay: Option<Duration>,
     pub daily_reserve: u64,
-    pub max_retries: u32,
 }
 
 impl From<&RateLimitConfig> for Limits {
@@ -82,7 +82,6 @@ impl From<&RateLimitConfig> for Limits {
             max_per_interval: c.max_per_interval,
             min_delay: c.min_delay_ms.map(Duration::from_millis),
             daily_reserve: c.daily_reserve,
-            max_retries: c.max_retries,
         }
     }
 }

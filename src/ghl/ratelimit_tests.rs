@@ -8,7 +8,6 @@ fn limits() -> Limits {
         max_per_interval: None,
         min_delay: None,
         daily_reserve: 1_000,
-        max_retries: 6,
     }
 }
 
