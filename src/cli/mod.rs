@@ -83,7 +83,6 @@ fn report(err: &Error) -> i32 {
     err.exit_code()
 }
 
-#[allow(dead_code)] // used by the network commands as they land
 /// A multi-threaded runtime for the commands that talk to the network.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -92,7 +91,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
 }
 
-#[allow(dead_code)] // used by the network commands as they land
 /// The process environment, as the library's `vars` lookups expect it.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
