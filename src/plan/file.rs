@@ -2,6 +2,7 @@
 //! validate that the plan can be executed as written (format, unique ids, dependency order,
 //! references), so a hand-edited plan fails here, by step id, and never half-way through apply.
 
+mod emit;
 mod unknown_keys;
 mod validate;
 
@@ -16,10 +17,11 @@ pub use validate::validate;
 pub const HEADER: &str = "# ghl-migrate plan: review it, then run: ghl-migrate apply <path>\n";
 
 /// The plan as the YAML document `plan` writes: the header comment, then the plan in the
-/// field order of its types. Equal plans give byte-identical text.
+/// field order of its types, one compact entry per object (see [`emit`]). Equal plans give
+/// byte-identical text, and [`parse`] reads it back as the same plan.
 pub fn to_yaml(plan: &Plan) -> String {
-    let body = serde_yaml::to_string(plan).expect("a plan is plain data and always serialises");
-    format!("{HEADER}{body}")
+    let value = serde_yaml::to_value(plan).expect("a plan is plain data and always serialises");
+    format!("{HEADER}{}", emit::document(&value))
 }
 
 /// Writes a plan file, creating its parent folders.

@@ -1,0 +1,249 @@
+//! The plan file's layout: a deterministic YAML writer that keeps a large plan reviewable.
+//!
+//! The document and its sections are block style; every entry of a list (a mapping entry, a
+//! warning, a step's `after`, a thing not done) is one line in flow style; each step is a short
+//! block: its `id`, its action with the payload on one line when it fits in [`WIDTH`] (else one
+//! line per payload key), then `after`. Strings are plain when YAML reads them back as the same
+//! string, else double-quoted, so the text always parses back to the value it was written from.
+
+use serde_yaml::{Mapping, Value};
+
+/// A step's payload longer than this (with its indentation and key) gets one line per key.
+pub const WIDTH: usize = 160;
+
+/// Indentation per level.
+const INDENT: &str = "  ";
+
+/// The document for `value` (a plan as serde gives it: a mapping in field order), one entry
+/// per line as described in the module documentation. Equal values give identical text.
+pub fn document(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Mapping(map) => {
+            for (key, value) in map {
+                top_level_entry(&mut out, key, value);
+            }
+        }
+        other => line(&mut out, "", &flow(other)),
+    }
+    out
+}
+
+/// A key of the document: `steps` is a list of step blocks; a mapping is a section.
+fn top_level_entry(out: &mut String, key: &Value, value: &Value) {
+    let key_text = flow(key);
+    match value {
+        Value::Sequence(steps) if !steps.is_empty() && key.as_str() == Some("steps") => {
+            line(out, "", &format!("{key_text}:"));
+            for step in steps {
+                step_block(out, step);
+            }
+        }
+        Value::Mapping(map) if !map.is_empty() => {
+            line(out, "", &format!("{key_text}:"));
+            for (key, value) in map {
+                entry_with_lines(out, INDENT, key, value);
+            }
+        }
+        _ => entry_with_lines(out, "", key, value),
+    }
+}
+
+/// `key: value` on one line, except a non-empty list, which gets one line per item.
+fn entry_with_lines(out: &mut String, indent: &str, key: &Value, value: &Value) {
+    match value {
+        Value::Sequence(items) if !items.is_empty() => {
+            line(out, indent, &format!("{}:", flow(key)));
+            let item_indent = format!("{indent}{INDENT}");
+            for item in items {
+                line(out, &item_indent, &format!("- {}", flow(item)));
+            }
+        }
+        _ => line(out, indent, &format!("{}: {}", flow(key), flow(value))),
+    }
+}
+
+/// One step: `- id: ...`, then each other key on its line; a payload too long for one line
+/// gets a line per payload key.
+fn step_block(out: &mut String, step: &Value) {
+    let Value::Mapping(map) = step else {
+        line(out, INDENT, &format!("- {}", flow(step)));
+        return;
+    };
+    let first = format!("{INDENT}- ");
+    let rest = format!("{INDENT}{INDENT}");
+    for (i, (key, value)) in map.iter().enumerate() {
+        let indent = if i == 0 {
+            first.as_str()
+        } else {
+            rest.as_str()
+        };
+        let one_line = format!("{}: {}", flow(key), flow(value));
+        match value {
+            Value::Mapping(payload)
+                if !payload.is_empty() && width(indent) + width(&one_line) > WIDTH =>
+            {
+                line(out, indent, &format!("{}:", flow(key)));
+                let payload_indent = format!("{rest}{INDENT}");
+                for (key, value) in payload {
+                    line(
+                        out,
+                        &payload_indent,
+                        &format!("{}: {}", flow(key), flow(value)),
+                    );
+                }
+            }
+            _ => line(out, indent, &one_line),
+        }
+    }
+}
+
+fn line(out: &mut String, indent: &str, text: &str) {
+    out.push_str(indent);
+    out.push_str(text);
+    out.push('\n');
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// `value` in flow style, on one line.
+pub fn flow(value: &Value) -> String {
+    let mut out = String::new();
+    write_flow(&mut out, value);
+    out
+}
+
+fn write_flow(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_scalar(out, s),
+        Value::Sequence(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow(out, item);
+            }
+            out.push(']');
+        }
+        Value::Mapping(map) => write_flow_mapping(out, map),
+        Value::Tagged(tagged) => {
+            out.push_str(&tagged.tag.to_string());
+            out.push(' ');
+            write_flow(out, &tagged.value);
+        }
+    }
+}
+
+fn write_flow_mapping(out: &mut String, map: &Mapping) {
+    out.push('{');
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_flow(out, key);
+        out.push_str(": ");
+        write_flow(out, value);
+    }
+    out.push('}');
+}
+
+/// A string as YAML that reads back as the same string: plain when that is safe anywhere
+/// (block or flow, key or value), else double-quoted.
+pub fn write_scalar(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+    } else {
+        write_quoted(out, s);
+    }
+}
+
+/// Words YAML 1.1 or 1.2 (or a lenient reader) may read as a boolean, null or special float.
+const RESERVED: [&str; 12] = [
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "inf", "infinity", "nan",
+];
+
+/// Punctuation a plain string may hold after its first character. Deliberately narrow:
+/// no flow indicators (`, [ ] { }`), no `#`, no quotes, and `:` only inside a word (below).
+const PLAIN_PUNCTUATION: &str = "_./@-+()';=$%&*!?~^";
+
+/// True when `s` can be written without quotes and read back as this same string in any
+/// position: it starts with a letter, `_` or `/` (so it never looks like a number, an
+/// indicator or an alias), holds only letters, digits, single inner spaces and
+/// [`PLAIN_PUNCTUATION`], has `:` only between two alphanumerics, and is not a [`RESERVED`] word;
+/// or it is an [`id_like`] word starting with a digit.
+fn is_plain_safe(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    let Some(&first) = chars.first() else {
+        return false;
+    };
+    if first.is_ascii_digit() {
+        return id_like(s);
+    }
+    if !(first.is_alphabetic() || first == '_' || first == '/') {
+        return false;
+    }
+    if chars.last() == Some(&' ') {
+        return false;
+    }
+    let safe = chars.iter().enumerate().all(|(i, &c)| match c {
+        ' ' => chars[i - 1] != ' ',
+        ':' => {
+            chars[i - 1].is_alphanumeric() && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        }
+        c => c.is_alphanumeric() || PLAIN_PUNCTUATION.contains(c),
+    });
+    safe && !RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word))
+}
+
+/// True for words of ASCII letters and digits with single spaces between them (such as the id
+/// `8sWfQ1aZx0PqLm2TnR7u` or `1185 Main St`) that no YAML reader takes for a number: numbers of
+/// that alphabet are decimal or hex, octal or binary with a `0x`, `0o`, `0b` prefix, or
+/// exponent forms such as `1e3`, which Rust parses too. (Dates, times and separated digits
+/// need punctuation, which is not allowed here.)
+fn id_like(s: &str) -> bool {
+    let prefixed = ["0x", "0o", "0b"]
+        .iter()
+        .any(|p| s.get(..2).is_some_and(|head| head.eq_ignore_ascii_case(p)));
+    let words = s
+        .split(' ')
+        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric()));
+    words && !prefixed && s.parse::<f64>().is_err()
+}
+
+/// `s` as a YAML double-quoted string: `"` and `\` escaped, and every character that is not
+/// printable in YAML, or that YAML reads as a line break, written as an escape.
+fn write_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if is_printable(c) => out.push(c),
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+}
+
+/// YAML's printable characters less its line breaks (NEL, LS, PS) and the byte-order mark.
+fn is_printable(c: char) -> bool {
+    matches!(c,
+        '\u{20}'..='\u{7E}'
+        | '\u{A0}'..='\u{2027}'
+        | '\u{202A}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FEFE}'
+        | '\u{FF00}'..='\u{FFFD}'
+        | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests;
