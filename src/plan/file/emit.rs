@@ -31,16 +31,15 @@ pub fn document(value: &Value) -> String {
 
 /// A key of the document: `steps` is a list of step blocks; a mapping is a section.
 fn top_level_entry(out: &mut String, key: &Value, value: &Value) {
-    let key_text = flow(key);
     match value {
         Value::Sequence(steps) if !steps.is_empty() && key.as_str() == Some("steps") => {
-            line(out, "", &format!("{key_text}:"));
+            key_line(out, "", key);
             for step in steps {
                 step_block(out, step);
             }
         }
         Value::Mapping(map) if !map.is_empty() => {
-            line(out, "", &format!("{key_text}:"));
+            key_line(out, "", key);
             for (key, value) in map {
                 entry_with_lines(out, INDENT, key, value);
             }
@@ -53,13 +52,16 @@ fn top_level_entry(out: &mut String, key: &Value, value: &Value) {
 fn entry_with_lines(out: &mut String, indent: &str, key: &Value, value: &Value) {
     match value {
         Value::Sequence(items) if !items.is_empty() => {
-            line(out, indent, &format!("{}:", flow(key)));
+            key_line(out, indent, key);
             let item_indent = format!("{indent}{INDENT}");
             for item in items {
-                line(out, &item_indent, &format!("- {}", flow(item)));
+                out.push_str(&item_indent);
+                out.push_str("- ");
+                write_flow(out, item);
+                out.push('\n');
             }
         }
-        _ => line(out, indent, &format!("{}: {}", flow(key), flow(value))),
+        _ => entry(out, indent, key, value),
     }
 }
 
@@ -72,30 +74,40 @@ fn step_block(out: &mut String, step: &Value) {
     };
     let first = format!("{INDENT}- ");
     let rest = format!("{INDENT}{INDENT}");
+    let payload_indent = format!("{rest}{INDENT}");
     for (i, (key, value)) in map.iter().enumerate() {
         let indent = if i == 0 {
             first.as_str()
         } else {
             rest.as_str()
         };
-        let one_line = format!("{}: {}", flow(key), flow(value));
-        match value {
-            Value::Mapping(payload)
-                if !payload.is_empty() && width(indent) + width(&one_line) > WIDTH =>
-            {
-                line(out, indent, &format!("{}:", flow(key)));
-                let payload_indent = format!("{rest}{INDENT}");
-                for (key, value) in payload {
-                    line(
-                        out,
-                        &payload_indent,
-                        &format!("{}: {}", flow(key), flow(value)),
-                    );
-                }
+        let start = out.len();
+        entry(out, indent, key, value);
+        let too_long = width(&out[start..]) > WIDTH + 1;
+        if let (Value::Mapping(payload), true) = (value, too_long) {
+            out.truncate(start);
+            key_line(out, indent, key);
+            for (key, value) in payload {
+                entry(out, &payload_indent, key, value);
             }
-            _ => line(out, indent, &one_line),
         }
     }
+}
+
+/// `indent key: value` and a line break, the value in flow style.
+fn entry(out: &mut String, indent: &str, key: &Value, value: &Value) {
+    out.push_str(indent);
+    write_flow(out, key);
+    out.push_str(": ");
+    write_flow(out, value);
+    out.push('\n');
+}
+
+/// `indent key:` and a line break, for a block that follows.
+fn key_line(out: &mut String, indent: &str, key: &Value) {
+    out.push_str(indent);
+    write_flow(out, key);
+    out.push_str(":\n");
 }
 
 fn line(out: &mut String, indent: &str, text: &str) {
@@ -178,8 +190,8 @@ const PLAIN_PUNCTUATION: &str = "_./@-+()';=$%&*!?~^";
 /// [`PLAIN_PUNCTUATION`], has `:` only between two alphanumerics, and is not a [`RESERVED`] word;
 /// or it is an [`id_like`] word starting with a digit.
 fn is_plain_safe(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    let Some(&first) = chars.first() else {
+    let mut chars = s.chars().peekable();
+    let Some(first) = chars.next() else {
         return false;
     };
     if first.is_ascii_digit() {
@@ -188,17 +200,20 @@ fn is_plain_safe(s: &str) -> bool {
     if !(first.is_alphabetic() || first == '_' || first == '/') {
         return false;
     }
-    if chars.last() == Some(&' ') {
-        return false;
-    }
-    let safe = chars.iter().enumerate().all(|(i, &c)| match c {
-        ' ' => chars[i - 1] != ' ',
-        ':' => {
-            chars[i - 1].is_alphanumeric() && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+    let mut previous = first;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let safe = match c {
+            ' ' => previous != ' ' && next.is_some(),
+            ':' => previous.is_alphanumeric() && next.is_some_and(char::is_alphanumeric),
+            c => c.is_alphanumeric() || PLAIN_PUNCTUATION.contains(c),
+        };
+        if !safe {
+            return false;
         }
-        c => c.is_alphanumeric() || PLAIN_PUNCTUATION.contains(c),
-    });
-    safe && !RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word))
+        previous = c;
+    }
+    !RESERVED.iter().any(|word| s.eq_ignore_ascii_case(word))
 }
 
 /// True for words of ASCII letters and digits with single spaces between them (such as the id
