@@ -11,6 +11,10 @@ use serde_yaml::{Mapping, Value};
 /// A step's payload longer than this (with its indentation and key) gets one line per key.
 pub const WIDTH: usize = 160;
 
+/// Keys longer than this (in bytes, as written) are written as explicit `? key` entries: YAML
+/// readers refuse implicit keys beyond 1024 characters, and libyaml writes them from 128 on.
+const MAX_IMPLICIT_KEY: usize = 128;
+
 /// Indentation per level.
 const INDENT: &str = "  ";
 
@@ -94,20 +98,32 @@ fn step_block(out: &mut String, step: &Value) {
     }
 }
 
-/// `indent key: value` and a line break, the value in flow style.
-fn entry(out: &mut String, indent: &str, key: &Value, value: &Value) {
-    out.push_str(indent);
-    write_flow(out, key);
-    out.push_str(": ");
+/// `prefix key: value` and a line break, the value in flow style.
+fn entry(out: &mut String, prefix: &str, key: &Value, value: &Value) {
+    block_key(out, prefix, key);
+    out.push(' ');
     write_flow(out, value);
     out.push('\n');
 }
 
-/// `indent key:` and a line break, for a block that follows.
-fn key_line(out: &mut String, indent: &str, key: &Value) {
-    out.push_str(indent);
+/// `prefix key:` and a line break, for a block that follows.
+fn key_line(out: &mut String, prefix: &str, key: &Value) {
+    block_key(out, prefix, key);
+    out.push('\n');
+}
+
+/// `prefix key:`, or for a key too long to be implicit, `prefix? key` and `:` on the next line
+/// in the same column.
+fn block_key(out: &mut String, prefix: &str, key: &Value) {
+    out.push_str(prefix);
+    let start = out.len();
     write_flow(out, key);
-    out.push_str(":\n");
+    if out.len() - start > MAX_IMPLICIT_KEY {
+        out.insert_str(start, "? ");
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', width(prefix)));
+    }
+    out.push(':');
 }
 
 fn line(out: &mut String, indent: &str, text: &str) {
@@ -158,7 +174,11 @@ fn write_flow_mapping(out: &mut String, map: &Mapping) {
         if i > 0 {
             out.push_str(", ");
         }
+        let start = out.len();
         write_flow(out, key);
+        if out.len() - start > MAX_IMPLICIT_KEY {
+            out.insert_str(start, "? ");
+        }
         out.push_str(": ");
         write_flow(out, value);
     }
@@ -181,13 +201,14 @@ const RESERVED: [&str; 12] = [
 ];
 
 /// Punctuation a plain string may hold after its first character. Deliberately narrow:
-/// no flow indicators (`, [ ] { }`), no `#`, no quotes, and `:` only inside a word (below).
+/// no flow indicators (`, [ ] { }`), no quotes, and `:` and `#` only inside a word (below).
 const PLAIN_PUNCTUATION: &str = "_./@-+()';=$%&*!?~^";
 
 /// True when `s` can be written without quotes and read back as this same string in any
 /// position: it starts with a letter, `_` or `/` (so it never looks like a number, an
 /// indicator or an alias), holds only letters, digits, single inner spaces and
-/// [`PLAIN_PUNCTUATION`], has `:` only between two alphanumerics, and is not a [`RESERVED`] word;
+/// [`PLAIN_PUNCTUATION`], has `:` only between two alphanumerics and `#` never after a space
+/// (where it would start a comment), and is not a [`RESERVED`] word;
 /// or it is an [`id_like`] word starting with a digit.
 fn is_plain_safe(s: &str) -> bool {
     let mut chars = s.chars().peekable();
@@ -206,6 +227,7 @@ fn is_plain_safe(s: &str) -> bool {
         let safe = match c {
             ' ' => previous != ' ' && next.is_some(),
             ':' => previous.is_alphanumeric() && next.is_some_and(char::is_alphanumeric),
+            '#' => previous != ' ',
             c => c.is_alphanumeric() || PLAIN_PUNCTUATION.contains(c),
         };
         if !safe {

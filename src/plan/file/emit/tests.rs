@@ -62,6 +62,10 @@ const NASTY: &[&str] = &[
     "value # not a comment",
     "#start",
     "a#b",
+    "a #b",
+    "a#",
+    "a##",
+    "a# b",
     "- item",
     "-",
     "--",
@@ -127,11 +131,17 @@ fn in_every_position(s: &str) -> Value {
     step.insert("id".into(), text.clone());
     step.insert("create_contact".into(), Value::Mapping(map.clone()));
     step.insert("after".into(), Value::Sequence(vec![text.clone()]));
+    step.insert(text.clone(), text.clone());
+    let mut odd_step = Mapping::new();
+    odd_step.insert(text.clone(), Value::Mapping(map.clone()));
     let mut doc = Mapping::new();
     doc.insert("value".into(), text.clone());
     doc.insert(text.clone(), Value::Mapping(map.clone()));
     doc.insert("warnings".into(), Value::Sequence(vec![text.clone()]));
-    doc.insert("steps".into(), Value::Sequence(vec![Value::Mapping(step)]));
+    doc.insert(
+        "steps".into(),
+        Value::Sequence(vec![Value::Mapping(step), Value::Mapping(odd_step)]),
+    );
     Value::Mapping(doc)
 }
 
@@ -167,6 +177,7 @@ fn everyday_strings_stay_plain() {
         "1e",
         "1185 Main St",
         "12 34",
+        "opportunity/x@y.test/sales/deal#4NGRo0wYY2RfB69KGFGq",
     ] {
         assert_eq!(flow(&Value::from(s)), s);
     }
@@ -260,4 +271,19 @@ fn sections_are_blocks_with_one_line_per_entry() {
          mapping:\n  fields_mapped: 1\n  fields:\n    - {source: A, target: A, by: key}\n  users: []\n\
          warnings:\n  - w1\n  - \"w: 2\"\nsteps: []\nnot_done:\n  - {id: x/1, outcome: blocked, reason: r}\n"
     );
+}
+
+#[test]
+fn long_keys_read_back() {
+    for n in [100, 129, 1023, 1100, 3000] {
+        let key = "k".repeat(n);
+        let quoted = format!("\"{}", "q".repeat(n));
+        for key in [key, quoted] {
+            let value = in_every_position(&key);
+            let text = document(&value);
+            let back: Value = serde_yaml::from_str(&text)
+                .unwrap_or_else(|e| panic!("a key of {n} does not parse: {e}"));
+            assert_eq!(back, value);
+        }
+    }
 }
