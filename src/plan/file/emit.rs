@@ -18,30 +18,54 @@ const MAX_IMPLICIT_KEY: usize = 128;
 /// Indentation per level.
 const INDENT: &str = "  ";
 
-/// The document for `value` (a plan as serde gives it: a mapping in field order), one entry
-/// per line as described in the module documentation. Equal values give identical text.
-pub fn document(value: &Value) -> String {
-    let mut out = String::new();
-    match value {
-        Value::Mapping(map) => {
-            for (key, value) in map {
-                top_level_entry(&mut out, key, value);
+/// Writes the document for `head` (a plan as serde gives it: a mapping in field order) to
+/// `out`, one entry per line as described in the module documentation; equal values give
+/// identical text. The steps come one at a time from `steps` and are written after any that
+/// `head` lists under its `steps` key, so a large plan never exists whole as a YAML value.
+pub fn write_document(out: &mut String, head: &Value, steps: impl Iterator<Item = Value>) {
+    let mut steps = steps.peekable();
+    let Value::Mapping(map) = head else {
+        line(out, "", &flow(head));
+        return;
+    };
+    let mut wrote_steps = false;
+    for (key, value) in map {
+        match (key.as_str(), value) {
+            (Some("steps"), Value::Sequence(listed)) => {
+                steps_entry(out, key, listed, &mut steps);
+                wrote_steps = true;
             }
+            _ => top_level_entry(out, key, value),
         }
-        other => line(&mut out, "", &flow(other)),
     }
-    out
+    if !wrote_steps && steps.peek().is_some() {
+        steps_entry(out, &Value::from("steps"), &[], &mut steps);
+    }
 }
 
-/// A key of the document: `steps` is a list of step blocks; a mapping is a section.
+/// `steps:` and a block per step, or `steps: []`.
+fn steps_entry(
+    out: &mut String,
+    key: &Value,
+    listed: &[Value],
+    more: &mut std::iter::Peekable<impl Iterator<Item = Value>>,
+) {
+    if listed.is_empty() && more.peek().is_none() {
+        entry(out, "", key, &Value::Sequence(vec![]));
+        return;
+    }
+    key_line(out, "", key);
+    for step in listed {
+        step_block(out, step);
+    }
+    for step in more {
+        step_block(out, &step);
+    }
+}
+
+/// A key of the document: a mapping is a section.
 fn top_level_entry(out: &mut String, key: &Value, value: &Value) {
     match value {
-        Value::Sequence(steps) if !steps.is_empty() && key.as_str() == Some("steps") => {
-            key_line(out, "", key);
-            for step in steps {
-                step_block(out, step);
-            }
-        }
         Value::Mapping(map) if !map.is_empty() => {
             key_line(out, "", key);
             for (key, value) in map {

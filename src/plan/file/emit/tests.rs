@@ -2,6 +2,12 @@ use serde_yaml::{Mapping, Value};
 
 use super::*;
 
+fn document(value: &Value) -> String {
+    let mut out = String::new();
+    write_document(&mut out, value, std::iter::empty());
+    out
+}
+
 /// Strings YAML could misread: types, indicators, comments, breaks, controls, unicode.
 const NASTY: &[&str] = &[
     "",
@@ -286,4 +292,17 @@ fn long_keys_read_back() {
             assert_eq!(back, value);
         }
     }
+}
+
+#[test]
+fn streamed_steps_follow_the_listed_ones() {
+    let head: Value =
+        serde_yaml::from_str("format: f\nsteps: [{id: a/1}]\nnot_done: []\n").unwrap();
+    let more: Vec<Value> = vec![serde_yaml::from_str("{id: a/2, after: [a/1]}").unwrap()];
+    let mut out = String::new();
+    write_document(&mut out, &head, more.into_iter());
+    assert_eq!(
+        out,
+        "format: f\nsteps:\n  - id: a/1\n  - id: a/2\n    after: [a/1]\nnot_done: []\n"
+    );
 }
