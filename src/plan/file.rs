@@ -2,6 +2,7 @@
 //! validate that the plan can be executed as written (format, unique ids, dependency order,
 //! references), so a hand-edited plan fails here, by step id, and never half-way through apply.
 
+mod emit;
 mod unknown_keys;
 mod validate;
 
@@ -16,10 +17,30 @@ pub use validate::validate;
 pub const HEADER: &str = "# ghl-migrate plan: review it, then run: ghl-migrate apply <path>\n";
 
 /// The plan as the YAML document `plan` writes: the header comment, then the plan in the
-/// field order of its types. Equal plans give byte-identical text.
+/// field order of its types, one compact entry per object (see [`emit`]). Equal plans give
+/// byte-identical text, and [`parse`] reads it back as the same plan.
 pub fn to_yaml(plan: &Plan) -> String {
-    let body = serde_yaml::to_string(plan).expect("a plan is plain data and always serialises");
-    format!("{HEADER}{body}")
+    // Everything but the steps as one value; the steps one at a time, so that a large plan is
+    // held as text, not also as a tree of YAML values.
+    let head = Plan {
+        format: plan.format.clone(),
+        name: plan.name.clone(),
+        source: plan.source.clone(),
+        target: plan.target.clone(),
+        summary: plan.summary.clone(),
+        mapping: plan.mapping.clone(),
+        warnings: plan.warnings.clone(),
+        steps: Vec::new(),
+        not_done: plan.not_done.clone(),
+    };
+    let steps = plan.steps.iter().map(to_value);
+    let mut text = String::from(HEADER);
+    emit::write_document(&mut text, &to_value(&head), steps);
+    text
+}
+
+fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
+    serde_yaml::to_value(data).expect("a plan is plain data and always serialises")
 }
 
 /// Writes a plan file, creating its parent folders.
