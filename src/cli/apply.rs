@@ -115,15 +115,15 @@ pub fn run(args: Args) -> Result<i32> {
         // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
         Err(err) if stopped_early(&err) => {
             eprintln!("error: {err}");
-            println!("resume with: {}", resume_command(&args));
+            outln!("resume with: {}", resume_command(&args));
             return Ok(exit::RESUMABLE);
         }
         Err(err) => return Err(err),
     };
-    print!("{}", apply::render(&report));
+    out!("{}", apply::render(&report));
     match report.ending {
-        Ending::Stopped { .. } => println!("resume with: {}", resume_command(&args)),
-        Ending::Error { .. } => println!("fix that, then resume with: {}", resume_command(&args)),
+        Ending::Stopped { .. } => outln!("resume with: {}", resume_command(&args)),
+        Ending::Error { .. } => outln!("fix that, then resume with: {}", resume_command(&args)),
         _ => {}
     }
     Ok(report.exit_code())

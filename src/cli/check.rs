@@ -34,17 +34,17 @@ pub fn run(args: Args) -> Result<i32> {
     });
     let mut problems = 0;
     for report in [source, target] {
-        println!("{}", report.title);
+        outln!("{}", report.title);
         for line in &report.lines {
-            println!("{line}");
+            outln!("{line}");
             problems += usize::from(line.status == Status::Fail);
         }
     }
     if problems == 0 {
-        println!("check: all passed");
+        outln!("check: all passed");
         Ok(exit::OK)
     } else {
-        println!("check: {problems} problem(s); see `fix:` above");
+        outln!("check: {problems} problem(s); see `fix:` above");
         Ok(exit::ERROR)
     }
 }

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let snapshot = super::runtime()?.block_on(accounts::read(&loaded, side, &super::env_var))?;
     fixture::save(&args.out, &snapshot)?;
-    println!(
+    outln!(
         "exported {side} (location {}): {} custom fields, {} pipelines, {} users, {} contacts, {} opportunities -> {}",
         snapshot.location.id,
         snapshot.custom_fields.len(),

@@ -33,8 +33,8 @@ pub fn run(args: Args) -> Result<i32> {
         PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
-    println!("{}", ghl_migrate::render::text::overview(&plan));
-    println!("plan written to {}", out.display());
+    outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
     Ok(if args.detailed_exitcode && changes {
         exit::CHANGES
