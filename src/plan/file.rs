@@ -32,10 +32,36 @@ pub fn to_yaml(plan: &Plan) -> String {
         steps: Vec::new(),
         not_done: plan.not_done.clone(),
     };
-    let steps = plan.steps.iter().map(to_value);
+    let steps = steps_text(&plan.steps);
     let mut text = String::from(HEADER);
-    emit::write_document(&mut text, &to_value(&head), steps);
+    emit::write_document(&mut text, &to_value(&head), &steps);
     text
+}
+
+/// The steps' text, written in a few chunks on as many threads and joined in order.
+fn steps_text(steps: &[crate::plan::Step]) -> String {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let chunk = steps.len().div_ceil(threads).max(1_000);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = steps
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut text = String::new();
+                    for step in part {
+                        emit::step_block(&mut text, &to_value(step));
+                    }
+                    text
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().expect("writing a step does not panic"))
+            .collect()
+    })
 }
 
 fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
