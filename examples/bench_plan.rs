@@ -37,6 +37,9 @@ fn main() {
     })
     .expect("plan");
     let planning = t.elapsed();
+    let (source_contacts, target_contacts) = (source.contacts.len(), target.contacts.len());
+    // As `plan` does: the accounts are freed before the plan's text is made.
+    drop((source, target));
 
     let t = Instant::now();
     let text = file::to_yaml(&plan);
@@ -53,8 +56,8 @@ fn main() {
 
     println!(
         "source {} contacts, target {} contacts -> {} steps, plan {:.1} MB, {} lines",
-        source.contacts.len(),
-        target.contacts.len(),
+        source_contacts,
+        target_contacts,
         plan.steps.len(),
         text.len() as f64 / 1e6,
         text.lines().count()

@@ -38,30 +38,16 @@ pub fn to_yaml(plan: &Plan) -> String {
     text
 }
 
-/// The steps' text, written in a few chunks on as many threads and joined in order.
+/// The steps' text, written on the machine's cores in chunks and joined in order.
 fn steps_text(steps: &[crate::plan::Step]) -> String {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    let chunk = steps.len().div_ceil(threads).max(1_000);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = steps
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut text = String::new();
-                    for step in part {
-                        emit::step_block(&mut text, &to_value(step));
-                    }
-                    text
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .map(|p| p.join().expect("writing a step does not panic"))
-            .collect()
+    crate::parallel::map_chunks(steps, 1_000, |part| {
+        let mut text = String::new();
+        for step in part {
+            emit::step_block(&mut text, &to_value(step));
+        }
+        text
     })
+    .concat()
 }
 
 fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
