@@ -18,6 +18,10 @@ fn demo(file: &str) -> ghl_migrate::model::Account {
 }
 
 fn serve(file: &str, token: &str) -> Handle {
+    serve_with(file, token, &[])
+}
+
+fn serve_with(file: &str, token: &str, faults: &[&str]) -> Handle {
     sandbox::start(
         demo(file),
         Options {
@@ -26,6 +30,7 @@ fn serve(file: &str, token: &str) -> Handle {
                 max: 10_000,
                 interval_ms: 1_000,
             },
+            faults: faults.iter().map(|f| f.parse().unwrap()).collect(),
             ..Options::default()
         },
     )
@@ -189,4 +194,38 @@ fn a_wrong_token_is_an_auth_error_that_never_shows_the_token() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("source") && err.contains("401"), "{err}");
     assert!(!err.contains(SOURCE_TOKEN), "{err}");
+}
+
+#[test]
+fn a_failed_contact_search_is_a_read_and_is_retried() {
+    // POST /contacts/search changes nothing: a 500, a 504 or a dropped answer on it is retried
+    // like any read, and the plan is the same as without the faults.
+    let source = serve_with(
+        "source.json",
+        SOURCE_TOKEN,
+        &[
+            "500,method=POST,path=/contacts/search,count=1",
+            "drop,method=POST,path=/contacts/search,count=1",
+        ],
+    );
+    let target = serve_with(
+        "target.json",
+        TARGET_TOKEN,
+        &["504,method=POST,path=/contacts/search,count=1"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let live = format!(
+        "name: demo\nsource:\n{}target:\n{}",
+        live_side("v2", &source, "GHL_SOURCE_TOKEN"),
+        live_side("v2", &target, "GHL_TARGET_TOKEN")
+    );
+    std::fs::write(dir.path().join("migration.yaml"), live).unwrap();
+    ok(&run(dir.path(), &["plan", "-o", "live.plan.yaml"]));
+    let live = read_plan(&dir.path().join("live.plan.yaml"));
+    let original = read_plan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/demo.plan.yaml"));
+    assert_same(
+        &live,
+        &original,
+        "plan over faulty searches vs the committed demo plan",
+    );
 }

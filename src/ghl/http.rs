@@ -45,20 +45,22 @@ pub enum Method {
     Get,
     Post,
     Put,
+    /// A POST that only reads (`POST /contacts/search`): resent like a GET after any failure.
+    Search,
 }
 
 impl Method {
     pub fn as_str(&self) -> &'static str {
         match self {
             Method::Get => "GET",
-            Method::Post => "POST",
+            Method::Post | Method::Search => "POST",
             Method::Put => "PUT",
         }
     }
 
     /// Writes may have taken effect when their outcome is unknown.
     pub fn is_write(&self) -> bool {
-        !matches!(self, Method::Get)
+        matches!(self, Method::Post | Method::Put)
     }
 }
 
@@ -87,6 +89,14 @@ impl Request {
             path: path.into(),
             query: Vec::new(),
             body: Some(body),
+        }
+    }
+
+    /// A search: a POST whose body is a query; it changes nothing, so it is retried as a read.
+    pub fn search(path: impl Into<String>, body: Value) -> Self {
+        Request {
+            method: Method::Search,
+            ..Request::post(path, body)
         }
     }
 
@@ -250,7 +260,7 @@ impl Http {
         let url = format!("{}{}", self.base, req.path);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
+            Method::Post | Method::Search => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
         };
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))

@@ -8,6 +8,8 @@ fn statuses_are_classified_by_what_the_caller_may_do() {
     let cases = [
         (Method::Get, 429, Retryable),
         (Method::Post, 429, Retryable),
+        (Method::Search, 500, Retryable),
+        (Method::Search, 504, Retryable),
         (Method::Get, 401, Auth),
         (Method::Put, 403, Auth),
         (Method::Get, 500, Retryable),

@@ -123,7 +123,7 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
         (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), USERS)),
         (Read::Contacts, Remote::V2(c)) => {
             let body = serde_json::json!({"locationId": location_id, "pageLimit": 1});
-            let req = Request::post("/contacts/search", body);
+            let req = Request::search("/contacts/search", body);
             let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
             Ok(Probed::total(&answer, "/total", CONTACTS, "in all"))

@@ -218,7 +218,7 @@ impl Ghl for V2 {
         let mut all: Vec<Contact> = Vec::new();
         let mut after: Option<Value> = None;
         loop {
-            let req = Request::post(
+            let req = Request::search(
                 "/contacts/search",
                 bodies::search_contacts(&self.location_id, after.as_ref()),
             );
