@@ -4,6 +4,7 @@
 //! and `plan file -> apply (executor + state) -> report`. Only the clients, the executor and
 //! the sandbox are async; everything between is pure functions over plain data.
 
+pub mod apply;
 pub mod config;
 pub mod error;
 pub mod fixture;
@@ -13,7 +14,10 @@ pub mod matching;
 pub mod model;
 pub mod normalize;
 pub mod plan;
+pub mod progress;
 pub mod render;
+pub mod sandbox;
+pub mod state;
 pub mod synth;
 
 pub use error::{Error, Result};

@@ -1,10 +1,231 @@
-//! The `apply` command.
+//! The `apply` command: read the plan, open the target (a live location, or a fixture loaded in
+//! memory for CI dry runs), run the executor with its checkpoint, print the report, and say how
+//! to resume when it stopped early.
 
-use ghl_migrate::error::{Error, Result};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use ghl_migrate::apply::{self, AbortAt, Ending, Options, Report, Run};
+use ghl_migrate::config::{self, ApiKind, Loaded};
+use ghl_migrate::error::{Error, Result, exit};
+use ghl_migrate::fixture;
+use ghl_migrate::ghl::Ghl;
+use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
+use ghl_migrate::ghl::remote::{self, Side};
+use ghl_migrate::plan::Plan;
+use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
+use ghl_migrate::state::{Access, Durability, State};
+
+/// Test hook (documented for contributors only): abort the process at write N, phase P
+/// (`N:intent`, `N:sent`, `N:recorded`), as a crash would.
+const ABORT_VAR: &str = "GHL_MIGRATE_TEST_ABORT";
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The plan to apply (plans/<name>.plan.yaml).
+    plan: PathBuf,
+    /// Continue a run that stopped early (rate limit, daily budget, network, interrupt, crash).
+    #[arg(long)]
+    resume: bool,
+    /// The checkpoint (default: .ghl-migrate/<name>.sqlite beside migration.yaml).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// The declaration naming the target.
+    #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
+    config: PathBuf,
+    /// Fixture targets: write the target as the apply left it to this file.
+    #[arg(long)]
+    write_fixture: Option<PathBuf>,
+    /// `full` also survives a machine losing power (slower commits).
+    #[arg(long, value_enum, default_value_t = Sync::Normal)]
+    sync: Sync,
+    /// Progress on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
+    progress: ProgressKind,
+}
 
-pub fn run(_args: Args) -> Result<i32> {
-    Err(Error::Other("`apply` is not built yet".into()))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Sync {
+    Normal,
+    Full,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ProgressKind {
+    Auto,
+    Bars,
+    Json,
+    None,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let plan = read_plan(&args.plan)?;
+    let loaded = config::load(&args.config, &super::env_var)?;
+    if loaded.config.name != plan.name {
+        return Err(Error::Other(format!(
+            "{} declares migration `{}`, but the plan is for `{}`; pass the right one with -c",
+            args.config.display(),
+            loaded.config.name,
+            plan.name
+        )));
+    }
+    let state_path = args.state.clone().unwrap_or_else(|| loaded.state_path());
+    let durability = match args.sync {
+        Sync::Normal => Durability::Normal,
+        Sync::Full => Durability::Full,
+    };
+    let mut state = State::open(&state_path, Access::Write(durability))?;
+    let options = Options {
+        resume: args.resume,
+        max_in_flight: loaded.config.rate_limit.max_in_flight,
+        interrupt: None,
+        plan_path: args.plan.clone(),
+        abort_at: abort_hook()?,
+    };
+    let progress = progress_sink(args.progress);
+    let rt = super::runtime()?;
+    let result = rt.block_on(async {
+        let options = Options {
+            interrupt: Some(interrupt_on_signals()),
+            ..options
+        };
+        let session = Session {
+            plan: &plan,
+            state: &mut state,
+            progress: progress.as_ref(),
+            options,
+        };
+        match loaded.config.target.api {
+            ApiKind::Fixture => {
+                apply_to_fixture(&loaded, session, args.write_fixture.as_deref()).await
+            }
+            ApiKind::V1 | ApiKind::V2 => {
+                let target = remote::open(
+                    Side::Target,
+                    &loaded.config.target,
+                    &loaded.config.rate_limit,
+                    &super::env_var,
+                )?;
+                session.run(&target).await
+            }
+        }
+    });
+    let report = match result {
+        Ok(report) => report,
+        // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
+        Err(err) if err.exit_code() == exit::RESUMABLE => {
+            eprintln!("error: {err}");
+            println!("resume with: {}", resume_command(&args));
+            return Ok(exit::RESUMABLE);
+        }
+        Err(err) => return Err(err),
+    };
+    print!("{}", apply::render(&report));
+    if matches!(report.ending, Ending::Stopped { .. }) {
+        println!("resume with: {}", resume_command(&args));
+    }
+    Ok(report.exit_code())
+}
+
+/// One apply, whatever the target.
+struct Session<'a> {
+    plan: &'a Plan,
+    state: &'a mut State,
+    progress: &'a dyn Progress,
+    options: Options,
+}
+
+impl Session<'_> {
+    async fn run<G: Ghl>(self, target: &G) -> Result<Report> {
+        let run = Run {
+            target,
+            plan: self.plan,
+            state: self.state,
+            progress: self.progress,
+        };
+        apply::apply(run, self.options).await
+    }
+}
+
+/// The CI dry run: the fixture target in memory, the same executor and checkpoint.
+async fn apply_to_fixture(
+    loaded: &Loaded,
+    session: Session<'_>,
+    write_to: Option<&Path>,
+) -> Result<Report> {
+    let path =
+        loaded.config.target.path.as_ref().ok_or_else(|| {
+            Error::Other("the target is a fixture but names no `path`".to_string())
+        })?;
+    let account = fixture::load(&loaded.resolve(path))?;
+    let target = MemoryAccount::new(account, MemoryOptions::default());
+    let report = session.run(&target).await?;
+    if let Some(out) = write_to {
+        fixture::save(out, &target.snapshot())?;
+    }
+    Ok(report)
+}
+
+/// Reads and validates a plan file (format, ids, order, references).
+pub fn read_plan(path: &Path) -> Result<Plan> {
+    ghl_migrate::plan::file::read(path)
+}
+
+/// The exact command that continues this run.
+fn resume_command(args: &Args) -> String {
+    let mut cmd = format!("ghl-migrate apply {} --resume", args.plan.display());
+    if let Some(state) = &args.state {
+        cmd.push_str(&format!(" --state {}", state.display()));
+    }
+    if args.config != Path::new("migration.yaml") {
+        cmd.push_str(&format!(" -c {}", args.config.display()));
+    }
+    cmd
+}
+
+/// Ctrl-C or SIGTERM raise the flag: the executor stops launching and lets in-flight steps settle.
+fn interrupt_on_signals() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = ctrl_c => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
+    let tty = std::io::stderr().is_terminal();
+    match kind {
+        ProgressKind::Bars => Box::new(Bar::stderr()),
+        ProgressKind::Auto if tty => Box::new(Bar::stderr()),
+        ProgressKind::Auto | ProgressKind::Json => Box::new(JsonLines::new(std::io::stderr())),
+        ProgressKind::None => Box::new(Silent),
+    }
+}
+
+fn abort_hook() -> Result<Option<AbortAt>> {
+    match super::env_var(ABORT_VAR) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|e| Error::Other(format!("{ABORT_VAR}: {e}"))),
+    }
 }

@@ -1,10 +1,332 @@
-//! The `check` command.
+//! The `check` command: tests both accounts (concurrently) before anything is planned:
+//! reachable, token accepted, the right location, every read the migrator needs allowed, and the
+//! rate-limit headers the server sends. Each failure says what to fix. Exit 0 when all pass.
 
-use ghl_migrate::error::{Error, Result};
+use std::fmt;
+use std::path::PathBuf;
+
+use ghl_migrate::config::{self, AccountConfig, ApiKind, Loaded, RateLimitConfig};
+use ghl_migrate::error::{Error, Result, exit};
+use ghl_migrate::fixture;
+use ghl_migrate::ghl::probe::{self, Read};
+use ghl_migrate::ghl::ratelimit::RateHeaders;
+use ghl_migrate::ghl::remote::{self, Remote, Side};
+use ghl_migrate::ghl::{ApiError, ApiErrorKind, v1};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The declaration whose accounts to check.
+    #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
+    config: PathBuf,
+}
 
-pub fn run(_args: Args) -> Result<i32> {
-    Err(Error::Other("`check` is not built yet".into()))
+/// Retries per read during a check: enough to ride out a 429, few enough to answer quickly.
+const CHECK_RETRIES: u32 = 2;
+
+pub fn run(args: Args) -> Result<i32> {
+    let loaded = config::load(&args.config, &super::env_var)?;
+    let runtime = super::runtime()?;
+    let (source, target) = runtime.block_on(async {
+        tokio::join!(
+            check_side(&loaded, Side::Source),
+            check_side(&loaded, Side::Target)
+        )
+    });
+    let mut problems = 0;
+    for report in [source, target] {
+        println!("{}", report.title);
+        for line in &report.lines {
+            println!("{line}");
+            problems += usize::from(line.status == Status::Fail);
+        }
+    }
+    if problems == 0 {
+        println!("check: all passed");
+        Ok(exit::OK)
+    } else {
+        println!("check: {problems} problem(s); see `fix:` above");
+        Ok(exit::ERROR)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Fail,
+    Note,
+}
+
+/// One finding: what was tried, what happened, and how to fix it.
+#[derive(Debug)]
+struct Line {
+    status: Status,
+    what: String,
+    detail: String,
+    fix: Option<String>,
+}
+
+impl Line {
+    fn ok(what: &str, detail: impl Into<String>) -> Self {
+        Line {
+            status: Status::Ok,
+            what: what.into(),
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    fn note(what: &str, detail: impl Into<String>) -> Self {
+        Line {
+            status: Status::Note,
+            what: what.into(),
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    fn fail(what: &str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Line {
+            status: Status::Fail,
+            what: what.into(),
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+impl fmt::Display for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.status {
+            Status::Ok => "ok  ",
+            Status::Fail => "FAIL",
+            Status::Note => "note",
+        };
+        write!(f, "  {tag}  {}: {}", self.what, self.detail)?;
+        if let Some(fix) = &self.fix {
+            write!(f, "\n        fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Report {
+    title: String,
+    lines: Vec<Line>,
+}
+
+async fn check_side(loaded: &Loaded, side: Side) -> Report {
+    let account = match side {
+        Side::Source => &loaded.config.source,
+        Side::Target => &loaded.config.target,
+    };
+    if account.api == ApiKind::Fixture {
+        return check_fixture(loaded, side, account);
+    }
+    let location = account.location_id.clone().unwrap_or_default();
+    let title = format!(
+        "{side} ({}, location {location}, {}):",
+        account.api.as_str(),
+        account.base_url().unwrap_or_default()
+    );
+    let mut lines = Vec::new();
+    if account.api == ApiKind::V1 {
+        lines.push(Line::note("api v1", v1::END_OF_SUPPORT));
+    }
+    let var = account.token_env.clone().unwrap_or_default();
+    let rate = RateLimitConfig {
+        max_retries: loaded.config.rate_limit.max_retries.min(CHECK_RETRIES),
+        ..loaded.config.rate_limit.clone()
+    };
+    let remote = match remote::open(side, account, &rate, &super::env_var) {
+        Ok(remote) => remote,
+        Err(Error::MissingToken { var, .. }) => {
+            lines.push(Line::fail(
+                "token",
+                format!("${var} is not set or empty"),
+                format!(
+                    "export {var}=<the {} of location {location}>",
+                    token_kind(account.api)
+                ),
+            ));
+            return Report { title, lines };
+        }
+        Err(e) => {
+            lines.push(Line::fail(
+                "connection",
+                e.to_string(),
+                "fix the account in migration.yaml",
+            ));
+            return Report { title, lines };
+        }
+    };
+    lines.push(Line::ok("token", format!("${var} is set")));
+    if account.api == ApiKind::V1 {
+        let key = remote::token(side, account, &super::env_var).ok();
+        match key.and_then(|k| v1::key_location(k.expose())) {
+            Some(own) if own == location => lines.push(Line::ok(
+                "location",
+                format!("the API key belongs to {location}"),
+            )),
+            Some(own) => lines.push(Line::fail(
+                "location",
+                format!("the API key belongs to location {own}, not {location}"),
+                format!("use the API key of {location}, or set `location_id: {own}`"),
+            )),
+            None => lines.push(Line::note(
+                "location",
+                "the API key does not say which location it belongs to",
+            )),
+        }
+    }
+    for read in Read::ALL {
+        match probe::probe(&remote, read).await {
+            Ok(probed) => match probed.location {
+                Some(found) if found.id != location => lines.push(Line::fail(
+                    read.label(),
+                    format!(
+                        "the server answered for location {}, not {location}",
+                        found.id
+                    ),
+                    "check `location_id` in migration.yaml",
+                )),
+                _ => lines.push(Line::ok(read.label(), probed.summary)),
+            },
+            Err(err)
+                if read == Read::Location
+                    && account.api == ApiKind::V1
+                    && err.status == Some(401) =>
+            {
+                lines.push(Line::note(
+                    read.label(),
+                    format!("{err}; V1 location keys may not read locations, so the location is not confirmed"),
+                ));
+            }
+            Err(err) => {
+                let unreachable = err.status.is_none()
+                    && matches!(err.kind, ApiErrorKind::Retryable | ApiErrorKind::Ambiguous);
+                lines.push(Line::fail(
+                    read.label(),
+                    err.to_string(),
+                    fix_for(&err, read, account, &var),
+                ));
+                if unreachable {
+                    lines.push(Line::note(
+                        "remaining reads",
+                        "skipped: the server is not reachable",
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    lines.push(rate_line(&remote));
+    Report { title, lines }
+}
+
+fn token_kind(api: ApiKind) -> &'static str {
+    match api {
+        ApiKind::V1 => "location API key",
+        _ => "Private Integration Token",
+    }
+}
+
+/// How to fix a failed read, by what the failure means.
+fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> String {
+    let location = account.location_id.as_deref().unwrap_or_default();
+    let base = account.base_url().unwrap_or_default();
+    match (err.kind, err.status) {
+        (ApiErrorKind::Auth, Some(401)) => format!(
+            "the token in ${var} was refused: check that it is a valid, unexpired {} of location \
+             {location}; GoHighLevel also answers 401 for a missing scope, so check it has `{}`",
+            token_kind(account.api),
+            read.scope()
+        ),
+        (ApiErrorKind::Auth, _) => format!(
+            "the token in ${var} may not read this: give it the scope `{}`, or check that it \
+             belongs to location {location}",
+            read.scope()
+        ),
+        (ApiErrorKind::Permanent, Some(400 | 404 | 422)) if read == Read::Location => format!(
+            "location {location} is not reachable with this token: check `location_id` in migration.yaml"
+        ),
+        (ApiErrorKind::Permanent, _) => format!(
+            "the server refused the read; check `location_id` and that the token has `{}`",
+            read.scope()
+        ),
+        (ApiErrorKind::Protocol, _) => {
+            format!("the server at {base} does not answer like GoHighLevel: check `base_url`")
+        }
+        (ApiErrorKind::RateLimited | ApiErrorKind::DailyBudget, _) => {
+            "the rate limit is exhausted for now: try again later".into()
+        }
+        (ApiErrorKind::Retryable | ApiErrorKind::Ambiguous, Some(_)) => {
+            "the server failed; try again later".into()
+        }
+        (ApiErrorKind::Retryable | ApiErrorKind::Ambiguous, None) => format!(
+            "cannot reach {base}: check the network, `base_url`, or raise rate_limit.timeout_ms"
+        ),
+    }
+}
+
+fn rate_line(remote: &Remote) -> Line {
+    let h = remote.http().limiter().last_headers();
+    if h.any() {
+        Line::ok("rate limit", describe_headers(&h))
+    } else {
+        Line::note(
+            "rate limit",
+            "no X-RateLimit headers seen; pacing falls back to rate_limit settings and 429 backoff",
+        )
+    }
+}
+
+fn describe_headers(h: &RateHeaders) -> String {
+    let n = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
+    let mut s = format!(
+        "{} requests per {} ms ({} left in this window)",
+        n(h.max.map(u64::from)),
+        n(h.interval_ms),
+        n(h.remaining.map(u64::from))
+    );
+    if h.daily_limit.is_some() || h.daily_remaining.is_some() {
+        s.push_str(&format!(
+            "; daily {} left of {}",
+            n(h.daily_remaining),
+            n(h.daily_limit)
+        ));
+    }
+    s
+}
+
+fn check_fixture(loaded: &Loaded, side: Side, account: &AccountConfig) -> Report {
+    let path = loaded.resolve(
+        account
+            .path
+            .as_deref()
+            .unwrap_or_else(|| std::path::Path::new("")),
+    );
+    let title = format!("{side} (fixture {}):", path.display());
+    let line = match fixture::load(&path) {
+        Ok(a) => Line::ok(
+            "fixture",
+            format!(
+                "loads: location {}, {} custom fields, {} pipelines, {} users, {} contacts, {} opportunities",
+                a.location.id,
+                a.custom_fields.len(),
+                a.pipelines.len(),
+                a.users.len(),
+                a.contacts.len(),
+                a.opportunities.len()
+            ),
+        ),
+        Err(e) => Line::fail(
+            "fixture",
+            e.to_string(),
+            "fix the file, or `path` in migration.yaml",
+        ),
+    };
+    Report {
+        title,
+        lines: vec![line],
+    }
 }

@@ -48,6 +48,7 @@ enum Command {
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Plan(args) => plan::run(args),
         Command::Show(args) => show::run(args),
@@ -63,6 +64,17 @@ pub fn run() -> i32 {
         Ok(code) => code,
         Err(err) => report(&err),
     }
+}
+
+/// Diagnostics on stderr, filtered by `RUST_LOG` (off unless set). Nothing logged carries a token.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 /// Prints an error for people and returns its exit code.

@@ -1,10 +1,149 @@
-//! The `status` command.
+//! The `status` command: a plan's progress and results, read from its checkpoint (without the
+//! lock, so it works while an apply runs). JSON keeps the seed system's summary shape.
 
-use ghl_migrate::error::{Error, Result};
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use ghl_migrate::apply::{self, Ending, KindCounts, Report, Session};
+use ghl_migrate::config;
+use ghl_migrate::error::{Result, exit};
+use ghl_migrate::plan::Plan;
+use ghl_migrate::state::{Access, RunRecord, State, StepStatus};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The plan whose apply to report on.
+    plan: PathBuf,
+    /// The checkpoint (default: the one migration.yaml names, else .ghl-migrate/<name>.sqlite).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// The declaration, for the default checkpoint path.
+    #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
+    config: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
 
-pub fn run(_args: Args) -> Result<i32> {
-    Err(Error::Other("`status` is not built yet".into()))
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let plan = super::apply::read_plan(&args.plan)?;
+    let path = args.state.clone().unwrap_or_else(|| {
+        config::load(&args.config, &super::env_var)
+            .map(|l| l.state_path())
+            .unwrap_or_else(|_| PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name)))
+    });
+    let (run, steps) = if path.exists() {
+        let state = State::open(&path, Access::Read)?;
+        let run = state.run()?;
+        // A checkpoint of another plan says nothing about this one.
+        apply::decide(&plan, run.as_ref(), &[], true).map_err(|message| {
+            ghl_migrate::Error::State {
+                path: path.clone(),
+                message,
+            }
+        })?;
+        (run, state.steps()?)
+    } else {
+        (None, Vec::new())
+    };
+    let started = run.is_some();
+    let all_terminal = started && steps.iter().all(|s| s.status.is_terminal());
+    let ending = if !all_terminal {
+        Ending::Unfinished {
+            note: if started {
+                "running, or stopped early (`apply --resume` continues it)".into()
+            } else {
+                "not applied yet".into()
+            },
+        }
+    } else if steps
+        .iter()
+        .any(|s| matches!(s.status, StepStatus::Failed | StepStatus::Blocked))
+    {
+        Ending::Rejected
+    } else {
+        Ending::Complete
+    };
+    let mut report = Report::build(&plan, run.as_ref(), &steps, ending, Session::default());
+    if !started {
+        // Nothing recorded yet: every step of the plan is pending.
+        for step in &plan.steps {
+            report
+                .kinds
+                .entry(step.action.kind().to_string())
+                .or_default()
+                .pending += 1;
+        }
+    }
+    match args.format {
+        Format::Text => print!("{}", apply::render(&report)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&summary(&plan, run.as_ref(), &report))
+                .unwrap_or_default()
+        ),
+    }
+    Ok(exit::OK)
+}
+
+/// The seed system's summary shape, plus per-kind step counts and failures.
+fn summary(plan: &Plan, run: Option<&RunRecord>, report: &Report) -> Value {
+    let k = |kind: &str| report.kinds.get(kind).cloned().unwrap_or_default();
+    let (fields, contacts, opps) = (k("custom_field"), k("contact"), k("opportunity"));
+    let mapped_fields = plan.summary.custom_fields.get("map").copied().unwrap_or(0);
+    json!({
+        "plan": plan.name,
+        "custom_fields": {
+            "status": kind_status(&fields),
+            "mapped_count": mapped_fields + fields.created as u64,
+            "created_count": fields.created,
+        },
+        "pipelines": {
+            "status": "completed",
+            "mapped_count": plan.mapping.pipelines_mapped,
+        },
+        "contacts": {
+            "status": kind_status(&contacts),
+            "mapped_count": contacts.done,
+            "created_count": contacts.created,
+        },
+        "opportunities": {
+            "status": kind_status(&opps),
+            "created_count": opps.created,
+        },
+        "duration_minutes": run.map_or(0.0, |r| ((r.active_ms as f64) / 600.0).round() / 100.0),
+        "smart_mapping_report": {
+            "summary": {
+                "pipelines_mapped": plan.mapping.pipelines_mapped,
+                "stages_mapped": plan.mapping.stages_mapped,
+                "fields_mapped": plan.mapping.fields_mapped,
+                "overall_readiness_percent": plan.mapping.overall_readiness_percent,
+            }
+        },
+        "steps": report.kinds,
+        "failures": report.failures,
+        "requests": report.total_requests,
+        "finished": run.is_some_and(|r| r.finished_at_ms.is_some()),
+    })
+}
+
+/// `completed`, `completed_with_errors`, `in_progress` or `pending`.
+fn kind_status(k: &KindCounts) -> &'static str {
+    if k.pending == 0 {
+        if k.failed + k.blocked > 0 {
+            "completed_with_errors"
+        } else {
+            "completed"
+        }
+    } else if k.done + k.failed + k.blocked > 0 {
+        "in_progress"
+    } else {
+        "pending"
+    }
 }

@@ -2,7 +2,16 @@
 //! the in-memory fixture account), so planning and the executor are written once.
 
 pub mod error;
+pub mod http;
+pub mod memory;
 pub mod payload;
+pub mod probe;
+pub mod ratelimit;
+pub mod remote;
+pub mod v1;
+pub mod v1_shapes;
+pub mod v2;
+pub mod wire;
 
 use std::future::Future;
 

@@ -1,0 +1,124 @@
+//! Reconciliation: a create that may have happened (the process died after sending it, or the
+//! answer was lost) is looked up in the target by its natural key before anything is re-sent.
+//! A field by name, a contact by its source-id stamp, email or phone, an opportunity by
+//! contact + pipeline + name.
+
+use serde_json::Value;
+
+use super::request::Request;
+use crate::ghl::{ApiResult, ContactKey, Ghl};
+use crate::model::Contact;
+use crate::plan::{Action, ContactCreate};
+
+/// What a lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// The object exists: the step is done, with this id.
+    Exists(String),
+    /// It does not: the create is sent (again).
+    Absent,
+    /// Nothing identifies the object in the target: it cannot be safely re-sent.
+    NoKey,
+    /// The step only has idempotent effects: it is simply re-sent.
+    Idempotent,
+}
+
+/// Looks up the object a step creates. `request` is the step's resolved request.
+pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiResult<Found> {
+    match (action, request) {
+        (Action::CreateField(_), Request::CreateField(f)) => {
+            let model = f.model.as_deref().unwrap_or("contact");
+            let fields = ghl.custom_fields().await?;
+            Ok(fields
+                .into_iter()
+                .find(|x| same_name(&x.name, &f.name) && x.model() == model)
+                .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
+        (Action::CreateContact(plan), Request::CreateContact(body)) => {
+            lookup_contact(ghl, plan, body).await
+        }
+        (Action::CreateOpportunity(_), Request::CreateOpportunity(o)) => {
+            let found = ghl
+                .find_opportunities(&o.contact_id, &o.pipeline_id)
+                .await?;
+            Ok(found
+                .into_iter()
+                .find(|x| same_name(&x.name, &o.name))
+                .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
+        _ => Ok(Found::Idempotent),
+    }
+}
+
+async fn lookup_contact<G: Ghl>(
+    ghl: &G,
+    plan: &ContactCreate,
+    body: &crate::ghl::ContactWrite,
+) -> ApiResult<Found> {
+    let email = body
+        .email
+        .as_deref()
+        .map(normalise_email)
+        .filter(|e| !e.is_empty());
+    let phone = body.phone.clone().filter(|p| !p.trim().is_empty());
+    // The source-id stamp, when the plan writes one: the only key of a contact without
+    // email or phone, and the most exact key of any contact.
+    let stamp = body.custom_fields.iter().find(|v| {
+        !plan.source_id.is_empty() && v.field_value == Value::String(plan.source_id.clone())
+    });
+    if let Some(stamp) =
+        stamp.filter(|_| plan.identity == "source_id" || email.is_none() && phone.is_none())
+    {
+        let contacts = ghl.contacts().await?;
+        return Ok(contacts
+            .into_iter()
+            .find(|c| has_value(c, &stamp.id, &stamp.field_value))
+            .map_or(Found::Absent, |c| Found::Exists(c.id)));
+    }
+    let key = match (plan.identity.as_str(), &email, &phone) {
+        ("phone", _, Some(p)) => ContactKey {
+            email: None,
+            phone: Some(p.clone()),
+        },
+        (_, Some(e), _) => ContactKey {
+            email: Some(e.clone()),
+            phone: None,
+        },
+        (_, None, Some(p)) => ContactKey {
+            email: None,
+            phone: Some(p.clone()),
+        },
+        (_, None, None) => return Ok(Found::NoKey),
+    };
+    let found = ghl.find_contacts(&key).await?;
+    Ok(found
+        .into_iter()
+        .find(|c| matches_key(c, &key))
+        .map_or(Found::Absent, |c| Found::Exists(c.id)))
+}
+
+fn matches_key(c: &Contact, key: &ContactKey) -> bool {
+    match (&key.email, &key.phone) {
+        (Some(e), _) => c.email.as_deref().map(normalise_email).as_ref() == Some(e),
+        (None, Some(p)) => c.phone.as_deref().map(digits) == Some(digits(p)),
+        (None, None) => false,
+    }
+}
+
+fn has_value(c: &Contact, field: &str, value: &Value) -> bool {
+    c.custom_fields
+        .iter()
+        .any(|v| v.id == field && &v.value == value)
+}
+
+fn normalise_email(e: &str) -> String {
+    e.trim().to_lowercase()
+}
+
+fn digits(p: &str) -> String {
+    p.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}

@@ -1,0 +1,138 @@
+//! One step's requests, exactly once: an in-doubt create is looked up before it is (re-)sent,
+//! an ambiguous failure makes the step in doubt, a duplicate refusal after an in-doubt attempt
+//! means our earlier request did land. Idempotent updates are simply re-sent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::reconcile::{self, Found};
+use super::request::Request;
+use crate::ghl::{ApiError, ApiErrorKind, ApiResult, Ghl};
+use crate::plan::Action;
+
+/// How many times one step is re-sent after ambiguous failures before the run stops.
+const AMBIGUOUS_TRIES: u32 = 3;
+
+/// What became of one step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done {
+        target_id: String,
+        reconciled: bool,
+    },
+    /// The API refused the object (recorded; the run goes on).
+    Failed {
+        reason: String,
+    },
+    /// The run must stop; `in_doubt` says whether the request may have been acted on.
+    Stop {
+        error: ApiError,
+        in_doubt: bool,
+    },
+}
+
+/// Everything one step needs to run.
+pub struct StepRun<'a, G> {
+    pub ghl: &'a G,
+    pub action: &'a Action,
+    pub request: Request,
+    /// The checkpoint says a request for this step may already have been acted on.
+    pub in_doubt: bool,
+    /// Counts every request sent, for the report.
+    pub requests: &'a AtomicU64,
+}
+
+impl<G: Ghl> StepRun<'_, G> {
+    pub async fn run(self) -> Outcome {
+        let mut in_doubt = self.in_doubt;
+        let mut last = None;
+        for _ in 0..AMBIGUOUS_TRIES {
+            if in_doubt {
+                self.count();
+                match reconcile::lookup(self.ghl, self.action, &self.request).await {
+                    Ok(Found::Exists(id)) => {
+                        return Outcome::Done {
+                            target_id: id,
+                            reconciled: true,
+                        };
+                    }
+                    Ok(Found::Absent) | Ok(Found::Idempotent) => {}
+                    Ok(Found::NoKey) => {
+                        return Outcome::Failed {
+                            reason: "the create may have happened, but the object has no natural \
+                                     key (email, phone or source-id stamp) to look it up by; check \
+                                     the target by hand"
+                                .into(),
+                        };
+                    }
+                    Err(error) => return stop(error, true),
+                }
+            }
+            match self.send().await {
+                Ok(target_id) => {
+                    return Outcome::Done {
+                        target_id,
+                        reconciled: false,
+                    };
+                }
+                Err(e) if e.kind == ApiErrorKind::Permanent => {
+                    return match e.existing_id.clone() {
+                        // Our own earlier request created it; the server now calls it a duplicate.
+                        Some(id) if in_doubt => Outcome::Done {
+                            target_id: id,
+                            reconciled: true,
+                        },
+                        _ => Outcome::Failed {
+                            reason: e.to_string(),
+                        },
+                    };
+                }
+                Err(e) if e.kind == ApiErrorKind::Ambiguous => {
+                    in_doubt = true;
+                    last = Some(e);
+                }
+                Err(e) => return stop(e, in_doubt),
+            }
+        }
+        stop(
+            last.unwrap_or_else(|| ApiError::new(ApiErrorKind::Ambiguous, "", "no answer")),
+            true,
+        )
+    }
+
+    fn count(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sends the step's request(s); returns the target id the step created or used.
+    async fn send(&self) -> ApiResult<String> {
+        match &self.request {
+            Request::CreateField(f) => {
+                self.count();
+                Ok(self.ghl.create_custom_field(f).await?.id)
+            }
+            Request::CreateContact(c) => {
+                self.count();
+                Ok(self.ghl.create_contact(c).await?.id)
+            }
+            Request::UpdateContact { id, body, add_tags } => {
+                if *body != Default::default() {
+                    self.count();
+                    self.ghl.update_contact(id, body).await?;
+                }
+                if !add_tags.is_empty() {
+                    self.count();
+                    self.ghl.add_contact_tags(id, add_tags).await?;
+                }
+                Ok(id.clone())
+            }
+            Request::CreateOpportunity(o) => {
+                self.count();
+                Ok(self.ghl.create_opportunity(o).await?.id)
+            }
+        }
+    }
+}
+
+fn stop(error: ApiError, in_doubt: bool) -> Outcome {
+    Outcome::Stop { error, in_doubt }
+}

@@ -1,0 +1,460 @@
+//! The executor against the in-memory location (a real `Ghl` implementation with the API's write
+//! semantics), with faults injected around it: lost answers, refusals, rate-limit stops, crashes
+//! simulated by leaving steps `sending` in the checkpoint.
+
+use std::sync::Mutex;
+
+use super::testing::*;
+use super::*;
+use crate::ghl::memory::{MemoryAccount, MemoryOptions};
+use crate::ghl::{
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, NewCustomField, NewOpportunity,
+};
+use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, Stage, User};
+use crate::progress::Silent;
+use crate::state::{Access, Change, Durability, Update};
+
+fn target() -> MemoryAccount {
+    let account = Account {
+        location: Location {
+            id: "TGT".into(),
+            name: "Target".into(),
+        },
+        pipelines: vec![Pipeline {
+            id: PIPELINE.into(),
+            name: "Sales".into(),
+            stages: vec![Stage {
+                id: STAGE.into(),
+                name: "New".into(),
+            }],
+        }],
+        contacts: vec![Contact {
+            id: "EXIST1".into(),
+            email: Some("old@x.test".into()),
+            tags: vec!["customer".into()],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    MemoryAccount::new(account, MemoryOptions::default())
+}
+
+/// Fields, contacts referring to a new field, a merge, opportunities of new and existing contacts.
+fn full_plan(target: &MemoryAccount) -> Plan {
+    let mut plan = plan_of(vec![
+        field_step("custom_field/region", "Region"),
+        contact_step(
+            "contact/a@x.test",
+            "a@x.test",
+            &[("custom_field/region", "EU")],
+        ),
+        contact_step("contact/b@x.test", "b@x.test", &[]),
+        merge_step("contact/old@x.test", "EXIST1", "+15550100", &["vip"]),
+        opportunity_step("opportunity/a-deal", "contact/a@x.test", "A deal"),
+        opportunity_step("opportunity/b-deal", "contact/b@x.test", "B deal"),
+        opportunity_step("opportunity/old-deal", "EXIST1", "Old deal"),
+    ]);
+    plan.target.fingerprint = crate::plan::fingerprint::account(&target.snapshot());
+    plan
+}
+
+fn open(dir: &tempfile::TempDir) -> State {
+    State::open(
+        &dir.path().join("s.sqlite"),
+        Access::Write(Durability::Normal),
+    )
+    .unwrap()
+}
+
+fn options(resume: bool) -> Options {
+    Options {
+        resume,
+        max_in_flight: 4,
+        ..Default::default()
+    }
+}
+
+async fn run<G: Ghl>(g: &G, plan: &Plan, state: &mut State, resume: bool) -> Result<Report> {
+    let run = Run {
+        target: g,
+        plan,
+        state,
+        progress: &Silent,
+    };
+    apply(run, options(resume)).await
+}
+
+/// The target as the full plan should leave it, ids aside.
+fn assert_applied(t: &MemoryAccount) {
+    let a = t.snapshot();
+    assert_eq!(a.custom_fields.len(), 1, "{:?}", a.custom_fields);
+    let region = &a.custom_fields[0].id;
+    assert_eq!(a.contacts.len(), 3, "{:?}", a.contacts);
+    let by_email = |e: &str| {
+        a.contacts
+            .iter()
+            .find(|c| c.email.as_deref() == Some(e))
+            .unwrap()
+            .clone()
+    };
+    let ca = by_email("a@x.test");
+    assert_eq!(ca.custom_fields.len(), 1);
+    assert_eq!(&ca.custom_fields[0].id, region);
+    let old = by_email("old@x.test");
+    assert_eq!(old.phone.as_deref(), Some("+15550100"));
+    let mut tags = old.tags.clone();
+    tags.sort();
+    assert_eq!(tags, vec!["customer", "vip"]);
+    assert_eq!(a.opportunities.len(), 3, "{:?}", a.opportunities);
+    let opp_of = |name: &str| {
+        a.opportunities
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap()
+            .contact_id
+            .clone()
+    };
+    assert_eq!(opp_of("A deal"), ca.id);
+    assert_eq!(opp_of("B deal"), by_email("b@x.test").id);
+    assert_eq!(opp_of("Old deal"), "EXIST1");
+}
+
+#[tokio::test]
+async fn a_plan_is_applied_completely_and_a_second_apply_writes_nothing() {
+    let t = target();
+    let plan = full_plan(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let report = run(&t, &plan, &mut state, false).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete);
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(report.kinds["contact"].created, 2);
+    assert_eq!(report.kinds["contact"].updated, 1);
+    assert_eq!(report.kinds["opportunity"].created, 3);
+    assert_applied(&t);
+
+    let before = t.snapshot();
+    let again = run(&t, &plan, &mut state, false).await.unwrap();
+    assert_eq!(again.ending, Ending::Complete);
+    assert_eq!(again.session_requests, 0);
+    assert_eq!(t.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_stale_plan_is_refused_before_any_write() {
+    let t = target();
+    let mut plan = full_plan(&t);
+    plan.target.fingerprint = "sha256:old".into();
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let before = t.snapshot();
+    let err = run(&t, &plan, &mut state, false).await.unwrap_err();
+    assert!(matches!(err, Error::StalePlan { .. }), "{err}");
+    assert!(err.to_string().contains("re-run plan"));
+    assert_eq!(t.snapshot(), before);
+    assert_eq!(state.run().unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_dangling_reference_is_a_plan_error() {
+    let t = target();
+    let mut plan = full_plan(&t);
+    plan.steps.remove(2); // contact/b@x.test, which opportunity/b-deal refers to
+    let dir = tempfile::tempdir().unwrap();
+    let err = run(&t, &plan, &mut open(&dir), false).await.unwrap_err();
+    assert!(matches!(err, Error::Plan { .. }), "{err}");
+    assert!(err.to_string().contains("contact/b@x.test"), "{err}");
+}
+
+/// Leaves the checkpoint as a crash right after sending `ids` would: intents recorded, no results.
+fn crash_after_sending(state: &mut State, plan: &Plan, ids: &[&str]) {
+    state.begin(&crate::state::NewRun::of(plan)).unwrap();
+    let updates: Vec<Update> = ids
+        .iter()
+        .map(|id| Update {
+            id: id.to_string(),
+            change: Change::Sending,
+        })
+        .collect();
+    state.record(&updates).unwrap();
+}
+
+#[tokio::test]
+async fn steps_in_doubt_are_looked_up_before_they_are_sent_again() {
+    let t = target();
+    let plan = full_plan(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    // The field's create reached the target; the contact's did not.
+    crash_after_sending(
+        &mut state,
+        &plan,
+        &["custom_field/region", "contact/b@x.test"],
+    );
+    t.create_custom_field(&NewCustomField {
+        name: "Region".into(),
+        model: Some("contact".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    let err = run(&t, &plan, &mut state, false).await.unwrap_err();
+    assert!(err.to_string().contains("add --resume"), "{err}");
+
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(report.reconciled, 1);
+    assert_applied(&t);
+}
+
+#[tokio::test]
+async fn an_opportunity_in_doubt_is_found_by_contact_pipeline_and_name() {
+    let t = target();
+    let plan = full_plan(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    crash_after_sending(&mut state, &plan, &["opportunity/old-deal"]);
+    t.create_opportunity(&NewOpportunity {
+        pipeline_id: PIPELINE.into(),
+        pipeline_stage_id: Some(STAGE.into()),
+        name: "Old deal".into(),
+        contact_id: "EXIST1".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete);
+    assert_eq!(report.reconciled, 1);
+    assert_applied(&t);
+}
+
+/// Faults around a real location: writes that happen but whose answer is lost, refusals, stops.
+struct Faulty {
+    inner: MemoryAccount,
+    /// Writes (by kind: "field", "contact", "opportunity", "update") and what to do on them.
+    faults: Mutex<Vec<(&'static str, Fault)>>,
+}
+
+#[derive(Clone, Copy)]
+enum Fault {
+    /// The write happens, the answer is lost (e.g. a 504 after commit).
+    LostAnswer,
+    /// Refused before acting: rate limit beyond the retry budget.
+    RateLimited,
+    /// Refused for good.
+    Refused,
+}
+
+impl Faulty {
+    fn new(inner: MemoryAccount, faults: Vec<(&'static str, Fault)>) -> Self {
+        Faulty {
+            inner,
+            faults: Mutex::new(faults),
+        }
+    }
+
+    /// Takes the first fault planned for this kind of write.
+    fn fault(&self, kind: &str) -> Option<Fault> {
+        let mut f = self.faults.lock().unwrap();
+        let i = f.iter().position(|(k, _)| *k == kind)?;
+        Some(f.remove(i).1)
+    }
+
+    async fn write<T>(
+        &self,
+        kind: &str,
+        op: impl std::future::Future<Output = ApiResult<T>>,
+    ) -> ApiResult<T> {
+        let err = |k| ApiError::new(k, format!("POST /{kind}"), "injected");
+        match self.fault(kind) {
+            None => op.await,
+            Some(Fault::LostAnswer) => {
+                op.await?;
+                Err(err(ApiErrorKind::Ambiguous).with_status(504))
+            }
+            Some(Fault::RateLimited) => Err(err(ApiErrorKind::RateLimited).with_status(429)),
+            Some(Fault::Refused) => Err(err(ApiErrorKind::Permanent).with_status(422)),
+        }
+    }
+}
+
+impl Ghl for Faulty {
+    async fn location(&self) -> ApiResult<Location> {
+        self.inner.location().await
+    }
+    async fn custom_fields(&self) -> ApiResult<Vec<CustomField>> {
+        self.inner.custom_fields().await
+    }
+    async fn pipelines(&self) -> ApiResult<Vec<Pipeline>> {
+        self.inner.pipelines().await
+    }
+    async fn users(&self) -> ApiResult<Vec<User>> {
+        self.inner.users().await
+    }
+    async fn contacts(&self) -> ApiResult<Vec<Contact>> {
+        self.inner.contacts().await
+    }
+    async fn opportunities(&self) -> ApiResult<Vec<Opportunity>> {
+        self.inner.opportunities().await
+    }
+    async fn create_custom_field(&self, field: &NewCustomField) -> ApiResult<CustomField> {
+        self.write("field", self.inner.create_custom_field(field))
+            .await
+    }
+    async fn create_contact(&self, contact: &ContactWrite) -> ApiResult<Contact> {
+        self.write("contact", self.inner.create_contact(contact))
+            .await
+    }
+    async fn update_contact(&self, id: &str, contact: &ContactWrite) -> ApiResult<Contact> {
+        self.write("update", self.inner.update_contact(id, contact))
+            .await
+    }
+    async fn add_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        self.write("tags", self.inner.add_contact_tags(id, tags))
+            .await
+    }
+    async fn create_opportunity(&self, o: &NewOpportunity) -> ApiResult<Opportunity> {
+        self.write("opportunity", self.inner.create_opportunity(o))
+            .await
+    }
+    async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {
+        self.inner.find_contacts(key).await
+    }
+    async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
+        self.inner.get_contact(id).await
+    }
+    async fn find_opportunities(&self, c: &str, p: &str) -> ApiResult<Vec<Opportunity>> {
+        self.inner.find_opportunities(c, p).await
+    }
+}
+
+#[tokio::test]
+async fn lost_answers_after_the_write_create_nothing_twice() {
+    let t = Faulty::new(
+        target(),
+        vec![
+            ("field", Fault::LostAnswer),
+            ("contact", Fault::LostAnswer),
+            ("opportunity", Fault::LostAnswer),
+            ("update", Fault::LostAnswer),
+            ("tags", Fault::LostAnswer),
+        ],
+    );
+    let plan = full_plan(&t.inner);
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&t, &plan, &mut open(&dir), false).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(report.reconciled, 3);
+    assert_applied(&t.inner);
+}
+
+#[tokio::test]
+async fn a_refused_object_fails_its_dependents_are_blocked_and_the_rest_goes_on() {
+    let t = Faulty::new(target(), vec![("contact", Fault::Refused)]);
+    let plan = full_plan(&t.inner);
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&t, &plan, &mut open(&dir), false).await.unwrap();
+    assert_eq!(report.ending, Ending::Rejected);
+    assert_eq!(report.exit_code(), 4);
+    assert_eq!(report.kinds["contact"].failed, 1);
+    assert_eq!(report.kinds["opportunity"].blocked, 1);
+    assert_eq!(report.kinds["opportunity"].created, 2);
+    let blocked = report
+        .failures
+        .iter()
+        .find(|f| f.status == "blocked")
+        .unwrap();
+    assert!(blocked.reason.contains("which failed"), "{blocked:?}");
+    let failed = report
+        .failures
+        .iter()
+        .find(|f| f.status == "failed")
+        .unwrap();
+    assert!(failed.reason.contains("422"), "{failed:?}");
+}
+
+#[tokio::test]
+async fn a_rate_limit_stop_is_resumable_and_the_resume_finishes_exactly() {
+    let t = Faulty::new(target(), vec![("opportunity", Fault::RateLimited)]);
+    let plan = full_plan(&t.inner);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let report = run(&t, &plan, &mut state, false).await.unwrap();
+    assert!(
+        matches!(report.ending, Ending::Stopped { .. }),
+        "{report:?}"
+    );
+    assert_eq!(report.exit_code(), 75);
+    assert!(report.kinds["opportunity"].pending >= 1);
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(report.reconciled, 0);
+    assert_applied(&t.inner);
+}
+
+#[tokio::test]
+async fn a_duplicate_refusal_after_an_in_doubt_attempt_means_done() {
+    let t = target();
+    t.set_forbid_duplicates(true);
+    let mut plan = full_plan(&t);
+    if let crate::plan::Action::CreateContact(c) = &mut plan.steps[2].action {
+        c.fields.insert("phone".into(), "+15550199".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    crash_after_sending(&mut state, &plan, &["contact/b@x.test"]);
+    // The earlier create landed under the phone only (the lookup by email misses it); the
+    // location refuses the re-send as a duplicate and names the contact: that is our object.
+    let landed = t
+        .create_contact(&ContactWrite {
+            phone: Some("+15550199".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(report.reconciled, 1);
+    assert_eq!(t.snapshot().contacts.len(), 3);
+    let b = state
+        .steps()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "contact/b@x.test")
+        .unwrap();
+    assert_eq!(b.target_id, Some(landed.id));
+}
+
+#[tokio::test]
+async fn an_interrupt_stops_cleanly_and_resume_finishes() {
+    let t = target();
+    let plan = full_plan(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let (tx, rx) = tokio::sync::watch::channel(true);
+    let mut opts = options(false);
+    opts.interrupt = Some(rx);
+    let report = apply(
+        Run {
+            target: &t,
+            plan: &plan,
+            state: &mut state,
+            progress: &Silent,
+        },
+        opts,
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    assert_eq!(
+        report.ending,
+        Ending::Stopped {
+            reason: "interrupted".into()
+        }
+    );
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete);
+    assert_applied(&t);
+}

@@ -1,0 +1,57 @@
+//! A report for people: one line per kind, the failures with their reasons, the totals.
+
+use std::fmt::Write;
+
+use super::report::{Ending, Report};
+
+/// The report as the command line prints it.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let head = match &report.ending {
+        Ending::Complete => "complete".to_string(),
+        Ending::Rejected => "finished; the API rejected some objects".to_string(),
+        Ending::Stopped { reason } => format!("stopped early: {reason}"),
+        Ending::Error { reason } => format!("stopped: {reason}"),
+        Ending::Unfinished { note } => note.clone(),
+    };
+    let _ = writeln!(out, "apply {}: {head}", report.plan);
+    for (kind, k) in &report.kinds {
+        let mut parts = vec![format!("{} created", k.created)];
+        if k.updated > 0 {
+            parts.push(format!("{} updated", k.updated));
+        }
+        for (n, what) in [
+            (k.failed, "failed"),
+            (k.blocked, "blocked"),
+            (k.pending, "pending"),
+            (k.not_in_plan, "left out by the plan"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        let _ = writeln!(out, "  {kind:<13} {}", parts.join(", "));
+    }
+    if report.reconciled > 0 {
+        let _ = writeln!(
+            out,
+            "  reconciled    {} found in the target instead of being sent again",
+            report.reconciled
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  requests      {} this session, {} in all; {:.1} s this session, {:.1} s in all",
+        report.session_requests,
+        report.total_requests,
+        report.session_ms as f64 / 1000.0,
+        report.total_ms as f64 / 1000.0
+    );
+    if !report.failures.is_empty() {
+        let _ = writeln!(out, "not done:");
+        for f in &report.failures {
+            let _ = writeln!(out, "  {} {}: {}", f.status, f.id, f.reason);
+        }
+    }
+    out
+}

@@ -1,0 +1,454 @@
+//! The HTTP layer shared by the V1 and V2 clients: sends one logical request through the
+//! account's rate limiter, retries what is safe to retry, and turns every failure into a
+//! classified [`ApiError`] whose text names the method, path and status, never the token.
+//!
+//! Retry rules: a read (GET) is retried on anything transient (429, refused, timeout, reset,
+//! 5xx) within the retry budget; a write (POST, PUT) is retried blind only where the server
+//! cannot have acted (429, connection refused). An ambiguous write failure goes back to the
+//! caller, who looks the object up before sending it again.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde_json::Value;
+
+use super::ApiResult;
+use super::error::{ApiError, ApiErrorKind};
+use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
+
+/// A token (V2 PIT/OAuth token or V1 API key). Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for the Authorization header and for redaction only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// The HTTP methods the clients use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl Method {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+
+    /// Writes may have taken effect when their outcome is unknown.
+    pub fn is_write(&self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// One request: method, path under the base URL (no query), query pairs, JSON body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::Get,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn post(path: impl Into<String>, body: Value) -> Self {
+        Request {
+            method: Method::Post,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    pub fn put(path: impl Into<String>, body: Value) -> Self {
+        Request {
+            method: Method::Put,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// `GET /contacts/search`: method and path, never query values (they may hold personal data).
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.path)
+    }
+}
+
+/// How to reach one account.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// e.g. `https://services.leadconnectorhq.com`; a trailing slash is ignored.
+    pub base_url: String,
+    pub token: Secret,
+    /// Extra headers sent with every request (e.g. V2's `Version`).
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub timeout: Duration,
+    pub max_retries: u32,
+}
+
+/// An HTTP connection to one account, paced by that account's shared limiter.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    base: String,
+    token: Secret,
+    headers: Vec<(&'static str, &'static str)>,
+    max_retries: u32,
+    limiter: Arc<Limiter>,
+}
+
+/// The pause before resending after a refused connection or a transient read failure.
+fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_millis(100) * 2u32.saturating_pow(attempt.min(5));
+    base.min(Duration::from_secs(3)) + Duration::from_millis(rand::random::<u64>() % 50)
+}
+
+impl Http {
+    pub fn new(options: HttpOptions, limiter: Arc<Limiter>) -> ApiResult<Self> {
+        // reqwest is built without a default crypto provider; ring is the project's choice.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("ghl-migrate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                ApiError::new(
+                    ApiErrorKind::Protocol,
+                    "client",
+                    format!("cannot build the HTTP client: {}", e.without_url()),
+                )
+            })?;
+        Ok(Http {
+            client,
+            base: options.base_url.trim_end_matches('/').to_string(),
+            token: options.token,
+            headers: options.headers,
+            max_retries: options.max_retries,
+            limiter,
+        })
+    }
+
+    /// The account's limiter (for `check` to report the headers it saw).
+    pub fn limiter(&self) -> &Arc<Limiter> {
+        &self.limiter
+    }
+
+    /// Sends a request, retrying as the rules in this module's header say; the JSON body of a
+    /// 2xx answer (`null` when empty).
+    pub async fn send(&self, req: &Request) -> ApiResult<Value> {
+        let endpoint = req.endpoint();
+        let mut limited = 0u32;
+        let mut failed = 0u32;
+        loop {
+            let permit = self.limiter.acquire().await.map_err(|r| match r {
+                Refusal::DailyBudget { remaining } => ApiError::new(
+                    ApiErrorKind::DailyBudget,
+                    endpoint.clone(),
+                    format!(
+                        "the daily API budget is down to {remaining} requests, the configured \
+                         reserve (rate_limit.daily_reserve); resume when it resets"
+                    ),
+                ),
+            })?;
+            let started = Instant::now();
+            let attempt = self.attempt(req).await;
+            let (outcome, headers) = match &attempt {
+                Ok(answer) => (Outcome::Status(answer.status), answer.headers.clone()),
+                Err(_) => (Outcome::NoResponse, RateHeaders::default()),
+            };
+            let pause = self.limiter.complete(permit, outcome, &headers);
+            let elapsed = started.elapsed().as_millis() as u64;
+            let result = match attempt {
+                Ok(answer) => {
+                    tracing::debug!(endpoint = %endpoint, status = answer.status, elapsed_ms = elapsed, "answer");
+                    interpret(req.method, &endpoint, answer.status, &answer.body)
+                }
+                Err(failure) => {
+                    tracing::debug!(endpoint = %endpoint, error = %failure.message, elapsed_ms = elapsed, "no answer");
+                    Err(failure.into_error(req.method, &endpoint))
+                }
+            };
+            let err = match result {
+                Ok(value) => return Ok(value),
+                Err(err) => redact(err, &self.token),
+            };
+            if err.status == Some(429) {
+                limited += 1;
+                tracing::debug!(endpoint = %endpoint, attempt = limited, pause_ms = pause.map(|p| p.as_millis() as u64), "429");
+                if limited > self.max_retries {
+                    return Err(ApiError {
+                        kind: ApiErrorKind::RateLimited,
+                        message: format!(
+                            "still rate-limited (HTTP 429) after {} retries; resume later",
+                            self.max_retries
+                        ),
+                        ..err
+                    });
+                }
+                continue;
+            }
+            if err.kind == ApiErrorKind::Retryable && failed < self.max_retries {
+                failed += 1;
+                tokio::time::sleep(backoff(failed)).await;
+                continue;
+            }
+            return Err(err);
+        }
+    }
+
+    /// One attempt on the wire.
+    async fn attempt(&self, req: &Request) -> Result<Answer, Failure> {
+        let url = format!("{}{}", self.base, req.path);
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+        };
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
+            .map_err(|_| Failure::local("the token contains characters not allowed in a header"))?;
+        auth.set_sensitive(true);
+        let mut builder = self
+            .client
+            .request(method, url)
+            .header(AUTHORIZATION, auth)
+            .header("Accept", "application/json");
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, *value);
+        }
+        if !req.query.is_empty() {
+            builder = builder.query(&req.query);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.json(body);
+        }
+        let response = builder.send().await.map_err(Failure::transport)?;
+        let status = response.status().as_u16();
+        let headers = RateHeaders::from_pairs(
+            response
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))),
+        );
+        let body = response.bytes().await.map_err(Failure::transport)?;
+        Ok(Answer {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+}
+
+/// A response as received.
+struct Answer {
+    status: u16,
+    headers: RateHeaders,
+    body: Vec<u8>,
+}
+
+/// No response: what went wrong on the way.
+#[derive(Debug)]
+struct Failure {
+    transport: Transport,
+    message: String,
+}
+
+/// The transport failures the classification distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// The connection was never made: the server cannot have acted.
+    Refused,
+    /// The request may have reached the server: timeout, reset, broken body.
+    Interrupted,
+    /// Nothing left this process (e.g. a token that cannot be put in a header).
+    Local,
+}
+
+impl Failure {
+    fn transport(e: reqwest::Error) -> Self {
+        let transport = if e.is_connect() {
+            Transport::Refused
+        } else if e.is_builder() {
+            Transport::Local
+        } else {
+            Transport::Interrupted
+        };
+        let what = if e.is_timeout() {
+            "timed out".to_string()
+        } else if e.is_connect() {
+            "could not connect".to_string()
+        } else {
+            "connection failed".to_string()
+        };
+        let mut message = what;
+        let mut source = std::error::Error::source(&e);
+        let mut depth = 0;
+        while let Some(s) = source {
+            if depth < 3 {
+                message.push_str(&format!(": {s}"));
+            }
+            depth += 1;
+            source = s.source();
+        }
+        Failure { transport, message }
+    }
+
+    fn local(message: &str) -> Self {
+        Failure {
+            transport: Transport::Local,
+            message: message.to_string(),
+        }
+    }
+
+    fn into_error(self, method: Method, endpoint: &str) -> ApiError {
+        ApiError::new(
+            classify_transport(method, self.transport),
+            endpoint,
+            self.message,
+        )
+    }
+}
+
+/// The kind of a failure without a response.
+pub fn classify_transport(method: Method, transport: Transport) -> ApiErrorKind {
+    match transport {
+        Transport::Refused => ApiErrorKind::Retryable,
+        Transport::Local => ApiErrorKind::Protocol,
+        Transport::Interrupted if method.is_write() => ApiErrorKind::Ambiguous,
+        Transport::Interrupted => ApiErrorKind::Retryable,
+    }
+}
+
+/// The kind of an HTTP status that is not a success.
+pub fn classify_status(method: Method, status: u16) -> ApiErrorKind {
+    match status {
+        429 => ApiErrorKind::Retryable,
+        401 | 403 => ApiErrorKind::Auth,
+        408 | 500..=599 if method.is_write() => ApiErrorKind::Ambiguous,
+        408 | 500..=599 => ApiErrorKind::Retryable,
+        _ => ApiErrorKind::Permanent,
+    }
+}
+
+/// Turns a response into the JSON value it carries, or a classified error.
+pub fn interpret(method: Method, endpoint: &str, status: u16, body: &[u8]) -> ApiResult<Value> {
+    if (200..300).contains(&status) {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        return serde_json::from_slice(body).map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::Protocol,
+                endpoint,
+                format!("the answer is not JSON ({e})"),
+            )
+            .with_status(status)
+        });
+    }
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let message = json
+        .as_ref()
+        .and_then(server_message)
+        .unwrap_or_else(|| snippet(body));
+    let mut err =
+        ApiError::new(classify_status(method, status), endpoint, message).with_status(status);
+    err.existing_id = json
+        .as_ref()
+        .and_then(|j| j.pointer("/meta/contactId"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Err(err)
+}
+
+/// The server's own message: `message` (a string or a list), else `error`.
+fn server_message(body: &Value) -> Option<String> {
+    match body.get("message") {
+        Some(Value::String(s)) => return Some(s.clone()),
+        Some(Value::Array(items)) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect();
+            return Some(parts.join("; "));
+        }
+        _ => {}
+    }
+    body.get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// The start of a body that is not JSON, on one line.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "empty answer".into();
+    }
+    let cut: String = one_line.chars().take(200).collect();
+    if cut.len() < one_line.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// Removes every occurrence of the token from an error's text (a server may echo it).
+pub fn redact(mut err: ApiError, token: &Secret) -> ApiError {
+    err.message = redact_text(&err.message, token);
+    err.endpoint = redact_text(&err.endpoint, token);
+    err
+}
+
+/// Replaces the token in a text with `[redacted]`.
+pub fn redact_text(text: &str, token: &Secret) -> String {
+    let t = token.expose();
+    if t.is_empty() || !text.contains(t) {
+        return text.to_string();
+    }
+    text.replace(t, "[redacted]")
+}
+
+#[cfg(test)]
+#[path = "http_tests.rs"]
+mod tests;

@@ -1,0 +1,435 @@
+//! Unit tests of the pacing decision, with literal headers and instants.
+
+use super::*;
+
+fn limits() -> Limits {
+    Limits {
+        max_in_flight: 16,
+        max_per_interval: None,
+        min_delay: None,
+        daily_reserve: 1_000,
+        max_retries: 6,
+    }
+}
+
+fn headers(max: u32, remaining: u32, interval_ms: u64, daily: u64) -> RateHeaders {
+    RateHeaders {
+        max: Some(max),
+        remaining: Some(remaining),
+        interval_ms: Some(interval_ms),
+        daily_limit: Some(200_000),
+        daily_remaining: Some(daily),
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Sends one request at `now` if the pacer allows it and completes it at once.
+fn send_and_complete(pace: &mut Pace, l: &Limits, now: Instant, h: &RateHeaders) -> Decision {
+    let d = decide(pace, l, now);
+    if d == Decision::Go {
+        on_send(pace, now);
+        on_complete(pace, now, Outcome::Status(200), h, now, 0.0);
+    }
+    d
+}
+
+#[test]
+fn headers_are_read_case_insensitively() {
+    let h = RateHeaders::from_pairs([
+        ("x-ratelimit-max", "25"),
+        ("X-RateLimit-Remaining", " 24 "),
+        ("X-RATELIMIT-INTERVAL-MILLISECONDS", "10000"),
+        ("x-ratelimit-limit-daily", "10000"),
+        ("x-ratelimit-daily-remaining", "9999"),
+        ("content-type", "application/json"),
+    ]);
+    assert_eq!(
+        h,
+        RateHeaders {
+            max: Some(25),
+            remaining: Some(24),
+            interval_ms: Some(10_000),
+            daily_limit: Some(10_000),
+            daily_remaining: Some(9_999),
+        }
+    );
+    assert!(!RateHeaders::from_pairs([("x-ratelimit-max", "lots")]).any());
+}
+
+#[test]
+fn one_request_at_a_time_until_the_first_response() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    assert_eq!(decide(&mut p, &l, t0), Decision::Go);
+    on_send(&mut p, t0);
+    assert_eq!(decide(&mut p, &l, t0), Decision::WaitForSlot);
+    on_complete(
+        &mut p,
+        t0,
+        Outcome::Status(200),
+        &headers(100, 99, 10_000, 199_999),
+        t0 + ms(50),
+        0.0,
+    );
+    // Headers seen: up to max_in_flight at once.
+    for _ in 0..16 {
+        assert_eq!(decide(&mut p, &l, t0 + ms(50)), Decision::Go);
+        on_send(&mut p, t0 + ms(50));
+    }
+    assert_eq!(decide(&mut p, &l, t0 + ms(50)), Decision::WaitForSlot);
+}
+
+#[test]
+fn a_25_per_10s_token_gets_25_then_waits_for_the_window() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    for i in 0..25u32 {
+        let h = headers(25, 24 - i, 10_000, 9_000);
+        assert_eq!(
+            send_and_complete(&mut p, &l, t0 + ms(i as u64), &h),
+            Decision::Go,
+            "request {i}"
+        );
+    }
+    let now = t0 + ms(100);
+    match decide(&mut p, &l, now) {
+        Decision::Wait(d) => {
+            // The first send leaves the widened window at 10 s * 1.03 = 10.3 s.
+            assert_eq!(d, ms(10_300) - ms(100));
+        }
+        other => panic!("expected a wait, got {other:?}"),
+    }
+    // Interval rollover: once the window has passed, requests go again.
+    assert_eq!(decide(&mut p, &l, t0 + ms(10_300)), Decision::Go);
+}
+
+#[test]
+fn the_user_ceiling_lowers_the_server_one_but_never_raises_it() {
+    let mut l = limits();
+    l.max_per_interval = Some(10);
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    for i in 0..10 {
+        assert_eq!(
+            send_and_complete(&mut p, &l, t0, &headers(100, 99 - i, 10_000, 9_000)),
+            Decision::Go
+        );
+    }
+    assert!(matches!(decide(&mut p, &l, t0), Decision::Wait(_)));
+    l.max_per_interval = Some(1_000);
+    assert_eq!(p.ceiling(&l), Some(100));
+}
+
+#[test]
+fn remaining_zero_from_another_user_of_the_token_pauses_until_the_window_passes() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    // Our first request finds the window already spent by someone else.
+    assert_eq!(
+        send_and_complete(&mut p, &l, t0, &headers(25, 0, 10_000, 9_000)),
+        Decision::Go
+    );
+    assert_eq!(p.log.len(), 25);
+    assert!(matches!(
+        decide(&mut p, &l, t0 + ms(5_000)),
+        Decision::Wait(_)
+    ));
+    assert_eq!(decide(&mut p, &l, t0 + ms(10_300)), Decision::Go);
+}
+
+#[test]
+fn remaining_already_explained_by_our_own_sends_adds_nothing() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    for i in 0..5u32 {
+        send_and_complete(
+            &mut p,
+            &l,
+            t0 + ms(i as u64),
+            &headers(100, 99 - i, 10_000, 9_000),
+        );
+    }
+    assert_eq!(p.log.len(), 5);
+}
+
+#[test]
+fn a_429_pauses_everyone_for_an_interval_plus_bounded_jitter() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    send_and_complete(&mut p, &l, t0, &headers(100, 99, 10_000, 9_000));
+    on_send(&mut p, t0 + ms(1));
+    let pause = on_complete(
+        &mut p,
+        t0 + ms(1),
+        Outcome::Status(429),
+        &headers(100, 0, 10_000, 9_000),
+        t0 + ms(2),
+        0.5,
+    )
+    .expect("a 429 starts a pause");
+    assert_eq!(pause, ms(10_000) + ms(1_250));
+    assert_eq!(
+        decide(&mut p, &l, t0 + ms(3)),
+        Decision::Wait(pause - ms(1))
+    );
+    assert_eq!(decide(&mut p, &l, t0 + ms(2) + pause), Decision::Go);
+}
+
+#[test]
+fn pause_after_429_bounds() {
+    for jitter in [0.0, 0.25, 0.5, 0.999, 7.0, -1.0] {
+        let p = pause_after_429(Some(ms(10_000)), jitter);
+        assert!(p >= ms(10_000) && p < ms(12_500), "{jitter}: {p:?}");
+        let p = pause_after_429(Some(ms(500)), jitter);
+        assert!(p >= ms(500) && p < ms(625), "{jitter}: {p:?}");
+    }
+    // Before any header: the documented window.
+    assert_eq!(pause_after_429(None, 0.0), FALLBACK_INTERVAL);
+}
+
+#[test]
+fn the_daily_reserve_stops_every_request() {
+    let mut l = limits();
+    l.daily_reserve = 1_000;
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    assert_eq!(
+        send_and_complete(&mut p, &l, t0, &headers(100, 99, 10_000, 1_003)),
+        Decision::Go
+    );
+    for _ in 0..3 {
+        assert_eq!(decide(&mut p, &l, t0), Decision::Go);
+        on_send(&mut p, t0);
+    }
+    assert_eq!(
+        decide(&mut p, &l, t0),
+        Decision::DailyBudget { remaining: 1_000 }
+    );
+    // A later response re-bases the count.
+    on_complete(
+        &mut p,
+        t0,
+        Outcome::Status(200),
+        &headers(100, 95, 10_000, 1_500),
+        t0,
+        0.0,
+    );
+    assert_eq!(decide(&mut p, &l, t0), Decision::Go);
+}
+
+#[test]
+fn min_delay_spaces_requests() {
+    let mut l = limits();
+    l.min_delay = Some(ms(200));
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    send_and_complete(&mut p, &l, t0, &headers(100, 99, 10_000, 9_000));
+    assert_eq!(decide(&mut p, &l, t0 + ms(50)), Decision::Wait(ms(150)));
+    assert_eq!(decide(&mut p, &l, t0 + ms(200)), Decision::Go);
+}
+
+#[test]
+fn no_headers_means_no_window_pacing_after_the_first_response() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    send_and_complete(&mut p, &l, t0, &RateHeaders::default());
+    for _ in 0..16 {
+        assert_eq!(decide(&mut p, &l, t0), Decision::Go);
+        on_send(&mut p, t0);
+    }
+    assert_eq!(decide(&mut p, &l, t0), Decision::WaitForSlot);
+}
+
+/// A simulated server counting arrivals in fixed windows from its first request.
+struct FixedWindowServer {
+    max: u32,
+    interval: Duration,
+    start: Option<Instant>,
+    window: u64,
+    count: u32,
+}
+
+impl FixedWindowServer {
+    fn arrive(&mut self, at: Instant) -> (u16, RateHeaders) {
+        let start = *self.start.get_or_insert(at);
+        let w = (at - start).as_millis() as u64 / self.interval.as_millis() as u64;
+        if w != self.window {
+            self.window = w;
+            self.count = 0;
+        }
+        let status = if self.count >= self.max { 429 } else { 200 };
+        if status == 200 {
+            self.count += 1;
+        }
+        let h = RateHeaders {
+            max: Some(self.max),
+            remaining: Some(self.max - self.count),
+            interval_ms: Some(self.interval.as_millis() as u64),
+            daily_limit: None,
+            daily_remaining: Some(1_000_000),
+        };
+        (status, h)
+    }
+}
+
+/// Drives the pacer against the simulated server for `secs` with `latency` each way, and
+/// returns (successful requests, 429s).
+fn simulate(max: u32, interval_ms: u64, latency: Duration, secs: u64) -> (u64, u64) {
+    simulate_with(max, interval_ms, &|_| latency, secs)
+}
+
+/// As [`simulate`], with the one-way latency of request `n` given by `latency(n)` (there) and
+/// `latency(n + 1_000_000)` (back). The server handles arrivals in the order they arrive.
+fn simulate_with(
+    max: u32,
+    interval_ms: u64,
+    latency: &dyn Fn(u64) -> Duration,
+    secs: u64,
+) -> (u64, u64) {
+    let l = limits();
+    let mut p = Pace::default();
+    let mut server = FixedWindowServer {
+        max,
+        interval: ms(interval_ms),
+        start: None,
+        window: 0,
+        count: 0,
+    };
+    let t0 = Instant::now();
+    let end = t0 + Duration::from_secs(secs);
+    // On the way: (arrives_at, sent_at, way back).
+    let mut going: Vec<(Instant, Instant, Duration)> = Vec::new();
+    // Answered: (completes_at, sent_at, status, headers).
+    let mut coming: Vec<(Instant, Instant, u16, RateHeaders)> = Vec::new();
+    let (mut ok, mut limited, mut sent) = (0u64, 0u64, 0u64);
+    let mut now = t0;
+    while now < end {
+        going.sort_by_key(|r| r.0);
+        while going.first().is_some_and(|r| r.0 <= now) {
+            let (at, sent_at, back) = going.remove(0);
+            let (status, h) = server.arrive(at);
+            coming.push((at + back, sent_at, status, h));
+        }
+        coming.sort_by_key(|r| r.0);
+        while coming.first().is_some_and(|r| r.0 <= now) {
+            let (_, sent_at, status, h) = coming.remove(0);
+            on_complete(&mut p, sent_at, Outcome::Status(status), &h, now, 0.5);
+            if status == 429 { limited += 1 } else { ok += 1 }
+        }
+        while decide(&mut p, &l, now) == Decision::Go {
+            on_send(&mut p, now);
+            going.push((now + latency(sent), now, latency(sent + 1_000_000)));
+            sent += 1;
+        }
+        now += ms(1);
+    }
+    (ok, limited)
+}
+
+/// A deterministic pseudo-random latency in `[lo, hi]` ms for request `n`.
+fn jittery(lo: u64, hi: u64) -> impl Fn(u64) -> Duration {
+    move |n| {
+        let x = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+            >> 33;
+        ms(lo + x % (hi - lo + 1))
+    }
+}
+
+#[test]
+fn steady_state_reaches_95_percent_of_100_per_10s_without_429() {
+    let (ok, limited) = simulate(100, 10_000, ms(40), 120);
+    assert_eq!(limited, 0);
+    // Ceiling: 100 per 10 s over 120 s = 1200.
+    assert!(ok as f64 >= 0.95 * 1200.0, "{ok}");
+}
+
+#[test]
+fn steady_state_reaches_95_percent_of_25_per_10s_without_429() {
+    let (ok, limited) = simulate(25, 10_000, ms(150), 200);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 500.0, "{ok}");
+}
+
+#[test]
+fn time_scaled_25_per_500ms_behaves_the_same() {
+    let (ok, limited) = simulate(25, 500, ms(2), 20);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 1000.0, "{ok}");
+}
+
+#[test]
+fn unforeseen_429s_widen_the_window_within_a_bound() {
+    let l = limits();
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    send_and_complete(&mut p, &l, t0, &headers(25, 24, 10_000, 9_000));
+    assert_eq!(p.window(), ms(10_300));
+    // Sixteen requests caught in one pause widen the window once.
+    for _ in 0..16 {
+        on_send(&mut p, t0);
+        on_complete(
+            &mut p,
+            t0,
+            Outcome::Status(429),
+            &headers(25, 0, 10_000, 9_000),
+            t0,
+            0.0,
+        );
+    }
+    assert!((p.extra_margin - 0.05).abs() < 1e-9, "{}", p.extra_margin);
+    // Pause after pause, up to the bound.
+    let mut now = t0;
+    for _ in 0..10 {
+        now += ms(20_000);
+        on_send(&mut p, now);
+        on_complete(
+            &mut p,
+            now,
+            Outcome::Status(429),
+            &headers(25, 0, 10_000, 9_000),
+            now,
+            0.0,
+        );
+    }
+    assert_eq!(p.extra_margin, MAX_EXTRA_MARGIN);
+    assert_eq!(p.window(), ms(12_500));
+}
+
+#[test]
+fn the_spread_of_round_trips_widens_the_window_within_a_bound() {
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    let h = headers(25, 24, 500, 9_000);
+    for rtt in [5, 40, 12] {
+        on_send(&mut p, t0);
+        on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(rtt), 0.0);
+    }
+    assert_eq!(p.rtt_spread(), ms(35));
+    assert_eq!(p.window(), ms(515 + 35));
+    on_send(&mut p, t0);
+    on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(400), 0.0);
+    assert_eq!(p.window(), ms(515 + 50), "at most a tenth of the interval");
+}
+
+#[test]
+fn jittery_latency_costs_no_429_and_little_throughput() {
+    // 20..300 ms each way against 100 per 10 s.
+    let (ok, limited) = simulate_with(100, 10_000, &jittery(20, 300), 120);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 1200.0, "{ok}");
+    // 1..60 ms each way against 25 per 500 ms: the spread is large next to the window.
+    let (ok, limited) = simulate_with(25, 500, &jittery(1, 60), 30);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.85 * 1500.0, "{ok}");
+}

@@ -1,0 +1,356 @@
+//! The live V2 client (`services.leadconnectorhq.com`, `Version: 2021-07-28`): the [`Ghl`]
+//! trait over the official routes, paging every list to its end.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::http::{Http, Request};
+use super::wire::{self, MetaCursor, array, convert, convert_all, member, segment, with_location};
+use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
+use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+
+/// The `Version` header for contacts, opportunities, locations and users.
+pub const VERSION: &str = "2021-07-28";
+
+/// Contacts per `POST /contacts/search` page (the API's maximum).
+pub const CONTACT_PAGE: usize = 500;
+
+/// Opportunities per `GET /opportunities/search` page (the API's maximum).
+pub const OPPORTUNITY_PAGE: usize = 100;
+
+/// A V2 location reached with a Private Integration Token or OAuth token.
+#[derive(Debug, Clone)]
+pub struct V2 {
+    http: Http,
+    location_id: String,
+}
+
+impl V2 {
+    /// `http` must send the `Version` header (see [`VERSION`]).
+    pub fn new(http: Http, location_id: impl Into<String>) -> Self {
+        V2 {
+            http,
+            location_id: location_id.into(),
+        }
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    pub fn location_id(&self) -> &str {
+        &self.location_id
+    }
+
+    /// Every opportunity matching the extra query pairs, following `meta` page by page.
+    async fn search_opportunities(&self, filters: &[(&str, &str)]) -> ApiResult<Vec<Opportunity>> {
+        let mut all = Vec::new();
+        let mut cursor: Option<MetaCursor> = None;
+        let mut seen = BTreeSet::new();
+        loop {
+            let mut req = Request::get("/opportunities/search")
+                .query("location_id", &self.location_id)
+                .query("limit", OPPORTUNITY_PAGE.to_string());
+            for (k, v) in filters {
+                req = req.query(k, *v);
+            }
+            if let Some(c) = &cursor {
+                if let Some(after) = &c.start_after {
+                    req = req.query("startAfter", after);
+                }
+                if let Some(id) = &c.start_after_id {
+                    req = req.query("startAfterId", id);
+                }
+            }
+            let endpoint = req.endpoint();
+            let body = self.http.send(&req).await?;
+            let page = array(&endpoint, &body, "opportunities")?;
+            let got = page.len();
+            for o in page {
+                all.push(convert(&endpoint, "opportunity", &opportunity_shape(o))?);
+            }
+            let next = MetaCursor::read(&body);
+            if !wire::more_pages(got, OPPORTUNITY_PAGE, all.len(), next.total) {
+                break;
+            }
+            let Some(id) = next.start_after_id.clone() else {
+                break;
+            };
+            if !seen.insert(id) {
+                return Err(wire::shape_error(
+                    &endpoint,
+                    "the page cursor (meta.startAfterId) repeats",
+                ));
+            }
+            cursor = Some(next);
+        }
+        Ok(all)
+    }
+
+    /// `GET /contacts/search/duplicate` with one key (`email` or `number`).
+    async fn duplicate(&self, param: &str, value: &str) -> ApiResult<Option<Contact>> {
+        let req = Request::get("/contacts/search/duplicate")
+            .query("locationId", &self.location_id)
+            .query(param, value);
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        match body.get("contact") {
+            None | Some(Value::Null) => Ok(None),
+            Some(c) => convert(&endpoint, "contact", c).map(Some),
+        }
+    }
+}
+
+/// An opportunity as the search returns it, in the model's shape: `contactId` from `contact.id`
+/// when absent, and custom values under `fieldValue` whatever their typed name.
+pub fn opportunity_shape(raw: &Value) -> Value {
+    let mut o = wire::without_nulls(raw);
+    if o.get("contactId").is_none()
+        && let Some(id) = raw.pointer("/contact/id").cloned()
+    {
+        o["contactId"] = id;
+    }
+    if let Some(Value::Array(fields)) = o.get_mut("customFields") {
+        for f in fields.iter_mut() {
+            let Value::Object(map) = f else { continue };
+            if ["fieldValue", "value", "field_value"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+            {
+                continue;
+            }
+            let typed = map.keys().find(|k| k.starts_with("fieldValue")).cloned();
+            if let Some(k) = typed
+                && let Some(v) = map.remove(&k)
+            {
+                map.insert("fieldValue".into(), v);
+            }
+        }
+    }
+    o
+}
+
+/// A contact-write body for `PUT`: never `tags` (they would replace every tag).
+fn update_body(contact: &ContactWrite) -> Value {
+    let mut body = serde_json::to_value(contact).unwrap_or_default();
+    if let Value::Object(map) = &mut body {
+        map.remove("tags");
+    }
+    body
+}
+
+fn body_of<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+/// The request bodies the V2 client sends, exposed for the OpenAPI conformance test.
+pub mod bodies {
+    use super::*;
+
+    pub fn create_contact(contact: &ContactWrite, location_id: &str) -> Value {
+        with_location(body_of(contact), location_id)
+    }
+
+    pub fn update_contact(contact: &ContactWrite) -> Value {
+        update_body(contact)
+    }
+
+    pub fn add_tags(tags: &[String]) -> Value {
+        json!({ "tags": tags })
+    }
+
+    pub fn create_custom_field(field: &NewCustomField) -> Value {
+        body_of(field)
+    }
+
+    pub fn create_opportunity(opportunity: &NewOpportunity, location_id: &str) -> Value {
+        with_location(body_of(opportunity), location_id)
+    }
+
+    pub fn search_contacts(location_id: &str, search_after: Option<&Value>) -> Value {
+        let mut body = json!({ "locationId": location_id, "pageLimit": CONTACT_PAGE });
+        if let Some(after) = search_after {
+            body["searchAfter"] = after.clone();
+        }
+        body
+    }
+}
+
+impl Ghl for V2 {
+    async fn location(&self) -> ApiResult<Location> {
+        let req = Request::get(format!("/locations/{}", segment(&self.location_id)));
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert(&endpoint, "location", member(&endpoint, &body, "location")?)
+    }
+
+    async fn custom_fields(&self) -> ApiResult<Vec<CustomField>> {
+        let req = Request::get(format!(
+            "/locations/{}/customFields",
+            segment(&self.location_id)
+        ))
+        .query("model", "all");
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(
+            &endpoint,
+            "custom field",
+            array(&endpoint, &body, "customFields")?,
+        )
+    }
+
+    async fn pipelines(&self) -> ApiResult<Vec<Pipeline>> {
+        let req = Request::get("/opportunities/pipelines").query("locationId", &self.location_id);
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(&endpoint, "pipeline", array(&endpoint, &body, "pipelines")?)
+    }
+
+    async fn users(&self) -> ApiResult<Vec<User>> {
+        let req = Request::get("/users/").query("locationId", &self.location_id);
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)
+    }
+
+    async fn contacts(&self) -> ApiResult<Vec<Contact>> {
+        let mut all: Vec<Contact> = Vec::new();
+        let mut after: Option<Value> = None;
+        loop {
+            let req = Request::post(
+                "/contacts/search",
+                bodies::search_contacts(&self.location_id, after.as_ref()),
+            );
+            let endpoint = req.endpoint();
+            let body = self.http.send(&req).await?;
+            let page = array(&endpoint, &body, "contacts")?;
+            for c in page {
+                all.push(convert(&endpoint, "contact", c)?);
+            }
+            let total = body.get("total").and_then(Value::as_u64);
+            if !wire::more_pages(page.len(), CONTACT_PAGE, all.len(), total) {
+                break;
+            }
+            let next = page
+                .last()
+                .and_then(|c| c.get("searchAfter"))
+                .filter(|v| !v.is_null())
+                .cloned()
+                .ok_or_else(|| {
+                    wire::shape_error(
+                        &endpoint,
+                        "a full page whose last contact has no `searchAfter`",
+                    )
+                })?;
+            if after.as_ref() == Some(&next) {
+                return Err(wire::shape_error(
+                    &endpoint,
+                    "the page cursor (searchAfter) repeats",
+                ));
+            }
+            after = Some(next);
+        }
+        Ok(all)
+    }
+
+    async fn opportunities(&self) -> ApiResult<Vec<Opportunity>> {
+        self.search_opportunities(&[]).await
+    }
+
+    async fn create_custom_field(&self, field: &NewCustomField) -> ApiResult<CustomField> {
+        let req = Request::post(
+            format!("/locations/{}/customFields", segment(&self.location_id)),
+            bodies::create_custom_field(field),
+        );
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert(
+            &endpoint,
+            "custom field",
+            member(&endpoint, &body, "customField")?,
+        )
+    }
+
+    async fn create_contact(&self, contact: &ContactWrite) -> ApiResult<Contact> {
+        let req = Request::post(
+            "/contacts/",
+            bodies::create_contact(contact, &self.location_id),
+        );
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert(&endpoint, "contact", member(&endpoint, &body, "contact")?)
+    }
+
+    async fn update_contact(&self, id: &str, contact: &ContactWrite) -> ApiResult<Contact> {
+        let req = Request::put(
+            format!("/contacts/{}", segment(id)),
+            bodies::update_contact(contact),
+        );
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert(&endpoint, "contact", member(&endpoint, &body, "contact")?)
+    }
+
+    async fn add_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        let req = Request::post(
+            format!("/contacts/{}/tags", segment(id)),
+            bodies::add_tags(tags),
+        );
+        self.http.send(&req).await.map(|_| ())
+    }
+
+    async fn create_opportunity(&self, opportunity: &NewOpportunity) -> ApiResult<Opportunity> {
+        let req = Request::post(
+            "/opportunities/",
+            bodies::create_opportunity(opportunity, &self.location_id),
+        );
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        let raw = member(&endpoint, &body, "opportunity")?;
+        convert(&endpoint, "opportunity", &opportunity_shape(raw))
+    }
+
+    async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {
+        let mut found: Vec<Contact> = Vec::new();
+        if let Some(email) = key.email.as_deref().filter(|e| !e.is_empty())
+            && let Some(c) = self.duplicate("email", email).await?
+        {
+            found.push(c);
+        }
+        if let Some(phone) = key.phone.as_deref().filter(|p| !p.is_empty())
+            && let Some(c) = self.duplicate("number", phone).await?
+            && !found.iter().any(|f| f.id == c.id)
+        {
+            found.push(c);
+        }
+        Ok(found)
+    }
+
+    async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
+        let req = Request::get(format!("/contacts/{}", segment(id)));
+        let endpoint = req.endpoint();
+        match self.http.send(&req).await {
+            Ok(body) => {
+                convert(&endpoint, "contact", member(&endpoint, &body, "contact")?).map(Some)
+            }
+            Err(e) if wire::is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn find_opportunities(
+        &self,
+        contact_id: &str,
+        pipeline_id: &str,
+    ) -> ApiResult<Vec<Opportunity>> {
+        let found = self
+            .search_opportunities(&[("contact_id", contact_id), ("pipeline_id", pipeline_id)])
+            .await?;
+        // A server that ignores a filter must not make us report someone else's opportunity.
+        Ok(found
+            .into_iter()
+            .filter(|o| o.contact_id == contact_id && o.pipeline_id == pipeline_id)
+            .collect())
+    }
+}

@@ -1,0 +1,159 @@
+//! Progress of an apply, as events handed to a sink: the library never prints, the command line
+//! picks the sink (bars on a terminal, JSON lines otherwise, nothing in tests).
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// Something that happened during an apply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    /// The run starts: how many steps the plan has and how many an earlier session finished.
+    Begin {
+        total: usize,
+        already_done: usize,
+        resumed: bool,
+    },
+    StepStarted {
+        id: &'a str,
+        kind: &'a str,
+    },
+    StepDone {
+        id: &'a str,
+        kind: &'a str,
+        target_id: &'a str,
+        /// Found in the target by its natural key instead of being sent.
+        reconciled: bool,
+    },
+    StepFailed {
+        id: &'a str,
+        kind: &'a str,
+        reason: &'a str,
+    },
+    StepBlocked {
+        id: &'a str,
+        kind: &'a str,
+        reason: &'a str,
+    },
+    /// The run stops early (rate limit, daily budget, network, interrupt); in-flight steps settle.
+    Stopping {
+        reason: &'a str,
+    },
+    /// The session ends with these counts.
+    End {
+        done: usize,
+        failed: usize,
+        blocked: usize,
+        pending: usize,
+    },
+}
+
+/// Where progress goes.
+pub trait Progress: Send + Sync {
+    fn event(&self, event: &Event<'_>);
+}
+
+/// Drops every event (tests, `--quiet`).
+#[derive(Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn event(&self, _: &Event<'_>) {}
+}
+
+/// One JSON object per line, for logs and machines (e.g. stderr when it is not a terminal).
+#[derive(Debug)]
+pub struct JsonLines<W: Write + Send> {
+    out: Mutex<W>,
+}
+
+impl<W: Write + Send> JsonLines<W> {
+    pub fn new(out: W) -> Self {
+        JsonLines {
+            out: Mutex::new(out),
+        }
+    }
+}
+
+impl<W: Write + Send> Progress for JsonLines<W> {
+    fn event(&self, event: &Event<'_>) {
+        if let (Ok(line), Ok(mut out)) = (serde_json::to_string(event), self.out.lock()) {
+            // Progress is best effort: a closed stderr must not stop an apply.
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// A terminal progress bar (indicatif); failures are printed above it as they happen.
+#[derive(Debug)]
+pub struct Bar {
+    bar: indicatif::ProgressBar,
+}
+
+impl Bar {
+    /// A bar drawn on stderr.
+    pub fn stderr() -> Self {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} steps {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::Begin {
+                total,
+                already_done,
+                ..
+            } => {
+                self.bar.set_length(*total as u64);
+                self.bar.set_position(*already_done as u64);
+            }
+            Event::StepStarted { id, .. } => self.bar.set_message(id.to_string()),
+            Event::StepDone { .. } => self.bar.inc(1),
+            Event::StepFailed { id, reason, .. } => {
+                self.bar.println(format!("failed  {id}: {reason}"));
+                self.bar.inc(1);
+            }
+            Event::StepBlocked { id, reason, .. } => {
+                self.bar.println(format!("blocked {id}: {reason}"));
+                self.bar.inc(1);
+            }
+            Event::Stopping { reason } => self.bar.println(format!("stopping: {reason}")),
+            Event::End { .. } => self.bar.finish_and_clear(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_are_one_tagged_object_per_event() {
+        let sink = JsonLines::new(Vec::new());
+        sink.event(&Event::StepDone {
+            id: "contact/a",
+            kind: "contact",
+            target_id: "T1",
+            reconciled: false,
+        });
+        sink.event(&Event::Stopping { reason: "429" });
+        let text = String::from_utf8(sink.out.into_inner().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                r#"{"event":"step_done","id":"contact/a","kind":"contact","target_id":"T1","reconciled":false}"#,
+                r#"{"event":"stopping","reason":"429"}"#,
+            ]
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! The state every sandbox request shares: the account, the accepted tokens, the limiter,
+//! the faults, the latency generator and the statistics, each behind its own short lock.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::response::Response;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use super::faults::Faults;
+use super::limiter::Limiter;
+use super::options::{LatencyRange, Options, RateLimit, TokenConfig};
+use super::reply;
+use super::stats::Stats;
+use crate::ghl::memory::MemoryAccount;
+
+pub struct App {
+    pub memory: Arc<MemoryAccount>,
+    pub location_id: String,
+    pub tokens: Vec<TokenConfig>,
+    pub rate: RateLimit,
+    pub daily: u64,
+    /// `Version` values accepted on V2 routes.
+    pub versions: Vec<String>,
+    pub limiter: Mutex<Limiter>,
+    pub faults: Mutex<Faults>,
+    pub stats: Mutex<Stats>,
+    pub latency: Mutex<Latency>,
+}
+
+/// The latency range (changeable at run time) and its seeded generator.
+pub struct Latency {
+    pub range: Option<LatencyRange>,
+    rng: StdRng,
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking request must not stop the server).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl App {
+    pub fn new(memory: Arc<MemoryAccount>, options: &Options) -> Self {
+        let location_id = memory.read(|a| a.location.id.clone());
+        App {
+            memory,
+            location_id,
+            tokens: options.tokens.clone(),
+            rate: options.rate,
+            daily: options.daily,
+            versions: options.versions.clone(),
+            limiter: Mutex::new(Limiter::default()),
+            faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),
+            stats: Mutex::new(Stats::default()),
+            latency: Mutex::new(Latency {
+                range: options.latency,
+                rng: StdRng::seed_from_u64(options.seed.wrapping_add(1)),
+            }),
+        }
+    }
+
+    /// The configuration of a presented token, if it is one the sandbox accepts.
+    pub fn token(&self, presented: &str) -> Option<&TokenConfig> {
+        self.tokens
+            .iter()
+            .find(|t| !presented.is_empty() && t.token == presented)
+    }
+
+    /// The delay before the next request, drawn from the latency range.
+    pub fn next_delay(&self) -> Option<Duration> {
+        let mut latency = lock(&self.latency);
+        let range = latency.range?;
+        let ms = latency.rng.random_range(range.min_ms..=range.max_ms);
+        Some(Duration::from_millis(ms))
+    }
+
+    /// 403 unless `id` is this sandbox's location.
+    pub fn check_location(&self, id: &str) -> Result<(), Response> {
+        if id == self.location_id {
+            Ok(())
+        } else {
+            Err(reply::forbidden())
+        }
+    }
+
+    /// Counts a write that changed the account.
+    pub fn committed(&self) {
+        lock(&self.stats).writes_committed += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Account;
+
+    fn app(seed: u64) -> App {
+        let options = Options {
+            latency: Some(LatencyRange {
+                min_ms: 100,
+                max_ms: 400,
+            }),
+            seed,
+            ..Options::default()
+        };
+        App::new(
+            Arc::new(MemoryAccount::new(Account::default(), Default::default())),
+            &options,
+        )
+    }
+
+    #[test]
+    fn latency_is_drawn_in_range_and_repeats_with_the_seed() {
+        let one = app(3);
+        let delays: Vec<Duration> = (0..50).filter_map(|_| one.next_delay()).collect();
+        assert_eq!(delays.len(), 50);
+        assert!(
+            delays
+                .iter()
+                .all(|d| (100..=400).contains(&(d.as_millis() as u64)))
+        );
+        let again = app(3);
+        let repeat: Vec<Duration> = (0..50).filter_map(|_| again.next_delay()).collect();
+        assert_eq!(delays, repeat);
+    }
+}

@@ -1,0 +1,202 @@
+//! Injected faults: rules that pick requests (by method and path prefix, for the next N or
+//! with a probability) and what to do to them. Set at start and changed through
+//! `POST /_sandbox/faults`.
+
+use std::str::FromStr;
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// What happens to a picked request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FaultKind {
+    /// 429 Too Many Requests, before acting (a storm).
+    #[serde(rename = "429")]
+    TooManyRequests,
+    /// 500, before acting: nothing was written.
+    #[serde(rename = "500")]
+    ServerError,
+    /// 504 after the write was committed.
+    #[serde(rename = "504")]
+    GatewayTimeout,
+    /// The connection is closed without a response after the write was committed.
+    #[serde(rename = "drop")]
+    Drop,
+    /// No answer, ever (before acting).
+    #[serde(rename = "hang")]
+    Hang,
+    /// The answer's JSON body is cut in half (after acting).
+    #[serde(rename = "malformed")]
+    Malformed,
+}
+
+impl FaultKind {
+    /// Whether the request is handled (and a write committed) before the fault shows.
+    pub fn after_acting(self) -> bool {
+        matches!(
+            self,
+            FaultKind::GatewayTimeout | FaultKind::Drop | FaultKind::Malformed
+        )
+    }
+}
+
+/// One rule: which requests, how many of them, and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRule {
+    pub kind: FaultKind,
+    /// e.g. `POST`; any method when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// e.g. `/contacts/`; any path when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+    /// Only the next N matching requests; every one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Each matching request with this probability (0..=1); always when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+}
+
+impl FaultRule {
+    pub fn new(kind: FaultKind) -> Self {
+        FaultRule {
+            kind,
+            method: None,
+            path_prefix: None,
+            count: None,
+            probability: None,
+        }
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
+            && self.count != Some(0)
+    }
+}
+
+impl FromStr for FaultRule {
+    type Err = String;
+
+    /// `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`, e.g. `drop,method=POST,count=1`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.split(',');
+        let kind = parts.next().unwrap_or_default().trim();
+        let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
+            .map_err(|_| {
+                format!("fault {s:?}: kind must be one of 429, 500, 504, drop, hang, malformed")
+            })?;
+        let mut rule = FaultRule::new(kind);
+        for part in parts {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("fault {s:?}: {part:?} is not key=value"))?;
+            let bad = || format!("fault {s:?}: bad value for {key}");
+            match key.trim() {
+                "method" => rule.method = Some(value.trim().to_ascii_uppercase()),
+                "path" => rule.path_prefix = Some(value.trim().to_string()),
+                "count" => rule.count = Some(value.trim().parse().map_err(|_| bad())?),
+                "p" | "probability" => {
+                    let p: f64 = value.trim().parse().map_err(|_| bad())?;
+                    if !(0.0..=1.0).contains(&p) {
+                        return Err(bad());
+                    }
+                    rule.probability = Some(p);
+                }
+                other => return Err(format!("fault {s:?}: unknown key {other:?}")),
+            }
+        }
+        Ok(rule)
+    }
+}
+
+/// The active rules and the seeded generator behind their probabilities.
+#[derive(Debug)]
+pub struct Faults {
+    rules: Vec<FaultRule>,
+    rng: StdRng,
+}
+
+impl Faults {
+    pub fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
+        Faults {
+            rules,
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    pub fn rules(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    pub fn replace(&mut self, rules: Vec<FaultRule>) {
+        self.rules = rules;
+    }
+
+    /// The fault for this request, if a rule picks it (the first matching rule decides;
+    /// a counted rule is used up by one).
+    pub fn pick(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        let index = self.rules.iter().position(|r| r.matches(method, path))?;
+        let rule = &mut self.rules[index];
+        if let Some(p) = rule.probability
+            && !self.rng.random_bool(p)
+        {
+            return None;
+        }
+        if let Some(count) = rule.count.as_mut() {
+            *count -= 1;
+        }
+        Some(rule.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_cli_spelling() {
+        let rule: FaultRule = "drop,method=post,path=/contacts/,count=2".parse().unwrap();
+        assert_eq!(rule.kind, FaultKind::Drop);
+        assert_eq!(rule.method.as_deref(), Some("POST"));
+        assert_eq!(rule.path_prefix.as_deref(), Some("/contacts/"));
+        assert_eq!(rule.count, Some(2));
+        assert!("nope".parse::<FaultRule>().is_err());
+        assert!("429,p=2".parse::<FaultRule>().is_err());
+    }
+
+    #[test]
+    fn counted_rules_pick_the_next_n_matching_requests() {
+        let mut faults = Faults::new(vec!["429,method=GET,count=2".parse().unwrap()], 1);
+        assert_eq!(faults.pick("POST", "/contacts/"), None);
+        assert_eq!(
+            faults.pick("GET", "/contacts/x"),
+            Some(FaultKind::TooManyRequests)
+        );
+        assert_eq!(
+            faults.pick("GET", "/users/"),
+            Some(FaultKind::TooManyRequests)
+        );
+        assert_eq!(faults.pick("GET", "/users/"), None);
+    }
+
+    #[test]
+    fn probabilities_are_seeded() {
+        let run = |seed| {
+            let mut f = Faults::new(vec!["500,p=0.5".parse().unwrap()], seed);
+            (0..32)
+                .map(|_| f.pick("GET", "/").is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert!(run(7).iter().any(|x| *x) && run(7).iter().any(|x| !*x));
+    }
+}

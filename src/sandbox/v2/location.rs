@@ -1,0 +1,99 @@
+//! V2 location-level reads and custom-field creation: `GET /locations/{id}`,
+//! `GET|POST /locations/{id}/customFields`, `GET /opportunities/pipelines`, `GET /users/`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use serde_json::{Value, json};
+
+use super::{known_query, query_location};
+use crate::ghl::{Ghl, NewCustomField};
+use crate::sandbox::app::App;
+use crate::sandbox::reply::{self, Reply};
+use crate::sandbox::shapes::object;
+use crate::sandbox::validate::{self, CREATE_CUSTOM_FIELD};
+
+pub async fn location(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
+    app.check_location(&id)?;
+    let location = app.memory.read(|a| a.location.clone());
+    Ok(reply::ok(json!({ "location": object(&location) })))
+}
+
+/// `?model=contact|opportunity|all`; without it every field is listed.
+pub async fn custom_fields(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
+    app.check_location(&id)?;
+    known_query(&query, &["model"])?;
+    let model = query.get("model").map_or("all", String::as_str);
+    if !["contact", "opportunity", "all"].contains(&model) {
+        return Err(reply::unprocessable(vec![
+            "model must be one of the following values: contact, opportunity, all".into(),
+        ]));
+    }
+    let fields: Vec<Value> = app.memory.read(|a| {
+        a.custom_fields
+            .iter()
+            .filter(|f| model == "all" || f.model() == model)
+            .map(|f| with_location(object(f), &id))
+            .collect()
+    });
+    Ok(reply::ok(json!({ "customFields": fields })))
+}
+
+pub async fn create_custom_field(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Reply {
+    app.check_location(&id)?;
+    let (new, _): (NewCustomField, _) = validate::decode(&CREATE_CUSTOM_FIELD, &body)?;
+    let field = app
+        .memory
+        .create_custom_field(&new)
+        .await
+        .map_err(|e| reply::bad_request(e.message))?;
+    app.committed();
+    Ok(reply::created(
+        json!({ "customField": with_location(object(&field), &id) }),
+    ))
+}
+
+pub async fn pipelines(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
+    known_query(&query, &["locationId"])?;
+    query_location(&app, &query, "locationId")?;
+    let pipelines: Vec<Value> = app.memory.read(|a| {
+        a.pipelines
+            .iter()
+            .map(|p| {
+                let mut v = with_location(object(p), &a.location.id);
+                v["showInFunnel"] = json!(true);
+                v["showInPieChart"] = json!(true);
+                v
+            })
+            .collect()
+    });
+    Ok(reply::ok(json!({ "pipelines": pipelines })))
+}
+
+pub async fn users(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
+    known_query(&query, &["locationId"])?;
+    query_location(&app, &query, "locationId")?;
+    let users: Vec<Value> = app.memory.read(|a| a.users.iter().map(object).collect());
+    Ok(reply::ok(json!({ "users": users })))
+}
+
+fn with_location(mut value: Value, location_id: &str) -> Value {
+    value["locationId"] = json!(location_id);
+    value
+}

@@ -1,0 +1,64 @@
+//! `apply` with a fixture target: the CI dry run, applied in memory by the same executor and
+//! checkpoint, optionally writing the resulting account.
+
+mod apply_support;
+
+use apply_support::*;
+
+#[test]
+fn a_fixture_target_is_applied_in_memory_and_can_be_written_out() {
+    let project = Project::new();
+    let out = bin()
+        .current_dir(project.path())
+        .args(["apply", "plans/t.plan.yaml", "--progress", "json"])
+        .args(["--write-fixture", "after.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Progress went to stderr as JSON lines.
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        progress.lines().all(|l| l.starts_with("{\"event\":")),
+        "{progress}"
+    );
+    assert!(progress.contains("\"event\":\"step_done\""), "{progress}");
+
+    let after = ghl_migrate::fixture::load(&project.path().join("after.json")).unwrap();
+    assert_eq!(after.contacts.len(), 10);
+    assert_eq!(after.opportunities.len(), 5);
+    assert_eq!(after.custom_fields.len(), 3);
+    // The default checkpoint, beside migration.yaml.
+    assert!(project.path().join(".ghl-migrate/t.sqlite").exists());
+
+    // Same result as the live path over HTTP.
+    assert_eq!(canonical(&after), expected_target());
+
+    let again = bin()
+        .current_dir(project.path())
+        .args(["apply", "plans/t.plan.yaml", "--progress", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 this session"));
+}
+
+#[test]
+fn a_declaration_for_another_migration_is_refused() {
+    let project = Project::new();
+    std::fs::write(
+        project.path().join("other.yaml"),
+        "name: other\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: fixture\n  path: target.json\n",
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(project.path())
+        .args(["apply", "plans/t.plan.yaml", "-c", "other.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`other`"),
+        "{}",
+        text(&out)
+    );
+}

@@ -1,0 +1,153 @@
+//! Crash anywhere, resume, and the target is exactly what an uninterrupted run makes: no
+//! duplicate, nothing missing. Two ways to crash the real binary against the sandbox over HTTP:
+//! the abort hook at every step and phase (the key case: the write returned, its result not yet
+//! recorded), and `kill -9` at varied moments of a run slowed by sandbox latency.
+
+mod apply_support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use apply_support::*;
+
+/// Lines in one list and not the other, counted with multiplicity: (duplicates, missing).
+fn differences(expected: &[String], actual: &[String]) -> (usize, usize) {
+    let mut count: BTreeMap<&str, i64> = BTreeMap::new();
+    for l in actual {
+        *count.entry(l).or_default() += 1;
+    }
+    for l in expected {
+        *count.entry(l).or_default() -= 1;
+    }
+    let extra = count
+        .values()
+        .filter(|&&n| n > 0)
+        .map(|&n| n as usize)
+        .sum();
+    let missing = count
+        .values()
+        .filter(|&&n| n < 0)
+        .map(|&n| -n as usize)
+        .sum();
+    (extra, missing)
+}
+
+/// Steps in the test plan (every one is a write the abort hook can land on).
+fn steps(project: &Project) -> usize {
+    let plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(project.plan_path()).unwrap()).unwrap();
+    plan.steps.len()
+}
+
+/// Crashes at `hook` (`N:phase`), resumes, and says what differs from `expected`, if anything.
+fn crash_and_resume(project: &Project, hook: &str, expected: &[String]) -> Option<String> {
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let _ = std::fs::remove_file(project.state_path());
+    let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", hook)]);
+    assert_eq!(
+        out.status.code(),
+        None,
+        "{hook} did not crash: {}",
+        text(&out)
+    );
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{hook}: {}", text(&out));
+    let (duplicates, missing) = differences(expected, &canonical(&sandbox.account()));
+    (duplicates + missing > 0)
+        .then(|| format!("{hook}: {duplicates} duplicates, {missing} missing"))
+}
+
+#[test]
+fn a_crash_at_any_step_and_phase_then_resume_gives_exactly_the_target() {
+    let expected = expected_target();
+    let n = steps(&Project::new());
+    let hooks: Vec<String> = (1..=n)
+        .flat_map(|w| ["intent", "sent", "recorded"].map(|p| format!("{w}:{p}")))
+        .collect();
+    // Three projects side by side, each crashing at every third point.
+    let bad: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..3)
+            .map(|k| {
+                let (hooks, expected) = (&hooks, &expected);
+                scope.spawn(move || {
+                    let project = Project::new();
+                    hooks
+                        .iter()
+                        .skip(k)
+                        .step_by(3)
+                        .filter_map(|hook| crash_and_resume(&project, hook, expected))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    eprintln!(
+        "abort hook: {} crash points ({n} steps x 3 phases), {} with a difference",
+        hooks.len(),
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut killed = 0;
+    let mut bad = Vec::new();
+    let delays_ms = [5, 15, 25, 40, 60, 80, 100, 130, 160, 200, 250, 300];
+    for delay in delays_ms {
+        let mut opts = options();
+        opts.latency = Some("3..9".parse().unwrap());
+        opts.seed = delay;
+        let sandbox = serve(opts);
+        project.live_config(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+            .current_dir(project.path())
+            .env(TOKEN_ENV, TOKEN)
+            .args([
+                "apply",
+                "plans/t.plan.yaml",
+                "-c",
+                "live.yaml",
+                "--state",
+                "state.sqlite",
+            ])
+            .args(["--progress", "none"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.code().is_none() {
+            killed += 1;
+        }
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "after {delay} ms: {}",
+            text(&out)
+        );
+        let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
+        if duplicates + missing > 0 {
+            bad.push(format!(
+                "{delay} ms: {duplicates} duplicates, {missing} missing"
+            ));
+        }
+    }
+    eprintln!(
+        "kill -9: {} moments, {killed} killed mid-run, {} with a difference",
+        delays_ms.len(),
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+}

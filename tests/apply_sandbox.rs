@@ -1,0 +1,406 @@
+//! `apply` through the real binary against the project's sandbox over real HTTP (V2): a complete
+//! run, idempotence, lost answers, a location forbidding duplicates, 429 storms, a nearly spent
+//! daily budget, and every refusal (stale plan, dangling reference, concurrent apply, corrupt
+//! or foreign checkpoint, partial run without --resume).
+
+mod apply_support;
+
+use apply_support::*;
+use ghl_migrate::sandbox::{FaultKind, FaultRule};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_complete_apply_then_a_second_one_that_writes_nothing() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stdout(&out).contains("apply t: complete"), "{}", text(&out));
+
+    let account = sandbox.account();
+    let lines = canonical(&account);
+    // 1 existing + 9 created contacts; the existing one got the phone and the tag merged in.
+    assert_eq!(account.contacts.len(), 10, "{lines:#?}");
+    assert_eq!(account.custom_fields.len(), 3, "{lines:#?}");
+    assert_eq!(account.opportunities.len(), 5, "{lines:#?}");
+    let old = account
+        .contacts
+        .iter()
+        .find(|c| c.email.as_deref() == Some("old@acme.test"))
+        .unwrap();
+    assert_eq!(old.phone.as_deref(), Some("+15550110"));
+    assert!(old.tags.contains(&"customer".to_string()) && old.tags.contains(&"vip".to_string()));
+
+    let before = sandbox.stats();
+    let again = project.apply(&[], &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let after = sandbox.stats();
+    assert_eq!(after.writes_committed, before.writes_committed);
+    assert_eq!(after.requests, before.requests);
+    assert_eq!(canonical(&sandbox.account()), lines);
+
+    // status reads the same checkpoint, in the seed system's shape.
+    let status = bin()
+        .current_dir(project.path())
+        .args([
+            "status",
+            "plans/t.plan.yaml",
+            "--state",
+            "state.sqlite",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", text(&status));
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["contacts"]["status"], "completed");
+    assert_eq!(json["contacts"]["created_count"], 9);
+    assert_eq!(json["contacts"]["mapped_count"], 10);
+    assert_eq!(json["opportunities"]["created_count"], 5);
+    assert_eq!(json["custom_fields"]["created_count"], 2);
+    assert_eq!(json["pipelines"]["mapped_count"], 1);
+    assert!(json["duration_minutes"].is_number());
+    assert_eq!(
+        json["smart_mapping_report"]["summary"]["pipelines_mapped"],
+        1
+    );
+    assert!(json["smart_mapping_report"]["summary"]["overall_readiness_percent"].is_number());
+}
+
+#[test]
+fn answers_lost_after_the_write_create_nothing_twice() {
+    let project = Project::new();
+    let expected = expected_target();
+    for kind in [
+        FaultKind::GatewayTimeout,
+        FaultKind::Drop,
+        FaultKind::ServerError,
+    ] {
+        let post = |prefix: &str, count| FaultRule {
+            method: Some("POST".into()),
+            path_prefix: Some(prefix.into()),
+            count: Some(count),
+            ..FaultRule::new(kind)
+        };
+        let sandbox = serve(options());
+        project.live_config(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        project.begin_and_crash();
+        sandbox.set_faults(vec![
+            post("/contacts/", 2),
+            post("/opportunities/", 2),
+            post("/locations/", 1),
+        ]);
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", text(&out));
+        assert_eq!(canonical(&sandbox.account()), expected, "{kind:?}");
+        assert_eq!(sandbox.stats().faults_injected, 5, "{kind:?}");
+    }
+}
+
+#[test]
+fn a_location_that_forbids_duplicates_with_lost_answers() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    opts.forbid_duplicates = true;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "");
+    project.begin_and_crash();
+    sandbox.set_faults(vec![FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some("/contacts/".into()),
+        count: Some(4),
+        ..FaultRule::new(FaultKind::GatewayTimeout)
+    }]);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn a_429_storm_stops_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    opts.rate = ghl_migrate::sandbox::RateLimit {
+        max: 10_000,
+        interval_ms: 50,
+    };
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  max_retries: 1\n");
+    project.begin_and_crash();
+    sandbox.set_faults(vec![FaultRule {
+        path_prefix: Some("/contacts/".into()),
+        method: Some("POST".into()),
+        ..FaultRule::new(FaultKind::TooManyRequests)
+    }]);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("resume with: ghl-migrate apply plans/t.plan.yaml --resume --state state.sqlite -c live.yaml"),
+        "{said}"
+    );
+    assert!(sandbox.stats().too_many_requests >= 2);
+    // Without --resume the partial run is refused.
+    let refused = project.apply(&[], &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(stderr(&refused).contains("--resume"), "{}", text(&refused));
+
+    sandbox.set_faults(vec![]);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn a_nearly_spent_daily_budget_stops_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    opts.daily = 20;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  daily_reserve: 5\n");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    assert!(stdout(&out).contains("--resume"), "{}", text(&out));
+    assert_ne!(canonical(&sandbox.account()), expected);
+
+    // A new day.
+    admin_post(&sandbox, "/_sandbox/reset-limits", "{}");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn a_stale_plan_is_refused_before_any_write() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    // Someone edits the target after the plan was made.
+    admin_post(&sandbox, "/_sandbox/faults", "{}");
+    let before = sandbox.stats().writes_committed;
+    sandbox
+        .memory
+        .add_tags("TC1aaaaaaaaaaaaaaaaa", &["edited".to_string()])
+        .unwrap();
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("stale plan"), "{}", text(&out));
+    assert!(stderr(&out).contains("re-run plan"), "{}", text(&out));
+    assert_eq!(sandbox.stats().writes_committed, before);
+}
+
+#[test]
+fn a_hand_edited_plan_with_a_dangling_reference_is_refused() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let path = project.plan_path();
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let i = plan
+        .steps
+        .iter()
+        .position(|s| s.id == "contact/a@acme.test")
+        .expect("the plan creates contact a");
+    plan.steps.remove(i);
+    for s in &mut plan.steps {
+        s.after.retain(|a| a != "contact/a@acme.test");
+    }
+    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("contact/a@acme.test"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(sandbox.stats().writes_committed, 0);
+}
+
+#[test]
+fn a_second_concurrent_apply_is_refused() {
+    let project = Project::new();
+    let mut opts = options();
+    opts.latency = Some("40..60".parse().unwrap());
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "");
+    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+        .current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .args([
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--state",
+            "state.sqlite",
+        ])
+        .args(["--progress", "none"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The lock file names its holder once the lock is taken.
+    let lock = project.path().join("state.sqlite.lock");
+    while std::fs::read_to_string(&lock).map_or(true, |s| s.trim().is_empty()) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let second = project.apply(&[], &[]);
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second));
+    assert!(
+        stderr(&second).contains("another apply is running"),
+        "{}",
+        text(&second)
+    );
+    assert!(first.wait().unwrap().success());
+}
+
+#[test]
+fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    std::fs::write(
+        project.state_path(),
+        b"garbage, not a database at all, really not".repeat(50),
+    )
+    .unwrap();
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("not a ghl-migrate checkpoint"),
+        "{}",
+        text(&out)
+    );
+
+    // A checkpoint of another plan: apply a different plan into it first.
+    std::fs::remove_file(project.state_path()).unwrap();
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let path = project.plan_path();
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    plan.steps.pop();
+    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("another revision of this plan"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    opts.latency = Some("20..30".parse().unwrap());
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+        .current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .args([
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--state",
+            "state.sqlite",
+        ])
+        .args(["--progress", "none"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The run is recorded once the plan passed its stale check, after the handler is installed.
+    let state = project.state_path();
+    let begun = || {
+        ghl_migrate::state::State::open(&state, ghl_migrate::state::Access::Read)
+            .and_then(|s| s.run())
+            .is_ok_and(|r| r.is_some())
+    };
+    while !begun() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let said = stdout(&out);
+    assert!(said.contains("stopped early: interrupted"), "{said}");
+    assert!(said.contains("resume with:"), "{said}");
+
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn an_object_the_api_refuses_fails_with_its_reason_and_exit_4() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    // A hand edit the API refuses: a stage that is not in the pipeline.
+    let path = project.plan_path();
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let step = plan
+        .steps
+        .iter_mut()
+        .find(|s| s.id.starts_with("opportunity/b@acme.test"))
+        .unwrap();
+    let ghl_migrate::plan::Action::CreateOpportunity(o) = &mut step.action else {
+        panic!("{step:?}")
+    };
+    o.pipeline_stage_id = "99999999-9999-9999-9999-999999999999".into();
+    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let said = stdout(&out);
+    assert!(said.contains("failed opportunity/b@acme.test"), "{said}");
+    assert!(said.contains("HTTP 4"), "{said}");
+    assert_eq!(sandbox.account().opportunities.len(), 4);
+    // Finished: applying again sends nothing and says the same.
+    let again = project.apply(&[], &[]);
+    assert_eq!(again.status.code(), Some(4), "{}", text(&again));
+}
+
+#[test]
+fn network_down_stops_with_75_and_the_resume_finishes_elsewhere() {
+    let project = Project::new();
+    let expected = expected_target();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "  max_retries: 1\n");
+    project.begin_and_crash();
+    // The server goes away: connections are refused.
+    let account = sandbox.account();
+    drop(sandbox);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    assert!(stdout(&out).contains("resume with:"), "{}", text(&out));
+
+    // It comes back (at another address) with what it held.
+    let sandbox = ghl_migrate::sandbox::start(account, options()).unwrap();
+    project.live_config(&sandbox, "");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}

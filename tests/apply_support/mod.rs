@@ -1,0 +1,243 @@
+//! Shared by the `apply_*` tests: a small migration project (source and target fixtures, a plan
+//! made by the real `plan` command), the project's own sandbox serving the target over HTTP, the
+//! binary run against it, and the target reduced to a canonical form to compare exactly.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+use ghl_migrate::model::Account;
+use ghl_migrate::sandbox::{self, Handle, Options, RateLimit, TokenConfig};
+
+pub const TOKEN_ENV: &str = "GHL_APPLY_TEST_TOKEN";
+pub const TOKEN: &str = "apply-test-token";
+pub const TARGET_LOCATION: &str = "TGT0000000000000000a";
+
+pub const SOURCE: &str = r#"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "customFields": [
+    {"id": "F1", "name": "Region", "dataType": "TEXT"},
+    {"id": "F2", "name": "Interests", "dataType": "TEXT"},
+    {"id": "F3", "name": "Score", "dataType": "NUMERICAL"}
+  ],
+  "pipelines": [{"id": "P1", "name": "Sales", "stages": [
+    {"id": "S1", "name": "New"}, {"id": "S2", "name": "Won"}]}],
+  "contacts": [
+    {"id": "C1", "email": "a@acme.test", "firstName": "Ann", "tags": ["vip"],
+     "customFields": [{"id": "F1", "value": "North"}, {"id": "F2", "value": "SEO"}]},
+    {"id": "C2", "email": "b@acme.test", "firstName": "Bob", "customFields": [{"id": "F3", "value": 7}]},
+    {"id": "C3", "email": "c@acme.test", "firstName": "Cat", "tags": ["lead"]},
+    {"id": "C4", "email": "d@acme.test", "firstName": "Dan", "customFields": [{"id": "F2", "value": "Ads"}]},
+    {"id": "C5", "email": "e@acme.test", "firstName": "Eve"},
+    {"id": "C6", "email": "f@acme.test", "firstName": "Fay", "phone": "+15550106"},
+    {"id": "C7", "email": "g@acme.test", "firstName": "Gus", "tags": ["vip", "lead"]},
+    {"id": "C8", "email": "h@acme.test", "firstName": "Hal"},
+    {"id": "C9", "phone": "+15550109", "firstName": "Ivy"},
+    {"id": "C10", "email": "old@acme.test", "phone": "+15550110", "firstName": "Old", "tags": ["vip"]}
+  ],
+  "opportunities": [
+    {"id": "O1", "name": "Deal A", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1", "monetaryValue": 100},
+    {"id": "O2", "name": "Deal B", "pipelineId": "P1", "pipelineStageId": "S2", "status": "won", "contactId": "C2", "monetaryValue": 200},
+    {"id": "O3", "name": "Deal C", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C3"},
+    {"id": "O4", "name": "Deal I", "pipelineId": "P1", "pipelineStageId": "S1", "status": "lost", "contactId": "C9"},
+    {"id": "O5", "name": "Deal Old", "pipelineId": "P1", "pipelineStageId": "S2", "status": "open", "contactId": "C10"}
+  ]
+}"#;
+
+pub const TARGET: &str = r#"{
+  "location": {"id": "TGT0000000000000000a", "name": "Target"},
+  "customFields": [{"id": "TF1aaaaaaaaaaaaaaaaa", "name": "Region", "fieldKey": "contact.region", "dataType": "TEXT"}],
+  "pipelines": [{"id": "TPaaaaaaaaaaaaaaaaaa", "name": "Sales", "stages": [
+    {"id": "11111111-1111-1111-1111-111111111111", "name": "New"},
+    {"id": "22222222-2222-2222-2222-222222222222", "name": "Won"}]}],
+  "contacts": [
+    {"id": "TC1aaaaaaaaaaaaaaaaa", "email": "old@acme.test", "firstName": "Old", "tags": ["customer"],
+     "dateAdded": "2025-01-01T00:00:00.000Z"}
+  ]
+}"#;
+
+const PLAN_CONFIG: &str = "name: t\nsource:\n  api: fixture\n  path: source.json\n\
+target:\n  api: fixture\n  path: target.json\n";
+
+/// A migration project in a temporary folder, with its plan written by the real `plan`.
+pub struct Project {
+    pub dir: TempDir,
+}
+
+impl Project {
+    pub fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("source.json"), SOURCE).unwrap();
+        std::fs::write(dir.path().join("target.json"), TARGET).unwrap();
+        std::fs::write(dir.path().join("migration.yaml"), PLAN_CONFIG).unwrap();
+        let out = bin().current_dir(dir.path()).arg("plan").output().unwrap();
+        assert!(out.status.success(), "plan failed: {}", text(&out));
+        Project { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn plan_path(&self) -> PathBuf {
+        self.path().join("plans/t.plan.yaml")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.path().join("state.sqlite")
+    }
+
+    /// `live.yaml`: the same migration with the target served by `sandbox` over V2.
+    pub fn live_config(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
+        let path = self.path().join("live.yaml");
+        let text = format!(
+            "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
+             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {}\n\
+             rate_limit:\n  max_in_flight: 4\n{rate_limit}",
+            sandbox.url()
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `ghl-migrate apply plans/t.plan.yaml -c live.yaml --state state.sqlite` plus `extra`.
+    pub fn apply(&self, extra: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = bin();
+        cmd.current_dir(self.path())
+            .env(TOKEN_ENV, TOKEN)
+            .env_remove("GHL_MIGRATE_TEST_ABORT")
+            .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
+            .args(["--state", "state.sqlite", "--progress", "none"])
+            .args(extra);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+impl Project {
+    /// Starts a run and crashes it right after the first intent is recorded: the stale-plan check
+    /// is behind us, so faults set now hit only the writes and lookups of the resumed run.
+    pub fn begin_and_crash(&self) {
+        let out = self.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", "1:intent")]);
+        assert_eq!(out.status.code(), None, "expected a crash: {}", text(&out));
+    }
+}
+
+pub fn bin() -> Command {
+    Command::cargo_bin("ghl-migrate").unwrap()
+}
+
+/// stdout and stderr, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn target_account() -> Account {
+    serde_json::from_str(TARGET).unwrap()
+}
+
+/// Sandbox options: one token, a burst limit that does not get in the way.
+pub fn options() -> Options {
+    Options {
+        tokens: vec![TokenConfig::new(TOKEN)],
+        rate: RateLimit {
+            max: 10_000,
+            interval_ms: 1_000,
+        },
+        ..Options::default()
+    }
+}
+
+/// A sandbox serving the target fixture.
+pub fn serve(options: Options) -> Handle {
+    sandbox::start(target_account(), options).unwrap()
+}
+
+/// An admin call to the sandbox (`POST /_sandbox/...`) with a JSON body.
+pub fn admin_post(sandbox: &Handle, path: &str, body: &str) {
+    let mut s = std::net::TcpStream::connect(sandbox.addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 2"), "{path}: {answer}");
+}
+
+/// The account reduced to what a migration must get right, ids aside, sorted: a duplicate shows
+/// as a repeated line, a missing object as a missing one.
+pub fn canonical(account: &Account) -> Vec<String> {
+    let field_name = |id: &str| {
+        account
+            .custom_fields
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(format!("?{id}"), |f| f.name.clone())
+    };
+    let contact_key = |id: &str| {
+        account
+            .contacts
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(format!("?{id}"), |c| {
+                c.email.clone().or(c.phone.clone()).unwrap_or_default()
+            })
+    };
+    let mut lines = Vec::new();
+    for f in &account.custom_fields {
+        lines.push(format!("field {} {} {}", f.name, f.data_type, f.model()));
+    }
+    for c in &account.contacts {
+        let mut tags = c.tags.clone();
+        tags.sort();
+        let mut values: Vec<String> = c
+            .custom_fields
+            .iter()
+            .map(|v| format!("{}={}", field_name(&v.id), v.value))
+            .collect();
+        values.sort();
+        lines.push(format!(
+            "contact {:?} {:?} {:?} tags={tags:?} values={values:?}",
+            c.email, c.phone, c.first_name
+        ));
+    }
+    for o in &account.opportunities {
+        lines.push(format!(
+            "opportunity {} of {} in {} / {:?} {:?} {:?}",
+            o.name,
+            contact_key(&o.contact_id),
+            o.pipeline_id,
+            o.pipeline_stage_id,
+            o.status,
+            o.monetary_value
+        ));
+    }
+    lines.sort();
+    lines
+}
+
+/// What an uninterrupted apply leaves in a fresh sandbox.
+pub fn expected_target() -> Vec<String> {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    canonical(&sandbox.account())
+}

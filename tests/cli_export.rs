@@ -1,0 +1,102 @@
+//! `ghl-migrate export` as a binary against the sandbox: the fixture it writes holds exactly
+//! the account the sandbox serves (through V2 and through V1), so planning on exports equals
+//! planning on the live accounts.
+
+mod support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use ghl_migrate::model::Account;
+use support::{LOCATION, PIPELINE, STAGE, Sandbox, TOKEN};
+
+fn account() -> serde_json::Value {
+    let mut a = support::account(130);
+    a["customFields"][0]["picklistOptions"] = serde_json::json!([]);
+    a["contacts"][3]["tags"] = serde_json::json!(["vip", "lead"]);
+    a["contacts"][3]["customFields"] =
+        serde_json::json!([{"id": support::FIELD, "value": "12345"}]);
+    a["opportunities"] = (0..105)
+        .map(|i| serde_json::json!({
+            "id": format!("OPP{i:017}"), "name": format!("Deal {i}"), "pipelineId": PIPELINE,
+            "pipelineStageId": STAGE, "status": "won", "monetaryValue": 10.5, "contactId": format!("CON{:017}", i % 130),
+        }))
+        .collect();
+    a
+}
+
+fn export(dir: &Path, api: &str, base: &str, out: &str) -> Account {
+    let config = dir.join(format!("{api}.yaml"));
+    let text = format!(
+        "name: demo\nsource:\n  api: {api}\n  location_id: {LOCATION}\n  token_env: TOK\n  base_url: {base}\ntarget:\n  api: fixture\n  path: t.json\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = dir.join(out);
+    let run = Command::new(assert_cmd::cargo::cargo_bin!("ghl-migrate"))
+        .args(["export", "--account", "source", "-o"])
+        .arg(&out)
+        .arg("-c")
+        .arg(&config)
+        .env("TOK", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("130 contacts, 105 opportunities"),
+        "{stdout}"
+    );
+    ghl_migrate::fixture::load(&out).unwrap()
+}
+
+fn sorted(mut a: Account) -> Account {
+    a.contacts.sort_by(|x, y| x.id.cmp(&y.id));
+    a.opportunities.sort_by(|x, y| x.id.cmp(&y.id));
+    a
+}
+
+#[test]
+fn export_writes_exactly_the_served_account_through_v2_and_v1() {
+    let served = account();
+    let sandbox = Sandbox::start(&served, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let expected: Account = serde_json::from_value(served).unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let v2 = export(dir.path(), "v2", &base, "v2.json");
+    assert_eq!(sorted(v2.clone()), sorted(expected.clone()));
+    let v1 = export(dir.path(), "v1", &format!("{base}/v1"), "v1.yaml");
+    let mut v1 = sorted(v1);
+    // V1 has no location name and no opportunity custom values; everything else is the same.
+    v1.location.name = expected.location.name.clone();
+    assert_eq!(v1, sorted(expected));
+}
+
+#[test]
+fn a_failed_export_writes_nothing_and_exits_1() {
+    let sandbox = Sandbox::start(&account(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("m.yaml");
+    let text = format!(
+        "name: demo\nsource:\n  api: v2\n  location_id: {LOCATION}\n  token_env: TOK\n  base_url: http://{}\ntarget:\n  api: fixture\n  path: t.json\n",
+        sandbox.addr
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = dir.path().join("out.json");
+    let run = Command::new(assert_cmd::cargo::cargo_bin!("ghl-migrate"))
+        .args(["export", "--account", "source", "-o"])
+        .arg(&out)
+        .arg("-c")
+        .arg(&config)
+        .env("TOK", "not-the-token")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("error: source: GET"), "{stderr}");
+    assert!(stderr.contains("answered HTTP 401"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -1,0 +1,306 @@
+//! The live clients against a scripted HTTP peer: how each failure is classified, what is
+//! retried and what is not (counted in requests received), and that the token never leaks.
+
+mod client_rawserver;
+
+use client_rawserver::{Reply, Server, rate_headers};
+use ghl_migrate::config::{AccountConfig, ApiKind, RateLimitConfig};
+use ghl_migrate::ghl::remote::{self, Remote, Side};
+use ghl_migrate::ghl::{ApiErrorKind, ContactWrite, Ghl};
+use serde_json::json;
+
+fn rate(max_retries: u32, timeout_ms: u64) -> RateLimitConfig {
+    RateLimitConfig {
+        max_retries,
+        timeout_ms,
+        daily_reserve: 0,
+        ..RateLimitConfig::default()
+    }
+}
+
+/// A client for `base`; each test uses its own token so that tests do not share a limiter.
+fn open(api: ApiKind, base: &str, token: &str, rate: &RateLimitConfig) -> Remote {
+    let cfg = AccountConfig {
+        api,
+        location_id: Some("LOC".into()),
+        token_env: Some("TOKEN_VAR".into()),
+        base_url: Some(base.into()),
+        path: None,
+    };
+    let token = token.to_string();
+    remote::open(Side::Source, &cfg, rate, &move |k| {
+        (k == "TOKEN_VAR").then(|| token.clone())
+    })
+    .unwrap()
+}
+
+fn contact(id: &str) -> serde_json::Value {
+    json!({"id": id, "email": format!("{id}@example.com")})
+}
+
+#[tokio::test]
+async fn v2_requests_carry_bearer_version_and_camel_case_paths() {
+    let server = Server::start(|req, _| match req.path() {
+        "/locations/LOC" => Reply::ok(json!({"location": {"id": "LOC", "name": "Acme"}})),
+        "/locations/LOC/customFields" => Reply::ok(json!({"customFields": []})),
+        _ => Reply::status(404, "{}"),
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-headers-1", &rate(0, 2_000));
+    assert_eq!(c.location().await.unwrap().name, "Acme");
+    assert!(c.custom_fields().await.unwrap().is_empty());
+    let reqs = server.requests();
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some("Bearer tok-headers-1")
+    );
+    assert_eq!(reqs[0].header("version"), Some("2021-07-28"));
+    assert_eq!(reqs[1].path(), "/locations/LOC/customFields");
+}
+
+#[tokio::test]
+async fn a_429_storm_is_ridden_out_and_no_read_is_lost() {
+    // The first four requests are refused; pacing comes from the 429's own headers (50 ms).
+    let server = Server::start(|_, n| {
+        let h = rate_headers(100, if n < 4 { 0 } else { 99 }, 50, 1_000);
+        if n < 4 {
+            Reply::status(429, r#"{"statusCode":429,"message":"Too Many Requests"}"#)
+                .with_headers(&h)
+        } else {
+            Reply::ok(json!({"users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
+                .with_headers(&h)
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-storm", &rate(6, 2_000));
+    let users = c.users().await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(server.count(), 5);
+}
+
+#[tokio::test]
+async fn endless_429_stops_as_rate_limited_after_max_retries() {
+    let server = Server::start(|_, _| {
+        Reply::status(429, r#"{"statusCode":429,"message":"Too Many Requests"}"#)
+            .with_headers(&rate_headers(100, 0, 20, 1_000))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-endless", &rate(3, 2_000));
+    let err = c.users().await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::RateLimited);
+    assert!(err.is_resumable_stop());
+    assert_eq!(server.count(), 4, "one try and three retries");
+}
+
+#[tokio::test]
+async fn a_write_answered_429_is_resent_blind() {
+    let server = Server::start(|_, n| {
+        if n == 0 {
+            Reply::status(429, "{}").with_headers(&rate_headers(100, 0, 20, 1_000))
+        } else {
+            Reply::ok(json!({"contact": contact("c1")}))
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-write429", &rate(3, 2_000));
+    let created = c
+        .create_contact(&ContactWrite {
+            email: Some("c1@example.com".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.id, "c1");
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_write_is_ambiguous_and_not_resent() {
+    let server = Server::start(|_, _| Reply::status(502, "<html>bad gateway</html>"));
+    let c = open(ApiKind::V2, &server.base, "tok-5xx-write", &rate(3, 2_000));
+    let err = c
+        .create_contact(&ContactWrite::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Ambiguous);
+    assert_eq!(err.status, Some(502));
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_read_is_retried() {
+    let server = Server::start(|_, n| {
+        if n < 2 {
+            Reply::status(503, "{}")
+        } else {
+            Reply::ok(json!({"pipelines": []}))
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-5xx-read", &rate(3, 2_000));
+    assert!(c.pipelines().await.unwrap().is_empty());
+    assert_eq!(server.count(), 3);
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out_reads_with_retries_and_writes_without() {
+    let server = Server::start(|_, _| Reply::Hang);
+    let c = open(ApiKind::V2, &server.base, "tok-hang", &rate(1, 200));
+    let err = c.users().await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Retryable);
+    assert_eq!(err.status, None);
+    assert!(err.message.contains("timed out"), "{err}");
+    assert_eq!(server.count(), 2, "a read is retried within the budget");
+    let err = c
+        .create_contact(&ContactWrite::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Ambiguous, "{err}");
+    assert_eq!(server.count(), 3, "an ambiguous write is not resent");
+}
+
+#[tokio::test]
+async fn a_cut_connection_after_a_write_is_ambiguous() {
+    let server = Server::start(|_, _| Reply::Cut);
+    let c = open(ApiKind::V2, &server.base, "tok-cut", &rate(3, 2_000));
+    let err = c.add_contact_tags("c1", &["vip".into()]).await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Ambiguous, "{err}");
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retryable_even_for_writes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = open(
+        ApiKind::V2,
+        &format!("http://127.0.0.1:{port}"),
+        "tok-refused",
+        &rate(1, 2_000),
+    );
+    let err = c
+        .create_contact(&ContactWrite::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Retryable, "{err}");
+    assert_eq!(err.endpoint, "POST /contacts/");
+}
+
+#[tokio::test]
+async fn wrong_token_is_auth_and_not_retried() {
+    let server = Server::start(|_, _| {
+        Reply::status(
+            401,
+            r#"{"statusCode":401,"message":"Invalid token: access token is invalid","error":"Unauthorized"}"#,
+        )
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-wrong", &rate(3, 2_000));
+    let err = c.location().await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Auth);
+    assert_eq!(
+        err.to_string(),
+        "GET /locations/LOC answered HTTP 401: Invalid token: access token is invalid"
+    );
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_protocol_error() {
+    let server = Server::start(|_, _| Reply::Json(200, vec![], "{\"contacts\": [".into()));
+    let c = open(ApiKind::V2, &server.base, "tok-malformed", &rate(3, 2_000));
+    let err = c.contacts().await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Protocol);
+    assert!(
+        err.to_string()
+            .starts_with("POST /contacts/search answered HTTP 200: the answer is not JSON"),
+        "{err}"
+    );
+    let server = Server::start(|_, _| Reply::ok(json!({"contacts": "nope"})));
+    let c = open(
+        ApiKind::V2,
+        &server.base,
+        "tok-malformed-2",
+        &rate(3, 2_000),
+    );
+    assert_eq!(c.contacts().await.unwrap_err().kind, ApiErrorKind::Protocol);
+}
+
+#[tokio::test]
+async fn a_duplicate_refusal_names_the_existing_contact() {
+    let server = Server::start(|_, _| {
+        Reply::status(
+            400,
+            r#"{"statusCode":400,"message":"This location does not allow duplicated contacts.","meta":{"contactId":"EXIST1","matchingField":"email"}}"#,
+        )
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-dup", &rate(3, 2_000));
+    let err = c
+        .create_contact(&ContactWrite {
+            email: Some("a@b.c".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Permanent);
+    assert_eq!(err.existing_id.as_deref(), Some("EXIST1"));
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_contact_is_none() {
+    let server = Server::start(|req, _| match req.path() {
+        "/contacts/gone404" => Reply::status(404, r#"{"message":"Not found"}"#),
+        _ => Reply::status(
+            400,
+            r#"{"error":"Contact with id gone400 not found","status":400}"#,
+        ),
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-missing", &rate(3, 2_000));
+    assert_eq!(c.get_contact("gone404").await.unwrap(), None);
+    assert_eq!(c.get_contact("gone400").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_echoed_token_is_redacted_from_errors() {
+    let server = Server::start(|req, _| {
+        let auth = req.header("authorization").unwrap_or_default().to_string();
+        Reply::status(
+            403,
+            &json!({"message": format!("Forbidden for {auth}")}).to_string(),
+        )
+    });
+    let c = open(
+        ApiKind::V2,
+        &server.base,
+        "tok-ECHOED-SECRET",
+        &rate(3, 2_000),
+    );
+    let err = c.users().await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::Auth);
+    assert!(
+        !format!("{err} {err:?} {c:?}").contains("ECHOED-SECRET"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_lookups_are_url_encoded() {
+    let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));
+    let c = open(ApiKind::V2, &server.base, "tok-lookup", &rate(3, 2_000));
+    let key = ghl_migrate::ghl::ContactKey {
+        email: Some("a+b@x.test".into()),
+        phone: Some("+15550100".into()),
+    };
+    assert!(c.find_contacts(&key).await.unwrap().is_empty());
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(
+        reqs[0].target.contains("email=a%2Bb%40x.test"),
+        "{}",
+        reqs[0].target
+    );
+    assert!(
+        reqs[1].target.contains("number=%2B15550100"),
+        "{}",
+        reqs[1].target
+    );
+    assert_eq!(reqs[1].query("locationId").as_deref(), Some("LOC"));
+}

@@ -1,0 +1,78 @@
+//! `status` through the real binary: before any apply, after a stopped one, after a finished one.
+
+#[path = "apply_support/mod.rs"]
+mod apply_support;
+
+use apply_support::*;
+
+fn status(project: &Project, format: &str) -> (i32, String) {
+    let out = bin()
+        .current_dir(project.path())
+        .args([
+            "status",
+            "plans/t.plan.yaml",
+            "--state",
+            "state.sqlite",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn json(project: &Project) -> serde_json::Value {
+    let (code, text) = status(project, "json");
+    assert_eq!(code, 0, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
+    let project = Project::new();
+    let j = json(&project);
+    assert_eq!(j["contacts"]["status"], "pending");
+    assert_eq!(j["contacts"]["created_count"], 0);
+    assert_eq!(j["steps"]["contact"]["pending"], 10);
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("not applied yet"), "{said}");
+
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", "5:recorded")]);
+    assert_eq!(out.status.code(), None, "{}", text(&out));
+    let j = json(&project);
+    assert_eq!(j["custom_fields"]["status"], "completed");
+    assert_eq!(j["contacts"]["status"], "in_progress");
+    assert_eq!(j["opportunities"]["status"], "pending");
+    assert_eq!(j["finished"], false);
+
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let j = json(&project);
+    for kind in ["custom_fields", "pipelines", "contacts", "opportunities"] {
+        assert_eq!(j[kind]["status"], "completed", "{kind}: {j}");
+    }
+    assert_eq!(j["finished"], true);
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("apply t: complete"), "{said}");
+}
+
+#[test]
+fn status_of_a_checkpoint_made_for_another_plan_is_refused() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    assert_eq!(project.apply(&[], &[]).status.code(), Some(0));
+    let path = project.plan_path();
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    plan.steps.pop();
+    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    let (code, text) = status(&project, "json");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("another revision of this plan"), "{text}");
+}
