@@ -66,9 +66,11 @@ pub fn run(case: &Case<'_>, runtime: &tokio::runtime::Runtime) -> Measured {
         ..Options::default()
     };
     let sandbox = sandbox::start(before.clone(), options).expect("sandbox");
-    let proxy = case
-        .traced
-        .then(|| runtime.block_on(proxy::start(sandbox.url())).expect("proxy"));
+    let proxy = case.traced.then(|| {
+        runtime
+            .block_on(proxy::start(sandbox.url()))
+            .expect("proxy")
+    });
     let base_url = proxy.as_ref().map_or_else(|| sandbox.url(), |p| p.url());
     let live = format!(
         "name: {}\nsource:\n  api: fixture\n  path: {}\ntarget:\n  api: v2\n  location_id: {}\n  \

@@ -18,7 +18,6 @@ const SLEEP: Duration = Duration::from_millis(200);
 const BACKOFF_S: [u64; 3] = [1, 2, 4];
 
 pub struct Case<'a> {
-    pub label: &'a str,
     pub slug: &'a str,
     pub source: &'a Path,
     pub target: &'a Path,
@@ -28,7 +27,6 @@ pub struct Case<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Measured {
-    pub label: String,
     pub rate: RateLimit,
     pub wall_s: f64,
     pub attempted: usize,
@@ -44,9 +42,6 @@ pub struct Measured {
 impl Measured {
     pub fn objects_per_s(&self) -> f64 {
         self.moved as f64 / self.wall_s
-    }
-    pub fn ceiling(&self) -> f64 {
-        f64::from(self.rate.max) * 1000.0 / self.rate.interval_ms as f64
     }
 }
 
@@ -73,7 +68,6 @@ pub fn run(case: &Case<'_>, runtime: &tokio::runtime::Runtime) -> Measured {
     let log = proxy.take();
     trace::write_csv(&ws.path("trace.csv"), &log);
     Measured {
-        label: case.label.to_string(),
         rate: case.rate,
         wall_s,
         attempted: source.contacts.len(),

@@ -113,13 +113,16 @@ fn main() {
     }
     if on("baseline") {
         for (label, slug, limit) in [
-            ("old strategy, default limit", "baseline-default", DEFAULT_LIMIT),
+            (
+                "old strategy, default limit",
+                "baseline-default",
+                DEFAULT_LIMIT,
+            ),
             ("old strategy, trial limit", "baseline-trial", TRIAL_LIMIT),
         ] {
             eprintln!("baseline: {label} ...");
             results.baselines.push(baseline::run(
                 &baseline::Case {
-                    label,
                     slug,
                     source: &demo.source,
                     target: &demo.target,

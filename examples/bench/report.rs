@@ -57,9 +57,7 @@ pub fn markdown(r: &Results) -> String {
                 m.objects_per_s() / m.ceiling(),
                 m.traffic.requests,
                 m.requests_per_s() / m.ceiling(),
-                m.traffic
-                    .pacing
-                    .map_or("n/a".into(), |p| format!("{p:.3}")),
+                m.traffic.pacing.map_or("n/a".into(), |p| format!("{p:.3}")),
                 m.traffic.requests as f64 / m.check.moved.max(1) as f64,
                 m.traffic.waste_percent(),
                 m.traffic.too_many,
@@ -74,19 +72,21 @@ pub fn markdown(r: &Results) -> String {
         s.push_str(
             "### Old strategy (baseline) vs. apply, demo account (198 source contacts)\n\n\
              | limit | strategy | contacts moved | opportunities moved | wall s | objects/s | \
-             lost | 429s | speed-up |\n|---|---|---|---|---|---|---|---|---|\n",
+             lost | rejected | requests | 429s | speed-up |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
         );
         for b in &r.baselines {
             let _ = writeln!(
                 s,
                 "| {} | old: sequential, 0.2 s sleep, 1/2/4 s backoff | {} of {} | 0 | {:.1} | \
-                 {:.2} | {} | {} | 1.0× |",
+                 {:.2} | {} | {} | {} | {} | 1.0× |",
                 rate(b.rate),
                 b.moved,
                 b.attempted,
                 b.wall_s,
                 b.objects_per_s(),
                 b.lost,
+                b.rejected,
+                b.requests,
                 b.too_many,
             );
             if let Some(a) = r
@@ -97,13 +97,15 @@ pub fn markdown(r: &Results) -> String {
                 let k = |name| a.check.moved_by_kind.get(name).copied().unwrap_or(0);
                 let _ = writeln!(
                     s,
-                    "| {} | ghl-migrate apply | {} | {} | {:.1} | {:.2} | {} | {} | {:.1}× |",
+                    "| {} | ghl-migrate apply | {} | {} | {:.1} | {:.2} | {} | {} | {} | {} | {:.1}× |",
                     rate(a.rate),
                     k("contact"),
                     k("opportunity"),
                     a.wall_s,
                     a.objects_per_s(),
                     a.check.lost,
+                    a.traffic.errors,
+                    a.traffic.requests,
                     a.traffic.too_many,
                     a.objects_per_s() / b.objects_per_s().max(1e-9),
                 );

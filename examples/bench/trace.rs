@@ -21,8 +21,9 @@ pub struct Traffic {
     pub errors: usize,
     /// Requests that moved no object forward: 429s, errors, reads after the first write.
     pub waste: usize,
-    /// Shortest possible span of the admitted requests under the server's fixed window,
-    /// divided by the actual span (first to last arrival); `None` when all fit one window.
+    /// The steady-state share of the ceiling: k intervals divided by the time from the first
+    /// admitted request to the one that opened the k-th next window (request k * max); `None`
+    /// when every request fits in one window.
     pub pacing: Option<f64>,
 }
 
@@ -49,12 +50,14 @@ impl Traffic {
         }
         t.waste = t.requests - t.reads - t.writes_ok;
         let admitted: Vec<&Entry> = log.iter().filter(|e| e.status != 429).collect();
-        if let (Some(first), Some(last)) = (admitted.first(), admitted.last()) {
-            let windows = (admitted.len() as u64 - 1) / u64::from(rate.max.max(1));
-            let ideal = (windows * rate.interval_ms) as f64;
-            let actual = last.arrived_ms - first.arrived_ms;
-            if ideal > 0.0 && actual > 0.0 {
-                t.pacing = Some(ideal / actual);
+        // The steady state: k full windows after the first request, the request that opened
+        // the last of them arrives no earlier than k intervals later under a perfect pacer.
+        let max = rate.max.max(1) as usize;
+        let k = admitted.len().saturating_sub(1) / max;
+        if k > 0 {
+            let span = admitted[k * max].arrived_ms - admitted[0].arrived_ms;
+            if span > 0.0 {
+                t.pacing = Some((k as u64 * rate.interval_ms) as f64 / span);
             }
         }
         t

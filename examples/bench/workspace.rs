@@ -110,7 +110,11 @@ impl Workspace {
         let _ = std::fs::remove_file(&peak_file);
         let mut cmd = if time.exists() {
             let mut c = Command::new(time);
-            c.arg("-f").arg("%M").arg("-o").arg(&peak_file).arg(binary());
+            c.arg("-f")
+                .arg("%M")
+                .arg("-o")
+                .arg(&peak_file)
+                .arg(binary());
             c
         } else {
             Command::new(binary())

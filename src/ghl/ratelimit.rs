@@ -23,9 +23,11 @@ use tokio::sync::Notify;
 
 use crate::config::RateLimitConfig;
 
-/// Share of the announced interval added as a margin against latency jitter. Pacing at
-/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 97%) of the ceiling.
-pub const INTERVAL_MARGIN: f64 = 0.03;
+/// Share of the announced interval added as a small safety margin. The latency jitter itself
+/// is covered by the measured round-trip spread (see [`Pace::window`]), and an unforeseen 429
+/// widens the window further, so this only needs to cover timer and clock slack. Pacing at
+/// `max` per `interval * (1 + margin) + spread` reaches about 99% of the ceiling, less the spread.
+pub const INTERVAL_MARGIN: f64 = 0.01;
 
 /// The pause after a 429 when the server never announced its interval: GoHighLevel's
 /// documented window (ghl-api.md §3). Only used until the headers have been seen.
