@@ -28,6 +28,7 @@ pub struct Case<'a> {
 #[derive(Debug, Clone)]
 pub struct Measured {
     pub rate: RateLimit,
+    pub latency: Option<LatencyRange>,
     pub wall_s: f64,
     pub attempted: usize,
     pub moved: usize,
@@ -69,6 +70,7 @@ pub fn run(case: &Case<'_>, runtime: &tokio::runtime::Runtime) -> Measured {
     trace::write_csv(&ws.path("trace.csv"), &log);
     Measured {
         rate: case.rate,
+        latency: case.latency,
         wall_s,
         attempted: source.contacts.len(),
         moved: tally.moved,

@@ -37,7 +37,7 @@ pub fn markdown(r: &Results) -> String {
              | case | limit | latency | objects moved (fields/contacts/opps) | wall s | objects/s | \
              objects/s ÷ ceiling | requests | requests/s ÷ ceiling | pacing | requests/object | \
              waste % | 429s | lost | duplicated | exit |\n\
-             |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+             |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         );
         for m in &r.applies {
             let k = |name| m.check.moved_by_kind.get(name).copied().unwrap_or(0);
@@ -71,15 +71,16 @@ pub fn markdown(r: &Results) -> String {
     if !r.baselines.is_empty() {
         s.push_str(
             "### Old strategy (baseline) vs. apply, demo account (198 source contacts)\n\n\
-             | limit | strategy | contacts moved | opportunities moved | wall s | objects/s | \
-             lost | rejected | requests | 429s | speed-up |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+             | limit | latency | strategy | contacts moved | opportunities moved | wall s | objects/s | \
+             lost | rejected | requests | 429s | speed-up |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         );
         for b in &r.baselines {
             let _ = writeln!(
                 s,
-                "| {} | old: sequential, 0.2 s sleep, 1/2/4 s backoff | {} of {} | 0 | {:.1} | \
+                "| {} | {} | old: sequential, 0.2 s sleep, 1/2/4 s backoff | {} of {} | 0 | {:.1} | \
                  {:.2} | {} | {} | {} | {} | 1.0× |",
                 rate(b.rate),
+                latency(b.latency),
                 b.moved,
                 b.attempted,
                 b.wall_s,
@@ -92,13 +93,14 @@ pub fn markdown(r: &Results) -> String {
             if let Some(a) = r
                 .applies
                 .iter()
-                .find(|a| a.rate == b.rate && a.label.starts_with("demo"))
+                .find(|a| a.rate == b.rate && a.latency == b.latency && a.label.starts_with("demo"))
             {
                 let k = |name| a.check.moved_by_kind.get(name).copied().unwrap_or(0);
                 let _ = writeln!(
                     s,
-                    "| {} | ghl-migrate apply | {} | {} | {:.1} | {:.2} | {} | {} | {} | {} | {:.1}× |",
+                    "| {} | {} | ghl-migrate apply | {} | {} | {:.1} | {:.2} | {} | {} | {} | {} | {:.1}× |",
                     rate(a.rate),
+                    latency(a.latency),
                     k("contact"),
                     k("opportunity"),
                     a.wall_s,
@@ -115,7 +117,7 @@ pub fn markdown(r: &Results) -> String {
     }
     if !r.sizes.is_empty() {
         s.push_str(
-            "### Fetch and plan (the real `ghl-migrate plan`)\n\n\
+            "### Fetch and plan\n\n\
              | what | detail | time s | peak memory |\n|---|---|---|---|\n",
         );
         for m in &r.sizes {
@@ -177,7 +179,7 @@ fn targets(r: &Results) -> String {
         if let Some(a) = r
             .applies
             .iter()
-            .find(|a| a.rate == b.rate && a.label.starts_with("demo"))
+            .find(|a| a.rate == b.rate && a.latency == b.latency && a.label.starts_with("demo"))
         {
             let x = a.objects_per_s() / b.objects_per_s().max(1e-9);
             let _ = writeln!(

@@ -1,12 +1,13 @@
-//! Size benchmarks of the real `ghl-migrate plan`: reading two 10,000-contact live accounts from
-//! two sandboxes (source and target read concurrently over V2), and planning 100,000 x 100,000
-//! contacts from fixture files. Time and the process's peak resident memory.
+//! Size benchmarks: reading two 10,000-contact live accounts from two sandboxes (source and
+//! target read concurrently over V2; `plan` cannot read live accounts yet, so the library's
+//! clients and `ghl::snapshot` do, in a child process), and the real `ghl-migrate plan` of
+//! 100,000 x 100,000 contacts from fixture files. Time and the process's peak resident memory.
 
 use ghl_migrate::sandbox::{self, LatencyRange, Options, RateLimit, TokenConfig};
 use ghl_migrate::synth::LargeOptions;
 
-use crate::fixtures;
 use crate::workspace::{TOKEN, TOKEN_ENV, Workspace};
+use crate::{fetch_child, fixtures};
 
 /// One measured `plan` run.
 #[derive(Debug, Clone)]
@@ -53,19 +54,18 @@ pub fn fetch() -> Measured {
         side(&target_id, target_box.url())
     );
     let config = ws.write("migration.yaml", &yaml);
-    let plan = ws.path("plan.yaml");
-    let run = ws.run(&[
-        "plan",
-        "-c",
-        config.to_str().unwrap(),
-        "-o",
-        plan.to_str().unwrap(),
-    ]);
-    run.expect("plan of two live 10k accounts", &[0]);
+    let me = std::env::current_exe().expect("current exe");
+    let run = ws.run_program(&me, &[fetch_child::ARG, config.to_str().unwrap()]);
+    run.expect("fetch of two live 10k accounts", &[0]);
     let requests = source_box.stats().requests + target_box.stats().requests;
+    let said = String::from_utf8_lossy(&run.output.stdout)
+        .trim()
+        .to_string();
     Measured {
-        label: "fetch 2 x 10,000 contacts (V2, 2 sandboxes, 100/10 s, 100..400 ms) + plan".into(),
-        detail: format!("{requests} requests"),
+        label: "fetch 2 x 10,000 contacts, source and target concurrently (V2, 2 sandboxes, \
+                100/10 s, 100..400 ms; library clients + `ghl::snapshot`)"
+            .into(),
+        detail: format!("{requests} requests; {said}"),
         wall_s: run.elapsed.as_secs_f64(),
         peak_kib: run.peak_kib,
     }

@@ -69,6 +69,7 @@ impl Workspace {
         let dir = target_dir().join("bench").join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("bench folder");
+        let dir = dir.canonicalize().expect("bench folder");
         Workspace { dir }
     }
 
@@ -105,19 +106,20 @@ impl Workspace {
 
     /// Runs `ghl-migrate ARGS` in this folder with the bench token set.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_program(&binary(), args)
+    }
+
+    /// Runs `program ARGS` in this folder with the bench token set, timed, peak memory taken.
+    pub fn run_program(&self, program: &Path, args: &[&str]) -> Run {
         let time = Path::new("/usr/bin/time");
         let peak_file = self.path("peak-kib.txt");
         let _ = std::fs::remove_file(&peak_file);
         let mut cmd = if time.exists() {
             let mut c = Command::new(time);
-            c.arg("-f")
-                .arg("%M")
-                .arg("-o")
-                .arg(&peak_file)
-                .arg(binary());
+            c.arg("-f").arg("%M").arg("-o").arg(&peak_file).arg(program);
             c
         } else {
-            Command::new(binary())
+            Command::new(program)
         };
         cmd.current_dir(&self.dir)
             .env(TOKEN_ENV, TOKEN)
