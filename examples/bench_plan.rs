@@ -9,6 +9,7 @@ use std::time::Instant;
 use ghl_migrate::config;
 use ghl_migrate::fixture;
 use ghl_migrate::plan::build::{PlanInput, build};
+use ghl_migrate::plan::file;
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench_plan DIR"));
@@ -38,17 +39,23 @@ fn main() {
     let planning = t.elapsed();
 
     let t = Instant::now();
-    let text = serde_yaml::to_string(&plan).expect("yaml");
+    let text = file::to_yaml(&plan);
     let out = dir.join("bench.plan.yaml");
     std::fs::write(&out, &text).expect("write");
     let write = t.elapsed();
 
+    let t = Instant::now();
+    let back = file::read(&out).expect("the plan reads back");
+    let read = t.elapsed();
+    assert_eq!(back, plan, "the plan read back is the plan written");
+
     println!(
-        "source {} contacts, target {} contacts -> {} steps, plan {:.1} MB",
+        "source {} contacts, target {} contacts -> {} steps, plan {:.1} MB, {} lines",
         source.contacts.len(),
         target.contacts.len(),
         plan.steps.len(),
-        text.len() as f64 / 1e6
+        text.len() as f64 / 1e6,
+        text.lines().count()
     );
     println!(
         "load fixtures (both, concurrently): {:>7.3} s",
@@ -61,6 +68,10 @@ fn main() {
     println!(
         "render + write plan:                {:>7.3} s",
         write.as_secs_f64()
+    );
+    println!(
+        "read back (parse + validate):       {:>7.3} s",
+        read.as_secs_f64()
     );
     println!(
         "total:                              {:>7.3} s",

@@ -32,7 +32,7 @@ pub struct Config {
     /// Country calling code for phone numbers written without one (E.164 matching), e.g. `"1"`.
     #[serde(default = "defaults::phone_country_code")]
     pub phone_country_code: String,
-    /// Where the checkpoint lives; default `.ghl-migrate/<name>.sqlite` beside migration.yaml.
+    /// Where the checkpoint lives; default `.ghl-migrate/<name>.sqlite` in the current folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<PathBuf>,
 }
@@ -260,14 +260,12 @@ impl Loaded {
         }
     }
 
-    /// The checkpoint database's path.
+    /// The checkpoint database's path: `state:` (relative to migration.yaml), else
+    /// `.ghl-migrate/<name>.sqlite` in the current folder, beside `plans/`.
     pub fn state_path(&self) -> PathBuf {
         match &self.config.state {
             Some(p) => self.resolve(p),
-            None => self
-                .dir
-                .join(".ghl-migrate")
-                .join(format!("{}.sqlite", self.config.name)),
+            None => PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", self.config.name)),
         }
     }
 }

@@ -24,9 +24,9 @@ fn a_fixture_target_is_applied_in_memory_and_can_be_written_out() {
     assert!(progress.contains("\"event\":\"step_done\""), "{progress}");
 
     let after = ghl_migrate::fixture::load(&project.path().join("after.json")).unwrap();
-    assert_eq!(after.contacts.len(), 10);
+    assert_eq!(after.contacts.len(), 11);
     assert_eq!(after.opportunities.len(), 5);
-    assert_eq!(after.custom_fields.len(), 3);
+    assert_eq!(after.custom_fields.len(), 4);
     // The default checkpoint, beside migration.yaml.
     assert!(project.path().join(".ghl-migrate/t.sqlite").exists());
 

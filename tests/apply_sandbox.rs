@@ -27,9 +27,10 @@ fn a_complete_apply_then_a_second_one_that_writes_nothing() {
 
     let account = sandbox.account();
     let lines = canonical(&account);
-    // 1 existing + 9 created contacts; the existing one got the phone and the tag merged in.
-    assert_eq!(account.contacts.len(), 10, "{lines:#?}");
-    assert_eq!(account.custom_fields.len(), 3, "{lines:#?}");
+    // 1 existing + 10 created contacts (one with no email or phone, identified by a stamped
+    // source id); the existing one got the phone and the tag merged in.
+    assert_eq!(account.contacts.len(), 11, "{lines:#?}");
+    assert_eq!(account.custom_fields.len(), 4, "{lines:#?}");
     assert_eq!(account.opportunities.len(), 5, "{lines:#?}");
     let old = account
         .contacts
@@ -63,10 +64,10 @@ fn a_complete_apply_then_a_second_one_that_writes_nothing() {
     assert!(status.status.success(), "{}", text(&status));
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["contacts"]["status"], "completed");
-    assert_eq!(json["contacts"]["created_count"], 9);
-    assert_eq!(json["contacts"]["mapped_count"], 10);
+    assert_eq!(json["contacts"]["created_count"], 10);
+    assert_eq!(json["contacts"]["mapped_count"], 11);
     assert_eq!(json["opportunities"]["created_count"], 5);
-    assert_eq!(json["custom_fields"]["created_count"], 2);
+    assert_eq!(json["custom_fields"]["created_count"], 3);
     assert_eq!(json["pipelines"]["mapped_count"], 1);
     assert!(json["duration_minutes"].is_number());
     assert_eq!(
@@ -84,6 +85,7 @@ fn answers_lost_after_the_write_create_nothing_twice() {
         FaultKind::GatewayTimeout,
         FaultKind::Drop,
         FaultKind::ServerError,
+        FaultKind::Malformed,
     ] {
         let post = |prefix: &str, count| FaultRule {
             method: Some("POST".into()),
@@ -303,27 +305,16 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
     );
 }
 
-#[test]
-fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
-    let project = Project::new();
-    let expected = expected_target();
-    let mut opts = options();
-    opts.latency = Some("20..30".parse().unwrap());
-    let sandbox = serve(opts);
-    project.live_config(&sandbox, "");
+/// Runs apply on a slow sandbox, sends it `signals` SIGTERMs once the run has begun, and returns
+/// its output.
+fn terminated(project: &Project, signals: usize) -> std::process::Output {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
         .current_dir(project.path())
         .env(TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--state",
-            "state.sqlite",
-        ])
-        .args(["--progress", "none"])
+        .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
+        .args(["--state", "state.sqlite", "--progress", "none"])
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // The run is recorded once the plan passed its stale check, after the handler is installed.
@@ -336,20 +327,38 @@ fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
     while !begun() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
-    let said = stdout(&out);
-    assert!(said.contains("stopped early: interrupted"), "{said}");
-    assert!(said.contains("resume with:"), "{said}");
+    for _ in 0..signals {
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.wait_with_output().unwrap()
+}
 
-    let out = project.apply(&["--resume"], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(canonical(&sandbox.account()), expected);
+#[test]
+fn sigterm_stops_cleanly_with_75_and_the_resume_finishes() {
+    let project = Project::new();
+    let expected = expected_target();
+    for signals in [1, 2] {
+        let mut opts = options();
+        opts.latency = Some("20..30".parse().unwrap());
+        let sandbox = serve(opts);
+        project.live_config(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let out = terminated(&project, signals);
+        assert_eq!(out.status.code(), Some(75), "{signals}: {}", text(&out));
+        if signals == 1 {
+            let said = stdout(&out);
+            assert!(said.contains("stopped early: interrupted"), "{said}");
+            assert!(said.contains("resume with:"), "{said}");
+        }
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{signals}: {}", text(&out));
+        assert_eq!(canonical(&sandbox.account()), expected, "{signals}");
+    }
 }
 
 #[test]
@@ -403,4 +412,48 @@ fn network_down_stops_with_75_and_the_resume_finishes_elsewhere() {
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn over_v1_a_complete_apply_and_crashes_then_resume_give_the_same_target() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config_v1(&sandbox);
+    let out = project.apply(&[], &[]);
+    // V1 cannot create a contact without email or phone: that one step is refused, the rest done.
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("failed contact/source:C11: POST /contacts/ answered HTTP 422"),
+        "{}",
+        text(&out)
+    );
+    let expected = canonical(&sandbox.account());
+    assert_eq!(sandbox.account().contacts.len(), 10);
+    assert_eq!(sandbox.account().opportunities.len(), 5);
+
+    for hook in ["3:sent", "9:sent", "12:recorded", "15:intent"] {
+        let sandbox = serve(options());
+        project.live_config_v1(&sandbox);
+        std::fs::remove_file(project.state_path()).unwrap();
+        let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", hook)]);
+        assert_eq!(out.status.code(), None, "{hook}: {}", text(&out));
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(4), "{hook}: {}", text(&out));
+        assert_eq!(canonical(&sandbox.account()), expected, "{hook}");
+    }
+}
+
+#[test]
+fn a_wrong_token_is_refused_with_1_and_never_printed() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[(TOKEN_ENV, "wrong-secret-token")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(stderr(&out).contains("401"), "{}", text(&out));
+    assert!(!text(&out).contains("wrong-secret-token"), "{}", text(&out));
+    assert_eq!(sandbox.stats().writes_committed, 0);
+    // Nothing was begun: a later apply with the right token starts fresh.
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

@@ -140,3 +140,34 @@ fn malformed_fixture_json_names_line_and_column() {
     let err = stderr(&plan(dir.path(), &[]).code(1));
     assert!(err.contains("source.json:2:"), "{err}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Thousands of source duplicates: far more output than a pipe buffers.
+    let contacts: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"id": "C{i}", "email": "same@acme.test", "firstName": "N{i}"}}"#))
+        .collect();
+    let source = format!(
+        r#"{{"location": {{"id": "SRC", "name": "S"}}, "contacts": [{}]}}"#,
+        contacts.join(",")
+    );
+    let dir = project(CONFIG, &source, TARGET);
+    for args in [&["plan"][..], &["show", "plans/t.plan.yaml"][..]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close the pipe as `| head -c1` would.
+        let mut first = [0u8; 1];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -196,7 +196,7 @@ fn an_unknown_key_in_a_step() {
     );
     assert_eq!(
         e,
-        "error: plan plans/x.plan.yaml: step custom_field/deal-source: unknown key `create_field.colour` (it is not part of the plan format; remove it)\n"
+        "error: plans/x.plan.yaml:86:3: step custom_field/deal-source: unknown key `create_field.colour` (it is not part of the plan format; remove it)\n"
     );
 }
 

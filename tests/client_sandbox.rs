@@ -121,17 +121,26 @@ async fn v1_and_v2_snapshots_of_one_account_agree() {
 
 #[tokio::test]
 async fn a_429_storm_loses_no_read() {
-    let sandbox = Sandbox::start(
-        &account(600, 150),
-        &["--fault", "429,count=12", "--rate-interval-ms", "200"],
-    );
-    let expected: ghl_migrate::model::Account = serde_json::from_value(sandbox.account()).unwrap();
-    let got = snapshot(&client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate()))
-        .await
-        .unwrap();
-    assert_eq!(got.contacts.len(), expected.contacts.len());
-    assert_eq!(got.opportunities.len(), expected.opportunities.len());
-    assert_eq!(sandbox.stats()["tooManyRequests"], 12);
+    for api in [ApiKind::V2, ApiKind::V1] {
+        let sandbox = Sandbox::start(
+            &account(600, 150),
+            &["--fault", "429,count=12", "--rate-interval-ms", "200"],
+        );
+        let expected: ghl_migrate::model::Account =
+            serde_json::from_value(sandbox.account()).unwrap();
+        let got = snapshot(&client(api, &sandbox, TOKEN, LOCATION, &rate()))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&got.contacts, |c| &c.id),
+            ids(&expected.contacts, |c| &c.id)
+        );
+        assert_eq!(
+            ids(&got.opportunities, |o| &o.id),
+            ids(&expected.opportunities, |o| &o.id)
+        );
+        assert_eq!(sandbox.stats()["tooManyRequests"], 12, "{api:?}");
+    }
 }
 
 #[tokio::test]
@@ -151,7 +160,7 @@ async fn a_25_per_interval_token_is_paced_from_its_headers() {
         120 + stats["tooManyRequests"].as_u64().unwrap()
     );
     assert!(stats["tooManyRequests"].as_u64().unwrap() <= 1, "{stats}");
-    let seen = c.http().limiter().last_headers();
+    let seen = c.http().unwrap().limiter().last_headers();
     assert_eq!((seen.max, seen.interval_ms), (Some(25), Some(500)));
 }
 
@@ -368,5 +377,119 @@ async fn the_daily_reserve_stops_reads_cleanly() {
         sandbox.stats()["requests"],
         10,
         "the refused request was never sent"
+    );
+}
+
+/// Contacts in the sandbox with this email.
+fn holding(sandbox: &Sandbox, email: &str) -> usize {
+    let account = sandbox.account();
+    account["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["email"] == email)
+        .count()
+}
+
+#[tokio::test]
+async fn a_write_whose_answer_is_lost_or_unreadable_is_ambiguous_and_not_resent() {
+    for fault in ["504", "drop", "malformed"] {
+        let rule = format!("{fault},method=POST,path=/contacts/,count=1");
+        let sandbox = Sandbox::start(&account(1, 0), &["--fault", &rule]);
+        let c = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
+        let write = ContactWrite {
+            email: Some("late@example.com".into()),
+            ..Default::default()
+        };
+        let err = c.create_contact(&write).await.unwrap_err();
+        assert_eq!(err.kind, ApiErrorKind::Ambiguous, "{fault}: {err}");
+        assert_eq!(sandbox.stats()["requests"], 1, "{fault}: not resent");
+        assert_eq!(
+            holding(&sandbox, "late@example.com"),
+            1,
+            "{fault}: the write happened once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn writes_refused_with_429_are_resent_and_land_once() {
+    let sandbox = Sandbox::start(
+        &account(1, 0),
+        &[
+            "--fault",
+            "429,method=POST,count=3",
+            "--rate-interval-ms",
+            "100",
+        ],
+    );
+    for api in [ApiKind::V2, ApiKind::V1] {
+        let c = client(api, &sandbox, TOKEN, LOCATION, &rate());
+        let email = format!("{}@example.com", api.as_str());
+        c.create_contact(&ContactWrite {
+            email: Some(email.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(holding(&sandbox, &email), 1);
+    }
+    assert_eq!(sandbox.stats()["tooManyRequests"], 3);
+}
+
+#[tokio::test]
+async fn each_token_is_paced_by_its_own_headers() {
+    // TOKEN gets the default 100 per interval, TOKEN_2 only 10: both run at once, neither 429s.
+    let sandbox = Sandbox::start(
+        &account(20, 0),
+        &[
+            "--rate-interval-ms",
+            "400",
+            "--token-rate",
+            "SANDBOX_TOKEN_2=10/400",
+        ],
+    );
+    let fast = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
+    let slow = client(ApiKind::V2, &sandbox, TOKEN_2, LOCATION, &rate());
+    let ids: Vec<String> = (0..40).map(|i| format!("CON{:017}", i % 20)).collect();
+    let (a, b) = tokio::join!(
+        futures::future::join_all(ids.iter().map(|id| fast.get_contact(id))),
+        futures::future::join_all(ids.iter().map(|id| slow.get_contact(id))),
+    );
+    assert!(a.iter().chain(b.iter()).all(|r| matches!(r, Ok(Some(_)))));
+    let stats = sandbox.stats();
+    assert!(stats["tooManyRequests"].as_u64().unwrap() <= 1, "{stats}");
+    assert_eq!(fast.http().unwrap().limiter().last_headers().max, Some(100));
+    assert_eq!(slow.http().unwrap().limiter().last_headers().max, Some(10));
+}
+
+#[tokio::test]
+async fn both_accounts_are_read_whatever_they_are() {
+    let sandbox = Sandbox::start(&account(40, 10), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.json"), account(2, 0).to_string()).unwrap();
+    let text = format!(
+        "name: d\nsource:\n  api: v2\n  location_id: {LOCATION}\n  token_env: TOK\n  base_url: http://{}\ntarget:\n  api: fixture\n  path: t.json\n",
+        sandbox.addr
+    );
+    let path = dir.path().join("migration.yaml");
+    std::fs::write(&path, text).unwrap();
+    let vars = |k: &str| (k == "TOK").then(|| TOKEN.to_string());
+    let loaded = ghl_migrate::config::load(&path, &vars).unwrap();
+    let (source, target) = ghl_migrate::ghl::accounts::read_both(&loaded, &vars)
+        .await
+        .unwrap();
+    assert_eq!(
+        (source.contacts.len(), source.opportunities.len()),
+        (40, 10)
+    );
+    assert_eq!(target.contacts.len(), 2);
+    let missing = |_: &str| None;
+    let err = ghl_migrate::ghl::accounts::read_both(&loaded, &missing)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ghl_migrate::Error::MissingToken { .. }),
+        "{err}"
     );
 }

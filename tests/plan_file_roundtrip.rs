@@ -12,20 +12,42 @@ use ghl_migrate::plan::{
     Step, Summary, ValueWrite,
 };
 
-/// Text that is valid, and often tricky, inside YAML scalars.
+/// Text that is valid, and often tricky, inside YAML scalars: YAML look-alikes of other types,
+/// indicators, comment and mapping markers, quotes, flow punctuation, breaks, controls, unicode,
+/// and random strings built from those pieces.
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "\\PC{0,12}",
+        "[a-zA-Z0-9 ]{0,12}",
+        "\\PC{60,120}",
+        proptest::collection::vec(piece(), 0..5).prop_map(|p| p.concat()),
+        Just(String::new()),
         Just("yes".to_string()),
+        Just("No".to_string()),
         Just("null".to_string()),
         Just("~".to_string()),
         Just("1e5".to_string()),
+        Just("43215".to_string()),
         Just("+15550100".to_string()),
         Just("0x1F".to_string()),
         Just("- item".to_string()),
         Just("key: value # not a comment".to_string()),
         Just(" leading and trailing ".to_string()),
         Just("line\nbreak".to_string()),
+    ]
+}
+
+/// Fragments that are harmless alone and dangerous together or at the start of a scalar.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9]{1,4}",
+        prop::sample::select(vec![
+            " ", ": ", ":", " #", "#", "'", "\"", "\\", ",", "[", "]", "{", "}", "-", "- ", "@",
+            "*", "&", "!", "|", ">", "%", "?", "`", "~", ".", "+", "_", "/", "0x", "1e3", "yes",
+            "no", "null", "true", "Zoë", "日本", "🎉", "\n", "\t", "\r", "\u{0}", "\u{7F}",
+            "\u{85}", "\u{2028}", "\u{FEFF}", "\u{A0}",
+        ])
+        .prop_map(str::to_string),
     ]
 }
 
@@ -46,22 +68,25 @@ struct Contact {
     value: Value,
     merge: bool,
     money: Option<f64>,
+    deal: String,
 }
 
 fn contact() -> impl Strategy<Value = Contact> {
     (
-        proptest::collection::vec(("[a-zA-Z]{1,8}", text()), 0..4),
+        proptest::collection::vec((prop_oneof!["[a-zA-Z]{1,8}", text()], text()), 0..4),
         proptest::collection::vec(text(), 0..3),
         value(),
         any::<bool>(),
         proptest::option::of(0.0..1e9f64),
+        text(),
     )
-        .prop_map(|(fields, tags, value, merge, money)| Contact {
+        .prop_map(|(fields, tags, value, merge, money, deal)| Contact {
             fields,
             tags,
             value,
             merge,
             money,
+            deal,
         })
 }
 
@@ -114,7 +139,11 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
         steps.push(Step {
             id: format!("opportunity/{i}"),
             action: Action::CreateOpportunity(OpportunityCreate {
-                name: format!("Deal {i}"),
+                name: if c.deal.trim().is_empty() {
+                    format!("Deal {i}")
+                } else {
+                    c.deal
+                },
                 contact: id.clone(),
                 pipeline_id: "P".into(),
                 pipeline_stage_id: "S".into(),
@@ -143,7 +172,7 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn a_written_plan_reads_back_the_same(

@@ -36,7 +36,7 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
     let j = json(&project);
     assert_eq!(j["contacts"]["status"], "pending");
     assert_eq!(j["contacts"]["created_count"], 0);
-    assert_eq!(j["steps"]["contact"]["pending"], 10);
+    assert_eq!(j["steps"]["contact"]["pending"], 11);
     let (_, said) = status(&project, "text");
     assert!(said.contains("not applied yet"), "{said}");
 

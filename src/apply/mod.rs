@@ -129,9 +129,13 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         ));
     }
     let requests = AtomicU64::new(0);
-    if start == Start::Fresh {
-        check_not_stale(target, plan, &requests).await?;
-        state.begin(&NewRun::of(plan))?;
+    match start {
+        Start::Fresh => {
+            check_not_stale(target, plan, &requests).await?;
+            state.begin(&NewRun::of(plan))?;
+        }
+        // A resume trusts its checkpoint, but only against the location it was made for.
+        _ => check_location(target, plan, &requests).await?,
     }
     let steps = state.steps()?;
     let mut book = book::Book::new(plan, &graph, &steps);
@@ -187,18 +191,36 @@ fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
     }
 }
 
+/// Refuses to resume against another location than the plan's (one cheap read).
+async fn check_location<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+    requests.fetch_add(1, Ordering::Relaxed);
+    let live = target.location().await.map_err(|source| Error::Api {
+        side: "target".into(),
+        source,
+    })?;
+    if live.id != plan.target.location {
+        return Err(wrong_location(plan, &live.id));
+    }
+    Ok(())
+}
+
+fn wrong_location(plan: &Plan, live: &str) -> Error {
+    Error::Other(format!(
+        "the plan was made for target location {}, but the target is location {live}",
+        plan.target.location
+    ))
+}
+
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
 async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+    // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
     let live = ghl::snapshot(target).await.map_err(|source| Error::Api {
         side: "target".into(),
         source,
     })?;
     if live.location.id != plan.target.location {
-        return Err(Error::Other(format!(
-            "the plan was made for target location {}, but the target is location {}",
-            plan.target.location, live.location.id
-        )));
+        return Err(wrong_location(plan, &live.location.id));
     }
     let actual = plan::fingerprint::account(&live);
     if actual != plan.target.fingerprint {

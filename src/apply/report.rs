@@ -60,7 +60,7 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Steps found in the target instead of being sent again (after a crash or a lost answer).
     pub reconciled: usize,
-    /// This session's duration and requests.
+    /// This session's duration and requests (calls through `Ghl`: a paged read counts once).
     pub session_ms: u64,
     pub session_requests: u64,
     /// Totals over every session of the run.

@@ -86,7 +86,8 @@ impl<G: Ghl> StepRun<'_, G> {
                         },
                     };
                 }
-                Err(e) if e.kind == ApiErrorKind::Ambiguous => {
+                // A malformed answer to a write is as ambiguous as no answer: it may have acted.
+                Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
                     in_doubt = true;
                     last = Some(e);
                 }

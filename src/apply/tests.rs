@@ -458,3 +458,21 @@ async fn an_interrupt_stops_cleanly_and_resume_finishes() {
     assert_eq!(report.ending, Ending::Complete);
     assert_applied(&t);
 }
+
+#[tokio::test]
+async fn a_resume_against_another_location_is_refused() {
+    let t = target();
+    let plan = full_plan(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    crash_after_sending(&mut state, &plan, &["custom_field/region"]);
+    let mut elsewhere = t.snapshot();
+    elsewhere.location.id = "OTHER".into();
+    let other = MemoryAccount::new(elsewhere, MemoryOptions::default());
+    let err = run(&other, &plan, &mut state, true).await.unwrap_err();
+    assert!(
+        err.to_string().contains("target is location OTHER"),
+        "{err}"
+    );
+    assert_eq!(other.snapshot().custom_fields.len(), 0);
+}

@@ -27,7 +27,7 @@ pub struct Args {
     /// Continue a run that stopped early (rate limit, daily budget, network, interrupt, crash).
     #[arg(long)]
     resume: bool,
-    /// The checkpoint (default: .ghl-migrate/<name>.sqlite beside migration.yaml).
+    /// The checkpoint (default: `state:` in migration.yaml, else .ghl-migrate/<name>.sqlite).
     #[arg(long)]
     state: Option<PathBuf>,
     /// The declaration naming the target.
@@ -113,16 +113,18 @@ pub fn run(args: Args) -> Result<i32> {
     let report = match result {
         Ok(report) => report,
         // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
-        Err(err) if err.exit_code() == exit::RESUMABLE => {
+        Err(err) if stopped_early(&err) => {
             eprintln!("error: {err}");
-            println!("resume with: {}", resume_command(&args));
+            outln!("resume with: {}", resume_command(&args));
             return Ok(exit::RESUMABLE);
         }
         Err(err) => return Err(err),
     };
-    print!("{}", apply::render(&report));
-    if matches!(report.ending, Ending::Stopped { .. }) {
-        println!("resume with: {}", resume_command(&args));
+    out!("{}", apply::render(&report));
+    match report.ending {
+        Ending::Stopped { .. } => outln!("resume with: {}", resume_command(&args)),
+        Ending::Error { .. } => outln!("fix that, then resume with: {}", resume_command(&args)),
+        _ => {}
     }
     Ok(report.exit_code())
 }
@@ -171,6 +173,12 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
     ghl_migrate::plan::file::read(path)
 }
 
+/// An error that ends the run before it began but goes away by itself: rate limit, daily
+/// budget, an unanswered or refused connection (network down).
+fn stopped_early(err: &Error) -> bool {
+    err.exit_code() == exit::RESUMABLE
+}
+
 /// The exact command that continues this run.
 fn resume_command(args: &Args) -> String {
     let mut cmd = format!("ghl-migrate apply {} --resume", args.plan.display());
@@ -184,30 +192,36 @@ fn resume_command(args: &Args) -> String {
 }
 
 /// Ctrl-C or SIGTERM raise the flag: the executor stops launching and lets in-flight steps settle.
+/// A second one exits at once (exit 75): the steps still in flight stay in doubt in the
+/// checkpoint, and the resume looks them up before sending anything again.
 fn interrupt_on_signals() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = ctrl_c => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                }
-            }
+        if next_signal().await.is_err() {
+            return;
         }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
         let _ = tx.send(true);
+        if next_signal().await.is_ok() {
+            eprintln!("interrupted again: stopping now; resume with --resume");
+            std::process::exit(exit::RESUMABLE);
+        }
     });
     rx
+}
+
+/// The next Ctrl-C or SIGTERM.
+async fn next_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
 
 fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {

@@ -34,17 +34,17 @@ pub fn run(args: Args) -> Result<i32> {
     });
     let mut problems = 0;
     for report in [source, target] {
-        println!("{}", report.title);
+        outln!("{}", report.title);
         for line in &report.lines {
-            println!("{line}");
+            outln!("{line}");
             problems += usize::from(line.status == Status::Fail);
         }
     }
     if problems == 0 {
-        println!("check: all passed");
+        outln!("check: all passed");
         Ok(exit::OK)
     } else {
-        println!("check: {problems} problem(s); see `fix:` above");
+        outln!("check: {problems} problem(s); see `fix:` above");
         Ok(exit::ERROR)
     }
 }
@@ -172,10 +172,8 @@ async fn check_side(loaded: &Loaded, side: Side) -> Report {
                 format!("the API key belongs to location {own}, not {location}"),
                 format!("use the API key of {location}, or set `location_id: {own}`"),
             )),
-            None => lines.push(Line::note(
-                "location",
-                "the API key does not say which location it belongs to",
-            )),
+            // Not a JWT: the location read below is the only check.
+            None => {}
         }
     }
     for read in Read::ALL {
@@ -269,7 +267,10 @@ fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> St
 }
 
 fn rate_line(remote: &Remote) -> Line {
-    let h = remote.http().limiter().last_headers();
+    let h = remote
+        .http()
+        .map(|http| http.limiter().last_headers())
+        .unwrap_or_default();
     if h.any() {
         Line::ok("rate limit", describe_headers(&h))
     } else {

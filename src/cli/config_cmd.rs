@@ -36,16 +36,16 @@ pub fn run(args: Args) -> Result<i32> {
                 .iter()
                 .map(|e| json!({"key": e.key, "value": e.value, "origin": e.origin}))
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&list).unwrap_or_default()
             );
         }
         Format::Text => {
-            println!("# effective configuration of {}", loaded.path.display());
+            outln!("# effective configuration of {}", loaded.path.display());
             let width = entries.iter().map(|e| e.key.len()).max().unwrap_or(0);
             for e in &entries {
-                println!("{:width$} = {}    # {}", e.key, display(&e.value), e.origin);
+                outln!("{:width$} = {}    # {}", e.key, display(&e.value), e.origin);
             }
         }
     }

@@ -18,6 +18,6 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let old = file::read(&args.old_plan)?;
     let new = file::read(&args.new_plan)?;
-    super::show::emit(&plan_diff::render(&diff::diff(&old, &new)));
+    super::emit(&plan_diff::render(&diff::diff(&old, &new)));
     Ok(exit::OK)
 }

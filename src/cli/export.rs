@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use ghl_migrate::config::{self, ApiKind};
-use ghl_migrate::error::{Error, Result, exit};
+use ghl_migrate::config;
+use ghl_migrate::error::{Result, exit};
 use ghl_migrate::fixture;
-use ghl_migrate::ghl::remote::{self, Side};
-use ghl_migrate::ghl::snapshot;
+use ghl_migrate::ghl::accounts;
+use ghl_migrate::ghl::remote::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Account {
@@ -34,27 +34,9 @@ pub fn run(args: Args) -> Result<i32> {
         Account::Source => Side::Source,
         Account::Target => Side::Target,
     };
-    let account = match side {
-        Side::Source => &loaded.config.source,
-        Side::Target => &loaded.config.target,
-    };
-    let snapshot = if account.api == ApiKind::Fixture {
-        let path = account
-            .path
-            .as_deref()
-            .unwrap_or_else(|| std::path::Path::new(""));
-        fixture::load(&loaded.resolve(path))?
-    } else {
-        let remote = remote::open(side, account, &loaded.config.rate_limit, &super::env_var)?;
-        super::runtime()?
-            .block_on(snapshot(&remote))
-            .map_err(|source| Error::Api {
-                side: side.as_str().to_string(),
-                source,
-            })?
-    };
+    let snapshot = super::runtime()?.block_on(accounts::read(&loaded, side, &super::env_var))?;
     fixture::save(&args.out, &snapshot)?;
-    println!(
+    outln!(
         "exported {side} (location {}): {} custom fields, {} pipelines, {} users, {} contacts, {} opportunities -> {}",
         snapshot.location.id,
         snapshot.custom_fields.len(),

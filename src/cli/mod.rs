@@ -1,6 +1,20 @@
 //! The command line: flags as typed (clap), one module per command, and the only place that
 //! prints. Errors are rendered once here and mapped to the documented exit codes.
 
+/// Prints to stdout like `print!`; a reader that stops early (`| head`) is not an error.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!($($arg)*))
+    };
+}
+
+/// Prints a line to stdout like `println!`; a reader that stops early is not an error.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod apply;
 mod check;
 mod config_cmd;
@@ -83,7 +97,6 @@ fn report(err: &Error) -> i32 {
     err.exit_code()
 }
 
-#[allow(dead_code)] // used by the network commands as they land
 /// A multi-threaded runtime for the commands that talk to the network.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -92,8 +105,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))
 }
 
-#[allow(dead_code)] // used by the network commands as they land
 /// The process environment, as the library's `vars` lookups expect it.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// Writes text to stdout and flushes; a closed pipe ends the output quietly.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

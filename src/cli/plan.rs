@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use ghl_migrate::config::{self, ApiKind, Loaded};
-use ghl_migrate::error::{Error, Result, exit};
-use ghl_migrate::fixture;
+use ghl_migrate::config::{self, Loaded};
+use ghl_migrate::error::{Result, exit};
+use ghl_migrate::ghl::accounts;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build};
 
@@ -33,8 +33,8 @@ pub fn run(args: Args) -> Result<i32> {
         PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
-    println!("{}", ghl_migrate::render::text::overview(&plan));
-    println!("plan written to {}", out.display());
+    outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
     Ok(if args.detailed_exitcode && changes {
         exit::CHANGES
@@ -43,25 +43,8 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
-/// Reads the source and target accounts (fixtures here; live accounts over the network).
+/// Reads the source and target accounts, concurrently (fixtures from their files, live ones
+/// over the network, each within its own rate limit).
 fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    let read = |side: &str, account: &config::AccountConfig| -> Result<Account> {
-        match account.api {
-            ApiKind::Fixture => {
-                let path = account
-                    .path
-                    .as_ref()
-                    .expect("validated: fixtures have a path");
-                fixture::load(&loaded.resolve(path))
-            }
-            ApiKind::V1 | ApiKind::V2 => Err(Error::Other(format!(
-                "{side}: live accounts (`api: {}`) are not supported by this build yet",
-                account.api.as_str()
-            ))),
-        }
-    };
-    Ok((
-        read("source", &loaded.config.source)?,
-        read("target", &loaded.config.target)?,
-    ))
+    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
 }

@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<i32> {
     let options = options(&args)?;
     let handle = sandbox::start(account, options)
         .map_err(|e| Error::Other(format!("cannot start the sandbox: {e}")))?;
-    println!("sandbox listening on {}", handle.url());
+    outln!("sandbox listening on {}", handle.url());
     let _ = std::io::stdout().flush();
     handle.wait();
     Ok(0)

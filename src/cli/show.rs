@@ -35,13 +35,6 @@ impl From<FormatArg> for Format {
 
 pub fn run(args: Args) -> Result<i32> {
     let plan = file::read(&args.plan)?;
-    emit(&render::render(&plan, args.format.into()));
+    super::emit(&render::render(&plan, args.format.into()));
     Ok(exit::OK)
-}
-
-/// Writes a rendering to stdout; a reader that stops early (`| head`) is not an error.
-pub(super) fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

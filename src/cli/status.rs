@@ -82,8 +82,8 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
     match args.format {
-        Format::Text => print!("{}", apply::render(&report)),
-        Format::Json => println!(
+        Format::Text => out!("{}", apply::render(&report)),
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&summary(&plan, run.as_ref(), &report))
                 .unwrap_or_default()

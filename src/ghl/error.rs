@@ -66,11 +66,16 @@ impl ApiError {
         self.kind == ApiErrorKind::Ambiguous
     }
 
-    /// The run must stop now and can be resumed later unchanged.
+    /// The run must stop now and can be resumed later unchanged: the limits are spent, or the
+    /// server stayed unreachable or in doubt beyond the retries (a retryable error that reaches
+    /// the caller has exhausted them).
     pub fn is_resumable_stop(&self) -> bool {
         matches!(
             self.kind,
-            ApiErrorKind::RateLimited | ApiErrorKind::DailyBudget | ApiErrorKind::Ambiguous
+            ApiErrorKind::RateLimited
+                | ApiErrorKind::DailyBudget
+                | ApiErrorKind::Ambiguous
+                | ApiErrorKind::Retryable
         )
     }
 }

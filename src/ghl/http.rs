@@ -233,6 +233,18 @@ impl Http {
         }
     }
 
+    /// Sends a write and reads its answer with `read`. An answer that cannot be read (not JSON,
+    /// wrong shape) after a 2xx means the server acted without saying on what: ambiguous.
+    pub async fn write<T>(
+        &self,
+        req: &Request,
+        read: impl FnOnce(&str, &Value) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let endpoint = req.endpoint();
+        let answer = self.send(req).await.map_err(unreadable_write)?;
+        read(&endpoint, &answer).map_err(unreadable_write)
+    }
+
     /// One attempt on the wire.
     async fn attempt(&self, req: &Request) -> Result<Answer, Failure> {
         let url = format!("{}{}", self.base, req.path);
@@ -345,11 +357,21 @@ impl Failure {
     }
 }
 
+/// A write whose answer could not be read may have taken effect.
+fn unreadable_write(mut err: ApiError) -> ApiError {
+    if err.kind == ApiErrorKind::Protocol {
+        err.kind = ApiErrorKind::Ambiguous;
+        err.message = format!("{}; the write may have taken effect", err.message);
+    }
+    err
+}
+
 /// The kind of a failure without a response.
 pub fn classify_transport(method: Method, transport: Transport) -> ApiErrorKind {
     match transport {
         Transport::Refused => ApiErrorKind::Retryable,
-        Transport::Local => ApiErrorKind::Protocol,
+        // Nothing was sent; the only local failure is a token unfit for a header.
+        Transport::Local => ApiErrorKind::Auth,
         Transport::Interrupted if method.is_write() => ApiErrorKind::Ambiguous,
         Transport::Interrupted => ApiErrorKind::Retryable,
     }

@@ -42,7 +42,7 @@ fn transport_failures_are_ambiguous_only_for_writes() {
         classify_transport(Method::Get, Transport::Interrupted),
         Retryable
     );
-    assert_eq!(classify_transport(Method::Get, Transport::Local), Protocol);
+    assert_eq!(classify_transport(Method::Get, Transport::Local), Auth);
 }
 
 #[test]

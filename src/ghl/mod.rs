@@ -1,6 +1,7 @@
 //! The network boundary: one trait that every account implements (live V1 and V2 clients,
 //! the in-memory fixture account), so planning and the executor are written once.
 
+pub mod accounts;
 pub mod error;
 pub mod http;
 pub mod memory;

@@ -64,17 +64,17 @@ pub struct Probed {
 }
 
 impl Probed {
-    fn count(n: usize, what: &str) -> Self {
+    fn count(n: usize, noun: Noun) -> Self {
         Probed {
-            summary: format!("{n} {what}"),
+            summary: noun.count(n as u64),
             location: None,
         }
     }
 
-    fn total(body: &Value, pointer: &str, what: &str) -> Self {
+    fn total(body: &Value, pointer: &str, noun: Noun, scope: &str) -> Self {
         let summary = match body.pointer(pointer).and_then(Value::as_u64) {
-            Some(t) => format!("{t} {what} in all"),
-            None => format!("{what} readable"),
+            Some(t) => format!("{} {scope}", noun.count(t)),
+            None => format!("{} readable", noun.1),
         };
         Probed {
             summary,
@@ -83,9 +83,25 @@ impl Probed {
     }
 }
 
+/// A noun's singular and plural.
+#[derive(Debug, Clone, Copy)]
+struct Noun(&'static str, &'static str);
+
+impl Noun {
+    /// `1 pipeline`, `3 pipelines`.
+    fn count(&self, n: u64) -> String {
+        format!("{n} {}", if n == 1 { self.0 } else { self.1 })
+    }
+}
+
+const FIELDS: Noun = Noun("custom field", "custom fields");
+const PIPELINES: Noun = Noun("pipeline", "pipelines");
+const USERS: Noun = Noun("user", "users");
+const CONTACTS: Noun = Noun("contact", "contacts");
+const OPPORTUNITIES: Noun = Noun("opportunity", "opportunities");
+
 /// Tries one read on a live account.
 pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
-    let http = remote.http();
     let location_id = remote.location_id();
     match (read, remote) {
         (Read::Location, Remote::V2(_)) => {
@@ -102,34 +118,36 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
                 location: Some(location),
             })
         }
-        (Read::CustomFields, _) => Ok(Probed::count(
-            remote.custom_fields().await?.len(),
-            "custom fields",
-        )),
-        (Read::Pipelines, _) => Ok(Probed::count(remote.pipelines().await?.len(), "pipelines")),
-        (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), "users")),
-        (Read::Contacts, Remote::V2(_)) => {
+        (Read::CustomFields, _) => Ok(Probed::count(remote.custom_fields().await?.len(), FIELDS)),
+        (Read::Pipelines, _) => Ok(Probed::count(remote.pipelines().await?.len(), PIPELINES)),
+        (Read::Users, _) => Ok(Probed::count(remote.users().await?.len(), USERS)),
+        (Read::Contacts, Remote::V2(c)) => {
             let body = serde_json::json!({"locationId": location_id, "pageLimit": 1});
             let req = Request::post("/contacts/search", body);
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
-            Ok(Probed::total(&answer, "/total", "contacts"))
+            Ok(Probed::total(&answer, "/total", CONTACTS, "in all"))
         }
-        (Read::Contacts, Remote::V1(_)) => {
+        (Read::Contacts, Remote::V1(c)) => {
             let req = Request::get("/contacts/").query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "contacts")?;
-            Ok(Probed::total(&answer, "/meta/total", "contacts"))
+            Ok(Probed::total(&answer, "/meta/total", CONTACTS, "in all"))
         }
-        (Read::Opportunities, Remote::V2(_)) => {
+        (Read::Opportunities, Remote::V2(c)) => {
             let req = Request::get("/opportunities/search")
                 .query("location_id", location_id)
                 .query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "opportunities")?;
-            Ok(Probed::total(&answer, "/meta/total", "opportunities"))
+            Ok(Probed::total(
+                &answer,
+                "/meta/total",
+                OPPORTUNITIES,
+                "in all",
+            ))
         }
-        (Read::Opportunities, Remote::V1(_)) => {
+        (Read::Opportunities, Remote::V1(c)) => {
             let pipelines = remote.pipelines().await?;
             let Some(first) = pipelines.first() else {
                 return Ok(Probed {
@@ -139,12 +157,13 @@ pub async fn probe(remote: &Remote, read: Read) -> ApiResult<Probed> {
             };
             let req = Request::get(format!("/pipelines/{}/opportunities", segment(&first.id)))
                 .query("limit", "1");
-            let answer = http.send(&req).await?;
+            let answer = c.http().send(&req).await?;
             array(&req.endpoint(), &answer, "opportunities")?;
             Ok(Probed::total(
                 &answer,
                 "/meta/total",
-                "opportunities in the first pipeline",
+                OPPORTUNITIES,
+                "in the first pipeline",
             ))
         }
     }

@@ -23,10 +23,8 @@ use tokio::sync::Notify;
 
 use crate::config::RateLimitConfig;
 
-/// Share of the announced interval added as a small safety margin. The latency jitter itself
-/// is covered by the measured round-trip spread (see [`Pace::window`]), and an unforeseen 429
-/// widens the window further, so this only needs to cover timer and clock slack. Pacing at
-/// `max` per `interval * (1 + margin) + spread` reaches about 99% of the ceiling, less the spread.
+/// Share of the announced interval added as a margin against latency jitter. Pacing at
+/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 99%) of the ceiling, less the round-trip spread.
 pub const INTERVAL_MARGIN: f64 = 0.01;
 
 /// The pause after a 429 when the server never announced its interval: GoHighLevel's
@@ -68,13 +66,13 @@ impl RateHeaders {
 }
 
 /// The limits the user configured (`rate_limit` in migration.yaml), as the pacer needs them.
+/// (Retries are the HTTP layer's business: `rate_limit.max_retries` goes to [`super::http`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     pub max_in_flight: usize,
     pub max_per_interval: Option<u32>,
     pub min_delay: Option<Duration>,
     pub daily_reserve: u64,
-    pub max_retries: u32,
 }
 
 impl From<&RateLimitConfig> for Limits {
@@ -84,7 +82,6 @@ impl From<&RateLimitConfig> for Limits {
             max_per_interval: c.max_per_interval,
             min_delay: c.min_delay_ms.map(Duration::from_millis),
             daily_reserve: c.daily_reserve,
-            max_retries: c.max_retries,
         }
     }
 }
@@ -403,6 +400,11 @@ impl Limiter {
     /// The rate-limit headers of the latest response that carried any.
     pub fn last_headers(&self) -> RateHeaders {
         self.lock().last_headers.clone()
+    }
+
+    /// The window currently paced over (the announced interval, widened).
+    pub fn window(&self) -> Duration {
+        self.lock().window()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pace> {

@@ -44,11 +44,12 @@ pub enum Remote {
 }
 
 impl Remote {
-    /// The HTTP connection (and through it, the account's limiter).
-    pub fn http(&self) -> &Http {
+    /// The HTTP connection (and through it, the account's limiter); `None` for an account
+    /// that is not reached over HTTP.
+    pub fn http(&self) -> Option<&Http> {
         match self {
-            Remote::V1(c) => c.http(),
-            Remote::V2(c) => c.http(),
+            Remote::V1(c) => Some(c.http()),
+            Remote::V2(c) => Some(c.http()),
         }
     }
 

@@ -176,6 +176,12 @@ impl V1 {
     }
 }
 
+/// The contact a V1 contact write answers with, in the model's shape.
+fn contact_answer(endpoint: &str, body: &Value, dates: &BTreeSet<String>) -> ApiResult<Contact> {
+    let raw = member(endpoint, body, "contact")?;
+    convert(endpoint, "contact", &v1_shapes::contact_from_v1(raw, dates))
+}
+
 /// The object a V1 write answers with: under `key`, or the answer itself.
 fn created<'a>(body: &'a Value, key: &str) -> &'a Value {
     body.get(key).filter(|v| v.is_object()).unwrap_or(body)
@@ -275,16 +281,18 @@ impl Ghl for V1 {
 
     async fn create_custom_field(&self, field: &NewCustomField) -> ApiResult<CustomField> {
         let req = Request::post("/custom-fields/", v1_shapes::custom_field_to_v1(field));
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert(&endpoint, "custom field", created(&body, "customField"))
+        self.http
+            .write(&req, |at, body| {
+                convert(at, "custom field", created(body, "customField"))
+            })
+            .await
     }
 
     async fn create_contact(&self, contact: &ContactWrite) -> ApiResult<Contact> {
         let req = Request::post("/contacts/", v1_shapes::contact_to_v1(contact, Tags::Send));
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        self.contact_of(&endpoint, member(&endpoint, &body, "contact")?)
+        let dates = self.date_fields().await?;
+        self.http
+            .write(&req, |at, body| contact_answer(at, body, &dates))
             .await
     }
 
@@ -293,9 +301,9 @@ impl Ghl for V1 {
             format!("/contacts/{}", segment(id)),
             v1_shapes::contact_to_v1(contact, Tags::Omit),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        self.contact_of(&endpoint, member(&endpoint, &body, "contact")?)
+        let dates = self.date_fields().await?;
+        self.http
+            .write(&req, |at, body| contact_answer(at, body, &dates))
             .await
     }
 
@@ -304,7 +312,7 @@ impl Ghl for V1 {
             format!("/contacts/{}/tags/", segment(id)),
             json!({ "tags": tags }),
         );
-        self.http.send(&req).await.map(|_| ())
+        self.http.write(&req, |_, _| Ok(())).await
     }
 
     async fn create_opportunity(&self, opportunity: &NewOpportunity) -> ApiResult<Opportunity> {
@@ -315,11 +323,15 @@ impl Ghl for V1 {
             ),
             v1_shapes::opportunity_to_v1(opportunity),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        let raw =
-            v1_shapes::opportunity_from_v1(created(&body, "opportunity"), &opportunity.pipeline_id);
-        convert(&endpoint, "opportunity", &raw)
+        self.http
+            .write(&req, |at, body| {
+                let raw = v1_shapes::opportunity_from_v1(
+                    created(body, "opportunity"),
+                    &opportunity.pipeline_id,
+                );
+                convert(at, "opportunity", &raw)
+            })
+            .await
     }
 
     async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {

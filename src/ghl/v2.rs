@@ -263,13 +263,11 @@ impl Ghl for V2 {
             format!("/locations/{}/customFields", segment(&self.location_id)),
             bodies::create_custom_field(field),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert(
-            &endpoint,
-            "custom field",
-            member(&endpoint, &body, "customField")?,
-        )
+        self.http
+            .write(&req, |at, body| {
+                convert(at, "custom field", member(at, body, "customField")?)
+            })
+            .await
     }
 
     async fn create_contact(&self, contact: &ContactWrite) -> ApiResult<Contact> {
@@ -277,9 +275,11 @@ impl Ghl for V2 {
             "/contacts/",
             bodies::create_contact(contact, &self.location_id),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert(&endpoint, "contact", member(&endpoint, &body, "contact")?)
+        self.http
+            .write(&req, |at, body| {
+                convert(at, "contact", member(at, body, "contact")?)
+            })
+            .await
     }
 
     async fn update_contact(&self, id: &str, contact: &ContactWrite) -> ApiResult<Contact> {
@@ -287,9 +287,11 @@ impl Ghl for V2 {
             format!("/contacts/{}", segment(id)),
             bodies::update_contact(contact),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert(&endpoint, "contact", member(&endpoint, &body, "contact")?)
+        self.http
+            .write(&req, |at, body| {
+                convert(at, "contact", member(at, body, "contact")?)
+            })
+            .await
     }
 
     async fn add_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
@@ -297,7 +299,7 @@ impl Ghl for V2 {
             format!("/contacts/{}/tags", segment(id)),
             bodies::add_tags(tags),
         );
-        self.http.send(&req).await.map(|_| ())
+        self.http.write(&req, |_, _| Ok(())).await
     }
 
     async fn create_opportunity(&self, opportunity: &NewOpportunity) -> ApiResult<Opportunity> {
@@ -305,10 +307,12 @@ impl Ghl for V2 {
             "/opportunities/",
             bodies::create_opportunity(opportunity, &self.location_id),
         );
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        let raw = member(&endpoint, &body, "opportunity")?;
-        convert(&endpoint, "opportunity", &opportunity_shape(raw))
+        self.http
+            .write(&req, |at, body| {
+                let raw = member(at, body, "opportunity")?;
+                convert(at, "opportunity", &opportunity_shape(raw))
+            })
+            .await
     }
 
     async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {

@@ -2,7 +2,7 @@
 //! validate that the plan can be executed as written (format, unique ids, dependency order,
 //! references), so a hand-edited plan fails here, by step id, and never half-way through apply.
 
-mod unknown_keys;
+mod emit;
 mod validate;
 
 use std::path::Path;
@@ -16,10 +16,30 @@ pub use validate::validate;
 pub const HEADER: &str = "# ghl-migrate plan: review it, then run: ghl-migrate apply <path>\n";
 
 /// The plan as the YAML document `plan` writes: the header comment, then the plan in the
-/// field order of its types. Equal plans give byte-identical text.
+/// field order of its types, one compact entry per object (see [`emit`]). Equal plans give
+/// byte-identical text, and [`parse`] reads it back as the same plan.
 pub fn to_yaml(plan: &Plan) -> String {
-    let body = serde_yaml::to_string(plan).expect("a plan is plain data and always serialises");
-    format!("{HEADER}{body}")
+    // Everything but the steps as one value; the steps one at a time, so that a large plan is
+    // held as text, not also as a tree of YAML values.
+    let head = Plan {
+        format: plan.format.clone(),
+        name: plan.name.clone(),
+        source: plan.source.clone(),
+        target: plan.target.clone(),
+        summary: plan.summary.clone(),
+        mapping: plan.mapping.clone(),
+        warnings: plan.warnings.clone(),
+        steps: Vec::new(),
+        not_done: plan.not_done.clone(),
+    };
+    let steps = plan.steps.iter().map(to_value);
+    let mut text = String::from(HEADER);
+    emit::write_document(&mut text, &to_value(&head), steps);
+    text
+}
+
+fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
+    serde_yaml::to_value(data).expect("a plan is plain data and always serialises")
 }
 
 /// Writes a plan file, creating its parent folders.
@@ -51,10 +71,25 @@ pub fn read(path: &Path) -> Result<Plan> {
 /// (naming the step when the problem is inside one); a plan of another format, an unknown key
 /// or a plan that cannot be executed as written (see [`validate`]) gives `plan <file>: ...`.
 pub fn parse(path: &Path, text: &str) -> Result<Plan> {
-    let raw: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
-    check_format(&raw).map_err(|message| plan_error(path, message))?;
-    let plan: Plan = serde_yaml::from_str(text).map_err(|e| schema_error(path, &e, &raw))?;
-    unknown_keys::check(&raw, &plan).map_err(|message| plan_error(path, message))?;
+    // The common case, a valid plan, is parsed once; the raw document is only built to explain
+    // a failure (the format found, the id of the step at fault).
+    let plan: Plan = match serde_yaml::from_str(text) {
+        Ok(plan) => plan,
+        Err(err) => {
+            let raw: serde_yaml::Value =
+                serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
+            check_format(&raw).map_err(|message| plan_error(path, message))?;
+            return Err(schema_error(path, &err, &raw));
+        }
+    };
+    if plan.format != FORMAT {
+        let raw = serde_yaml::Value::Mapping(
+            [("format".into(), plan.format.clone().into())]
+                .into_iter()
+                .collect(),
+        );
+        check_format(&raw).map_err(|message| plan_error(path, message))?;
+    }
     validate(&plan).map_err(|problems| plan_error(path, join(problems)))?;
     Ok(plan)
 }
@@ -107,8 +142,11 @@ fn schema_error(path: &Path, err: &serde_yaml::Error, raw: &serde_yaml::Value) -
         Error::Syntax { message, .. } | Error::Invalid { message, .. } => message,
         _ => return error,
     };
-    if let Some(id) = step_index(message).and_then(|i| step_id(raw, i)) {
-        *message = format!("step {id}: {message}");
+    if let Some((index, id)) = step_index(message).and_then(|i| Some((i, step_id(raw, i)?))) {
+        // `steps[N]: ...` says no more than the step id does.
+        let bare = format!("steps[{index}]: ");
+        let rest = message.strip_prefix(&bare).unwrap_or(message);
+        *message = format!("step {id}: {rest}");
     }
     error
 }

@@ -269,7 +269,7 @@ pub struct OpportunityCreate {
 struct RawStep {
     id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    create_field: Option<NewCustomField>,
+    create_field: Option<StrictField>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     create_contact: Option<ContactCreate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,7 +287,7 @@ impl TryFrom<RawStep> for Step {
 
     fn try_from(raw: RawStep) -> Result<Self, Self::Error> {
         let mut actions = Vec::new();
-        if let Some(a) = raw.create_field {
+        if let Some(StrictField(a)) = raw.create_field {
             actions.push(Action::CreateField(a));
         }
         if let Some(a) = raw.create_contact {
@@ -330,12 +330,44 @@ impl From<Step> for RawStep {
             after: step.after,
         };
         match step.action {
-            Action::CreateField(a) => raw.create_field = Some(a),
+            Action::CreateField(a) => raw.create_field = Some(StrictField(a)),
             Action::CreateContact(a) => raw.create_contact = Some(a),
             Action::MergeContact(a) => raw.merge_contact = Some(a),
             Action::OverwriteContact(a) => raw.overwrite_contact = Some(a),
             Action::CreateOpportunity(a) => raw.create_opportunity = Some(a),
         }
         raw
+    }
+}
+
+/// A `create_field` payload as a plan holds it: the API body, but read strictly. The body type
+/// itself accepts and drops unknown keys (the API's schema has more than we send), which in a
+/// hand-edited plan would silently lose what the person meant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+struct StrictField(NewCustomField);
+
+/// The keys a `create_field` payload may hold (those of [`NewCustomField`]).
+const FIELD_KEYS: &[&str] = &[
+    "name",
+    "dataType",
+    "model",
+    "placeholder",
+    "position",
+    "options",
+];
+
+impl<'de> Deserialize<'de> for StrictField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        if let Some(key) = map.keys().find(|k| !FIELD_KEYS.contains(&k.as_str())) {
+            return Err(D::Error::custom(format!(
+                "unknown key `create_field.{key}` (it is not part of the plan format; remove it)"
+            )));
+        }
+        serde_json::from_value(Value::Object(map))
+            .map(StrictField)
+            .map_err(D::Error::custom)
     }
 }

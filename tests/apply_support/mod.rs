@@ -38,7 +38,8 @@ pub const SOURCE: &str = r#"{
     {"id": "C7", "email": "g@acme.test", "firstName": "Gus", "tags": ["vip", "lead"]},
     {"id": "C8", "email": "h@acme.test", "firstName": "Hal"},
     {"id": "C9", "phone": "+15550109", "firstName": "Ivy"},
-    {"id": "C10", "email": "old@acme.test", "phone": "+15550110", "firstName": "Old", "tags": ["vip"]}
+    {"id": "C10", "email": "old@acme.test", "phone": "+15550110", "firstName": "Old", "tags": ["vip"]},
+    {"id": "C11", "firstName": "Nokey", "lastName": "Person", "tags": ["walk-in"]}
   ],
   "opportunities": [
     {"id": "O1", "name": "Deal A", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1", "monetaryValue": 100},
@@ -94,12 +95,20 @@ impl Project {
 
     /// `live.yaml`: the same migration with the target served by `sandbox` over V2.
     pub fn live_config(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
+        self.live_config_over("v2", &sandbox.url(), rate_limit)
+    }
+
+    /// `live.yaml` with the target served by `sandbox` over V1.
+    pub fn live_config_v1(&self, sandbox: &Handle) -> PathBuf {
+        self.live_config_over("v1", &sandbox.v1_url(), "")
+    }
+
+    fn live_config_over(&self, api: &str, url: &str, rate_limit: &str) -> PathBuf {
         let path = self.path().join("live.yaml");
         let text = format!(
-            "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
-             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {}\n\
-             rate_limit:\n  max_in_flight: 4\n{rate_limit}",
-            sandbox.url()
+            "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: {api}\n  \
+             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {url}\n\
+             rate_limit:\n  max_in_flight: 4\n{rate_limit}"
         );
         std::fs::write(&path, text).unwrap();
         path

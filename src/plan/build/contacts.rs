@@ -76,6 +76,19 @@ impl Builder<'_> {
                     count(&mut self.summary.contacts, "not_in_scope");
                     ContactLink::NotMigrated("contacts are not in `objects`".into())
                 }
+                ContactOutcome::New
+                    if matches!(d.identity, Identity::SourceId(_))
+                        && cfg.target.api == crate::config::ApiKind::V1 =>
+                {
+                    count(&mut self.summary.contacts, "blocked");
+                    let why = "the V1 API cannot create a contact with neither email nor phone";
+                    self.not_done.push(NotDone {
+                        id: step_id.clone(),
+                        outcome: "blocked".into(),
+                        reason: format!("source contact {} ({}): {why}", c.id, c.display_name()),
+                    });
+                    ContactLink::NotMigrated(why.into())
+                }
                 ContactOutcome::New => {
                     count(&mut self.summary.contacts, "create");
                     if let Identity::SourceId(_) = d.identity {

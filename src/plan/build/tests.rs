@@ -310,3 +310,23 @@ fn objects_limit_what_is_written() {
             .all(|s| s.action.kind() == "contact" || s.id.ends_with("ghl_migrate_source_id"))
     );
 }
+
+#[test]
+fn a_v1_target_cannot_take_contacts_without_email_or_phone() {
+    let (s, t) = accounts();
+    let text = "name: t\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: v1\n  location_id: TGT\n  token_env: T\n";
+    let cfg = parse(Path::new("migration.yaml"), text).unwrap();
+    let plan = build(PlanInput {
+        config: &cfg,
+        source: &s,
+        target: &t,
+    })
+    .unwrap();
+    assert!(plan.steps.iter().all(|s| s.id != "contact/source:s3"));
+    assert_eq!(plan.summary.contacts["blocked"], 1);
+    assert!(
+        plan.not_done
+            .iter()
+            .any(|n| n.id == "contact/source:s3" && n.reason.contains("V1 API"))
+    );
+}
