@@ -149,7 +149,7 @@ fn main() {
     }
     if on("fetch") {
         eprintln!("fetch: two 10,000-contact accounts ...");
-        results.sizes.push(sizes::fetch());
+        results.sizes.extend(sizes::fetch());
     }
     if on("plan") {
         eprintln!("plan: 100,000 x 100,000 contacts ...");

@@ -20,7 +20,7 @@ pub struct Measured {
 
 /// Fetch of two 10,000-contact accounts from two sandboxes (GoHighLevel's default limit,
 /// latency 100 to 400 ms), then the plan, by `ghl-migrate plan` on two V2 accounts.
-pub fn fetch() -> Measured {
+pub fn fetch() -> Vec<Measured> {
     let opts = LargeOptions {
         source_contacts: 10_000,
         target_contacts: 10_000,
@@ -61,14 +61,33 @@ pub fn fetch() -> Measured {
     let said = String::from_utf8_lossy(&run.output.stdout)
         .trim()
         .to_string();
-    Measured {
+    let fetched = Measured {
         label: "fetch 2 x 10,000 contacts, source and target concurrently (V2, 2 sandboxes, \
                 100/10 s, 100..400 ms; library clients + `ghl::snapshot`)"
             .into(),
         detail: format!("{requests} requests; {said}"),
         wall_s: run.elapsed.as_secs_f64(),
         peak_kib: run.peak_kib,
-    }
+    };
+    // The same two live accounts read by the real `plan`, which then matches and writes the plan.
+    let before = source_box.stats().requests + target_box.stats().requests;
+    let plan = ws.path("plan.yaml");
+    let run = ws.run(&[
+        "plan",
+        "-c",
+        config.to_str().unwrap(),
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    run.expect("plan of two live 10k accounts", &[0]);
+    let requests = source_box.stats().requests + target_box.stats().requests - before;
+    let planned = Measured {
+        label: "`ghl-migrate plan` of the same two live accounts (fetch + match + write)".into(),
+        detail: format!("{requests} requests"),
+        wall_s: run.elapsed.as_secs_f64(),
+        peak_kib: run.peak_kib,
+    };
+    vec![fetched, planned]
 }
 
 /// `ghl-migrate plan` of 100,000 x 100,000 contacts from fixture files.
