@@ -14,7 +14,7 @@ pub struct Results {
 }
 
 fn rate(r: ghl_migrate::sandbox::RateLimit) -> String {
-    if r.interval_ms % 1000 == 0 {
+    if r.interval_ms.is_multiple_of(1000) {
         format!("{}/{} s", r.max, r.interval_ms / 1000)
     } else {
         format!("{}/{} ms", r.max, r.interval_ms)
