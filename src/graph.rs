@@ -36,6 +36,9 @@ impl StepGraph {
                 .iter()
                 .map(String::as_str)
                 .chain(step.action.refs().into_iter().filter(|r| is_step_ref(r)));
+            // De-duplicated per step: asking the graph (`contains_edge`) would scan the edges of
+            // a popular dependency, e.g. a new field that 100,000 contacts wait for.
+            let mut deps: Vec<usize> = Vec::new();
             for r in refs {
                 let Some(&dep) = index.get(r) else {
                     return Err(Error::Other(format!(
@@ -43,7 +46,8 @@ impl StepGraph {
                         step.id
                     )));
                 };
-                if !graph.contains_edge(NodeIndex::new(dep), NodeIndex::new(i)) {
+                if !deps.contains(&dep) {
+                    deps.push(dep);
                     graph.add_edge(NodeIndex::new(dep), NodeIndex::new(i), ());
                 }
             }

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod parallel;
 pub mod plan;
 pub mod progress;
 pub mod render;

@@ -231,51 +231,63 @@ pub const CONTACT_STANDARD_FIELDS: &[&str] = &[
 ];
 
 impl Contact {
-    /// A standard field's value by its API name (see [`CONTACT_STANDARD_FIELDS`]).
-    pub fn standard_field(&self, api_name: &str) -> Option<&str> {
-        let v = match api_name {
-            "firstName" => &self.first_name,
-            "lastName" => &self.last_name,
-            "name" => &self.name,
-            "email" => &self.email,
-            "phone" => &self.phone,
-            "companyName" => &self.company_name,
-            "address1" => &self.address1,
-            "city" => &self.city,
-            "state" => &self.state,
-            "postalCode" => &self.postal_code,
-            "country" => &self.country,
-            "website" => &self.website,
-            "timezone" => &self.timezone,
-            "source" => &self.source,
-            "dateOfBirth" => &self.date_of_birth,
-            _ => return None,
-        };
-        v.as_deref().filter(|s| !s.trim().is_empty())
+    /// Every optional text field with its API name: the standard fields, then `assignedTo`.
+    /// The one place that lists them (destructured in full, so a field added to the model
+    /// must be placed here or explicitly left out).
+    pub fn text_fields(&self) -> [(&'static str, &Option<String>); 16] {
+        let Contact {
+            id: _,
+            first_name,
+            last_name,
+            name,
+            email,
+            phone,
+            company_name,
+            address1,
+            city,
+            state,
+            postal_code,
+            country,
+            website,
+            timezone,
+            source,
+            date_of_birth,
+            assigned_to,
+            dnd: _,
+            tags: _,
+            custom_fields: _,
+            date_added: _,
+        } = self;
+        [
+            ("firstName", first_name),
+            ("lastName", last_name),
+            ("name", name),
+            ("email", email),
+            ("phone", phone),
+            ("companyName", company_name),
+            ("address1", address1),
+            ("city", city),
+            ("state", state),
+            ("postalCode", postal_code),
+            ("country", country),
+            ("website", website),
+            ("timezone", timezone),
+            ("source", source),
+            ("dateOfBirth", date_of_birth),
+            ("assignedTo", assigned_to),
+        ]
     }
 
-    /// Sets a standard field by its API name; returns false for an unknown name.
-    pub fn set_standard_field(&mut self, api_name: &str, value: Option<String>) -> bool {
-        let slot = match api_name {
-            "firstName" => &mut self.first_name,
-            "lastName" => &mut self.last_name,
-            "name" => &mut self.name,
-            "email" => &mut self.email,
-            "phone" => &mut self.phone,
-            "companyName" => &mut self.company_name,
-            "address1" => &mut self.address1,
-            "city" => &mut self.city,
-            "state" => &mut self.state,
-            "postalCode" => &mut self.postal_code,
-            "country" => &mut self.country,
-            "website" => &mut self.website,
-            "timezone" => &mut self.timezone,
-            "source" => &mut self.source,
-            "dateOfBirth" => &mut self.date_of_birth,
-            _ => return false,
-        };
-        *slot = value;
-        true
+    /// A standard field's non-blank value by its API name (see [`CONTACT_STANDARD_FIELDS`]).
+    pub fn standard_field(&self, api_name: &str) -> Option<&str> {
+        if !CONTACT_STANDARD_FIELDS.contains(&api_name) {
+            return None;
+        }
+        self.text_fields()
+            .into_iter()
+            .find(|(name, _)| *name == api_name)
+            .and_then(|(_, v)| v.as_deref())
+            .filter(|s| !s.trim().is_empty())
     }
 
     /// A name for people: full name, else first + last, else email, else phone, else id.

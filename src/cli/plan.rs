@@ -29,6 +29,8 @@ pub fn run(args: Args) -> Result<i32> {
         source: &source,
         target: &target,
     })?;
+    // The accounts are no longer needed: free them before the plan's text is made.
+    drop((source, target));
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
     });

@@ -37,19 +37,16 @@ pub struct PlanInput<'a> {
 pub fn build(input: PlanInput<'_>) -> Result<Plan> {
     // Hashing both accounts is independent of matching: do it alongside.
     std::thread::scope(|scope| {
-        let fingerprints = scope.spawn(|| {
-            (
-                fingerprint::account(input.source),
-                fingerprint::account(input.target),
-            )
-        });
+        let source_fp = scope.spawn(|| fingerprint::account(input.source));
+        let target_fp = scope.spawn(|| fingerprint::account(input.target));
         let mut b = Builder::new(input);
         b.fields();
         let users = b.users();
         b.pipelines();
         let links = b.contacts(&users);
         b.opportunities(&links, &users);
-        let (source, target) = fingerprints.join().expect("hashing does not panic");
+        let source = source_fp.join().expect("hashing does not panic");
+        let target = target_fp.join().expect("hashing does not panic");
         b.finish(&source, &target)
     })
 }

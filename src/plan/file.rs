@@ -32,10 +32,22 @@ pub fn to_yaml(plan: &Plan) -> String {
         steps: Vec::new(),
         not_done: plan.not_done.clone(),
     };
-    let steps = plan.steps.iter().map(to_value);
+    let steps = steps_text(&plan.steps);
     let mut text = String::from(HEADER);
-    emit::write_document(&mut text, &to_value(&head), steps);
+    emit::write_document(&mut text, &to_value(&head), &steps);
     text
+}
+
+/// The steps' text, written on the machine's cores in chunks and joined in order.
+fn steps_text(steps: &[crate::plan::Step]) -> String {
+    crate::parallel::map_chunks(steps, 1_000, |part| {
+        let mut text = String::new();
+        for step in part {
+            emit::step_block(&mut text, &to_value(step));
+        }
+        text
+    })
+    .concat()
 }
 
 fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {

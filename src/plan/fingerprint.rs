@@ -5,7 +5,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::Account;
+use crate::model::{Account, Contact};
 
 /// The fingerprint of an account: its definitions, contacts and opportunities, sorted by id.
 /// Streams canonical JSON into the hash, one object at a time, without copying the account.
@@ -24,17 +24,40 @@ pub fn account(account: &Account) -> String {
         h.put("user", u);
     }
     for c in sorted(&account.contacts, |c| &c.id) {
-        let mut c = c.clone();
-        c.tags.sort();
-        c.custom_fields.sort_by(|x, y| x.id.cmp(&y.id));
-        // When a contact was added is not something a plan decides on.
-        c.date_added = None;
-        h.put("contact", &c);
+        contact(&mut h, c);
     }
     for o in sorted(&account.opportunities, |o| &o.id) {
         h.put("opportunity", o);
     }
     format!("sha256:{}", hex::encode(h.0.finalize()))
+}
+
+/// A contact, field by field, without copying it (the bulk of any account).
+fn contact(h: &mut HashWriter, c: &Contact) {
+    h.text("contact", &c.id);
+    // `Contact::text_fields` lists every text field; when a contact was added is not
+    // something a plan decides on.
+    for (_, value) in c.text_fields() {
+        match value {
+            Some(v) => h.text("s", v),
+            None => h.0.update(b"-"),
+        }
+    }
+    h.0.update(match c.dnd {
+        None => b"d-",
+        Some(true) => b"d1",
+        Some(false) => b"d0",
+    });
+    let mut tags: Vec<&String> = c.tags.iter().collect();
+    tags.sort();
+    for tag in tags {
+        h.text("t", tag);
+    }
+    for v in sorted(&c.custom_fields, |v| &v.id) {
+        h.text("f", &v.id);
+        h.put("v", &v.value);
+    }
+    h.0.update(b";");
 }
 
 /// References to the items, ordered by a key.
@@ -55,6 +78,13 @@ pub fn of<T: Serialize>(value: &T) -> String {
 struct HashWriter(Sha256);
 
 impl HashWriter {
+    /// Adds one tagged string, length-prefixed so that no two sequences collide.
+    fn text(&mut self, tag: &str, value: &str) {
+        self.0.update(tag.as_bytes());
+        self.0.update((value.len() as u64).to_le_bytes());
+        self.0.update(value.as_bytes());
+    }
+
     /// Adds one tagged object's canonical JSON.
     fn put<T: Serialize>(&mut self, tag: &str, value: &T) {
         self.0.update(tag.as_bytes());
@@ -113,5 +143,58 @@ mod tests {
         a.contacts[0].email = Some("x@y.z".into());
         assert_ne!(before, account(&a));
         assert!(before.starts_with("sha256:"));
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+    use crate::model::FieldValue;
+
+    fn base() -> Account {
+        let mut a = Account::default();
+        a.contacts.push(Contact {
+            id: "c".into(),
+            tags: vec!["a".into(), "b".into()],
+            custom_fields: vec![
+                FieldValue {
+                    id: "f1".into(),
+                    value: "x".into(),
+                },
+                FieldValue {
+                    id: "f2".into(),
+                    value: 1.into(),
+                },
+            ],
+            ..Default::default()
+        });
+        a
+    }
+
+    #[test]
+    fn every_contact_change_that_matters_changes_it() {
+        let before = account(&base());
+        let edits: [fn(&mut Contact); 5] = [
+            |c| c.tags.push("c".into()),
+            |c| c.custom_fields[1].value = 2.into(),
+            |c| c.dnd = Some(true),
+            |c| c.first_name = Some(String::new()),
+            |c| c.assigned_to = Some("u".into()),
+        ];
+        for edit in edits {
+            let mut a = base();
+            edit(&mut a.contacts[0]);
+            assert_ne!(account(&a), before);
+        }
+    }
+
+    #[test]
+    fn tag_and_value_order_and_date_added_do_not() {
+        let before = account(&base());
+        let mut a = base();
+        a.contacts[0].tags.reverse();
+        a.contacts[0].custom_fields.reverse();
+        a.contacts[0].date_added = Some("2020-01-01T00:00:00.000Z".into());
+        assert_eq!(account(&a), before);
     }
 }

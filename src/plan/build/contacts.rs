@@ -1,6 +1,7 @@
 //! Planning contacts: create, merge, overwrite or skip each one, and say what was left out.
 
 use super::*;
+use crate::matching::contacts::ContactDecision;
 
 impl Builder<'_> {
     pub(super) fn contacts(&mut self, users: &UserMap) -> HashMap<String, ContactLink> {
@@ -20,7 +21,49 @@ impl Builder<'_> {
         let mut links: HashMap<String, ContactLink> = HashMap::with_capacity(source.len());
         let mut dropped: BTreeMap<String, (u64, String)> = BTreeMap::new();
         let mut unmapped_users: BTreeMap<String, u64> = BTreeMap::new();
-        let mut no_key = 0u64;
+        let policy = if migrate {
+            cfg.existing_contacts
+        } else {
+            ExistingPolicy::Skip
+        };
+        let v1_target = cfg.target.api == crate::config::ApiKind::V1;
+        let no_key = |d: &ContactDecision| matches!(d.identity, Identity::SourceId(_));
+        let creatable = |d: &ContactDecision| {
+            migrate && matches!(d.outcome, ContactOutcome::New) && !(no_key(d) && v1_target)
+        };
+        let stamp = decisions
+            .iter()
+            .any(|d| creatable(d) && no_key(d))
+            .then(|| self.stamp_ref());
+        // Each payload depends on its contact alone: build them all on every core first.
+        let ctx = ContactContext {
+            fields: &self.field_targets,
+            users,
+            source: self.input.source,
+            phone_country: &cfg.phone_country_code,
+        };
+        let mut built: Vec<Option<Built>> = crate::parallel::map(&decisions, 2_000, |d| {
+            let c = &source[d.source];
+            match &d.outcome {
+                ContactOutcome::New if creatable(d) => Some(Built::Create(contact_steps::create(
+                    c,
+                    &d.identity,
+                    stamp.as_deref(),
+                    &ctx,
+                ))),
+                ContactOutcome::Existing { target: t, by } if policy != ExistingPolicy::Skip => {
+                    Some(Built::Update(contact_steps::update(
+                        c,
+                        &target[*t],
+                        by,
+                        policy,
+                        &ctx,
+                    )))
+                }
+                _ => None,
+            }
+        });
+        let mut no_key_created = 0u64;
         let mut order: Vec<usize> = (0..decisions.len()).collect();
         order.sort_by(|a, b| decisions[*a].identity.cmp(&decisions[*b].identity));
         for i in order {
@@ -91,20 +134,12 @@ impl Builder<'_> {
                 }
                 ContactOutcome::New => {
                     count(&mut self.summary.contacts, "create");
-                    if let Identity::SourceId(_) = d.identity {
-                        no_key += 1;
+                    if no_key(d) {
+                        no_key_created += 1;
                     }
-                    let stamp = match d.identity {
-                        Identity::SourceId(_) => Some(self.stamp_ref()),
-                        _ => None,
+                    let Some(Built::Create(built)) = built[i].take() else {
+                        unreachable!("a payload was built for every contact to create")
                     };
-                    let ctx = ContactContext {
-                        fields: &self.field_targets,
-                        users,
-                        source: self.input.source,
-                        phone_country: &cfg.phone_country_code,
-                    };
-                    let built = contact_steps::create(c, &d.identity, stamp.as_deref(), &ctx);
                     tally(
                         &mut dropped,
                         &mut unmapped_users,
@@ -119,24 +154,15 @@ impl Builder<'_> {
                     });
                     ContactLink::Created { step: id }
                 }
-                ContactOutcome::Existing { target: t, by } => {
+                ContactOutcome::Existing { target: t, .. } => {
                     let t = &target[*t];
-                    let policy = if migrate {
-                        cfg.existing_contacts
-                    } else {
-                        ExistingPolicy::Skip
-                    };
                     let step = if policy == ExistingPolicy::Skip {
                         count(&mut self.summary.contacts, "skip");
                         None
                     } else {
-                        let ctx = ContactContext {
-                            fields: &self.field_targets,
-                            users,
-                            source: self.input.source,
-                            phone_country: &cfg.phone_country_code,
+                        let Some(Built::Update(built)) = built[i].take() else {
+                            unreachable!("a payload was built for every contact to update")
                         };
-                        let built = contact_steps::update(c, t, by, policy, &ctx);
                         tally(
                             &mut dropped,
                             &mut unmapped_users,
@@ -182,9 +208,9 @@ impl Builder<'_> {
                 links.insert(source[d.source].id.clone(), link);
             }
         }
-        if no_key > 0 {
+        if no_key_created > 0 {
             self.warnings.push(format!(
-                "{no_key} contact(s) have neither email nor phone: they are identified by their source id, \
+                "{no_key_created} contact(s) have neither email nor phone: they are identified by their source id, \
                  stamped into the target field `{STAMP_FIELD_NAME}`"
             ));
         }
@@ -216,4 +242,10 @@ impl Builder<'_> {
             ));
         }
     }
+}
+
+/// A contact's payload, built ahead of the sequential pass.
+enum Built {
+    Create(contact_steps::BuiltCreate),
+    Update(contact_steps::BuiltUpdate),
 }

@@ -20,10 +20,10 @@ const INDENT: &str = "  ";
 
 /// Writes the document for `head` (a plan as serde gives it: a mapping in field order) to
 /// `out`, one entry per line as described in the module documentation; equal values give
-/// identical text. The steps come one at a time from `steps` and are written after any that
-/// `head` lists under its `steps` key, so a large plan never exists whole as a YAML value.
-pub fn write_document(out: &mut String, head: &Value, steps: impl Iterator<Item = Value>) {
-    let mut steps = steps.peekable();
+/// identical text. `steps` is the text of the steps (see [`step_block`]), written after any
+/// that `head` lists under its `steps` key, so a large plan never exists whole as a YAML value
+/// and its steps can be written on several threads.
+pub fn write_document(out: &mut String, head: &Value, steps: &str) {
     let Value::Mapping(map) = head else {
         line(out, "", &flow(head));
         return;
@@ -32,25 +32,20 @@ pub fn write_document(out: &mut String, head: &Value, steps: impl Iterator<Item 
     for (key, value) in map {
         match (key.as_str(), value) {
             (Some("steps"), Value::Sequence(listed)) => {
-                steps_entry(out, key, listed, &mut steps);
+                steps_entry(out, key, listed, steps);
                 wrote_steps = true;
             }
             _ => top_level_entry(out, key, value),
         }
     }
-    if !wrote_steps && steps.peek().is_some() {
-        steps_entry(out, &Value::from("steps"), &[], &mut steps);
+    if !wrote_steps && !steps.is_empty() {
+        steps_entry(out, &Value::from("steps"), &[], steps);
     }
 }
 
 /// `steps:` and a block per step, or `steps: []`.
-fn steps_entry(
-    out: &mut String,
-    key: &Value,
-    listed: &[Value],
-    more: &mut std::iter::Peekable<impl Iterator<Item = Value>>,
-) {
-    if listed.is_empty() && more.peek().is_none() {
+fn steps_entry(out: &mut String, key: &Value, listed: &[Value], more: &str) {
+    if listed.is_empty() && more.is_empty() {
         entry(out, "", key, &Value::Sequence(vec![]));
         return;
     }
@@ -58,9 +53,7 @@ fn steps_entry(
     for step in listed {
         step_block(out, step);
     }
-    for step in more {
-        step_block(out, &step);
-    }
+    out.push_str(more);
 }
 
 /// A key of the document: a mapping is a section.
@@ -95,7 +88,7 @@ fn entry_with_lines(out: &mut String, indent: &str, key: &Value, value: &Value) 
 
 /// One step: `- id: ...`, then each other key on its line; a payload too long for one line
 /// gets a line per payload key.
-fn step_block(out: &mut String, step: &Value) {
+pub fn step_block(out: &mut String, step: &Value) {
     let Value::Mapping(map) = step else {
         line(out, INDENT, &format!("- {}", flow(step)));
         return;

@@ -4,7 +4,7 @@ use super::*;
 
 fn document(value: &Value) -> String {
     let mut out = String::new();
-    write_document(&mut out, value, std::iter::empty());
+    write_document(&mut out, value, "");
     out
 }
 
@@ -298,9 +298,13 @@ fn long_keys_read_back() {
 fn streamed_steps_follow_the_listed_ones() {
     let head: Value =
         serde_yaml::from_str("format: f\nsteps: [{id: a/1}]\nnot_done: []\n").unwrap();
-    let more: Vec<Value> = vec![serde_yaml::from_str("{id: a/2, after: [a/1]}").unwrap()];
+    let mut more = String::new();
+    step_block(
+        &mut more,
+        &serde_yaml::from_str("{id: a/2, after: [a/1]}").unwrap(),
+    );
     let mut out = String::new();
-    write_document(&mut out, &head, more.into_iter());
+    write_document(&mut out, &head, &more);
     assert_eq!(
         out,
         "format: f\nsteps:\n  - id: a/1\n  - id: a/2\n    after: [a/1]\nnot_done: []\n"
