@@ -11,102 +11,93 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::error::{Error, Result};
 use crate::plan::{Step, is_step_ref};
 
-/// The steps as a graph: an edge `a -> b` means `b` waits for `a`.
-#[derive(Debug)]
+/// The steps as a graph: step `i` waits for every step in `deps[i]`.
+#[derive(Debug, Clone)]
 pub struct StepGraph {
-    graph: DiGraph<usize, ()>,
+    /// Step id -> index in the plan.
+    pub index: HashMap<String, usize>,
+    /// What each step waits for (each once, in the order named).
+    pub deps: Vec<Vec<usize>>,
+    /// Who waits for each step (in step order).
+    pub dependents: Vec<Vec<usize>>,
 }
 
 impl StepGraph {
-    /// Builds the graph from `after` lists and step references inside payloads.
-    /// A reference to a step that does not exist is an error naming both.
+    /// Builds the graph from `after` lists and step references inside payloads, and checks it:
+    /// ids are unique, every reference names a step, and there is no cycle (each named).
     pub fn new(steps: &[Step]) -> Result<Self> {
-        let index: HashMap<&str, usize> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let mut graph = DiGraph::with_capacity(steps.len(), steps.len());
-        for i in 0..steps.len() {
-            graph.add_node(i);
+        let mut index = HashMap::with_capacity(steps.len());
+        for (i, step) in steps.iter().enumerate() {
+            if index.insert(step.id.clone(), i).is_some() {
+                return Err(Error::Other(format!("step id `{}` appears twice", step.id)));
+            }
         }
+        let mut deps = vec![Vec::new(); steps.len()];
+        let mut dependents = vec![Vec::new(); steps.len()];
         for (i, step) in steps.iter().enumerate() {
             let refs = step
                 .after
                 .iter()
                 .map(String::as_str)
                 .chain(step.action.refs().into_iter().filter(|r| is_step_ref(r)));
-            // De-duplicated per step: asking the graph (`contains_edge`) would scan the edges of
-            // a popular dependency, e.g. a new field that 100,000 contacts wait for.
-            let mut deps: Vec<usize> = Vec::new();
             for r in refs {
                 let Some(&dep) = index.get(r) else {
                     return Err(Error::Other(format!(
-                        "step `{}` depends on `{r}`, which is not a step of this plan",
+                        "step `{}` refers to `{r}`, which is not a step of this plan",
                         step.id
                     )));
                 };
-                if !deps.contains(&dep) {
-                    deps.push(dep);
-                    graph.add_edge(NodeIndex::new(dep), NodeIndex::new(i), ());
+                // Checked per step: asking a graph whether an edge exists would scan all the
+                // edges of a popular dependency (a new field 100,000 contacts wait for).
+                if !deps[i].contains(&dep) {
+                    deps[i].push(dep);
+                    dependents[dep].push(i);
                 }
             }
         }
-        Ok(StepGraph { graph })
-    }
-
-    /// Indices of the steps each step waits for.
-    pub fn dependencies(&self, step: usize) -> Vec<usize> {
-        let mut deps: Vec<usize> = self
-            .graph
-            .neighbors_directed(NodeIndex::new(step), petgraph::Direction::Incoming)
-            .map(|n| n.index())
-            .collect();
-        deps.sort_unstable();
-        deps
-    }
-
-    /// Indices of the steps that wait for `step`.
-    pub fn dependents(&self, step: usize) -> Vec<usize> {
-        let mut deps: Vec<usize> = self
-            .graph
-            .neighbors_directed(NodeIndex::new(step), petgraph::Direction::Outgoing)
-            .map(|n| n.index())
-            .collect();
-        deps.sort_unstable();
-        deps
+        let graph = StepGraph {
+            index,
+            deps,
+            dependents,
+        };
+        graph.check_acyclic(steps)?;
+        Ok(graph)
     }
 
     /// A topological order in which, among ready steps, `rank` (then position) decides.
-    /// A cycle is an error that names its steps.
-    pub fn order_by<K: Ord>(
-        &self,
-        steps: &[Step],
-        rank: impl Fn(&Step) -> K,
-    ) -> Result<Vec<usize>> {
-        self.check_acyclic(steps)?;
-        let n = self.graph.node_count();
-        let mut waiting: Vec<usize> = (0..n).map(|i| self.dependencies(i).len()).collect();
-        let mut ready: BinaryHeap<Reverse<(K, usize)>> = (0..n)
+    pub fn order_by<K: Ord>(&self, steps: &[Step], rank: impl Fn(&Step) -> K) -> Vec<usize> {
+        let mut waiting: Vec<usize> = self.deps.iter().map(Vec::len).collect();
+        let mut ready: BinaryHeap<Reverse<(K, usize)>> = (0..steps.len())
             .filter(|&i| waiting[i] == 0)
             .map(|i| Reverse((rank(&steps[i]), i)))
             .collect();
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(steps.len());
         while let Some(Reverse((_, i))) = ready.pop() {
             out.push(i);
-            for d in self.dependents(i) {
+            for &d in &self.dependents[i] {
                 waiting[d] -= 1;
                 if waiting[d] == 0 {
                     ready.push(Reverse((rank(&steps[d]), d)));
                 }
             }
         }
-        Ok(out)
+        out
     }
 
+    /// Strongly connected components (petgraph's Tarjan): any of more than one step, or a step
+    /// that waits for itself, is a cycle, named step by step.
     fn check_acyclic(&self, steps: &[Step]) -> Result<()> {
-        for scc in tarjan_scc(&self.graph) {
-            let self_loop = scc.len() == 1 && self.graph.contains_edge(scc[0], scc[0]);
+        let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(steps.len(), steps.len());
+        for _ in steps {
+            graph.add_node(());
+        }
+        for (i, deps) in self.deps.iter().enumerate() {
+            for &d in deps {
+                graph.add_edge(NodeIndex::new(d), NodeIndex::new(i), ());
+            }
+        }
+        for scc in tarjan_scc(&graph) {
+            let self_loop = scc.len() == 1 && self.deps[scc[0].index()].contains(&scc[0].index());
             if scc.len() > 1 || self_loop {
                 let mut ids: Vec<&str> = scc.iter().map(|n| steps[n.index()].id.as_str()).collect();
                 ids.sort_unstable();
@@ -130,7 +121,7 @@ pub fn plan_order(steps: Vec<Step>) -> Result<Vec<Step>> {
         };
         (kind, s.id.clone())
     };
-    let order = graph.order_by(&steps, rank)?;
+    let order = graph.order_by(&steps, rank);
     let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
     Ok(order
         .into_iter()
@@ -212,7 +203,7 @@ mod tests {
         let err = plan_order(vec![opportunity("opportunity/a", "contact/ghost")]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "step `opportunity/a` depends on `contact/ghost`, which is not a step of this plan"
+            "step `opportunity/a` refers to `contact/ghost`, which is not a step of this plan"
         );
     }
 

@@ -103,7 +103,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         progress,
     } = run;
     let started = Instant::now();
-    let graph = Graph::build(plan).map_err(|e| match e {
+    let graph = graph::build(plan).map_err(|e| match e {
         GraphError::Invalid(message) => Error::Plan {
             path: options.plan_path.clone(),
             message,
