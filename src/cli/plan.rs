@@ -29,8 +29,8 @@ pub fn run(args: Args) -> Result<i32> {
         source: &source,
         target: &target,
     })?;
-    // The accounts are no longer needed: free them before the plan's text is made.
-    drop((source, target));
+    // The accounts are no longer needed: free them (on the side) while the plan is written.
+    let freeing = std::thread::spawn(move || drop((source, target)));
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("plans").join(format!("{}.plan.yaml", loaded.config.name))
     });
@@ -38,6 +38,9 @@ pub fn run(args: Args) -> Result<i32> {
     outln!("{}", ghl_migrate::render::text::overview(&plan));
     outln!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
+    let _ = freeing.join();
+    // The process ends here: freeing a large plan object by object would only delay the exit.
+    std::mem::forget(plan);
     Ok(if args.detailed_exitcode && changes {
         exit::CHANGES
     } else {

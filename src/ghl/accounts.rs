@@ -24,8 +24,11 @@ pub async fn read(
 ) -> Result<Account> {
     let account = config(loaded, side);
     if account.api == ApiKind::Fixture {
-        let path = account.path.clone().unwrap_or_default();
-        return fixture::load(&loaded.resolve(&path));
+        // Parsing a large file is CPU work: on a blocking thread, so both sides load at once.
+        let path = loaded.resolve(&account.path.clone().unwrap_or_default());
+        return tokio::task::spawn_blocking(move || fixture::load(&path))
+            .await
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
     }
     let live = remote::open(side, account, &loaded.config.rate_limit, vars)?;
     snapshot(&live).await.map_err(|source| Error::Api {
