@@ -93,15 +93,32 @@ async fn lookup_contact<G: Ghl>(
     let found = ghl.find_contacts(&key).await?;
     Ok(found
         .into_iter()
-        .find(|c| matches_key(c, &key))
+        .find(|c| is_this_contact(c, plan, body))
         .map_or(Found::Absent, |c| Found::Exists(c.id)))
 }
 
-fn matches_key(c: &Contact, key: &ContactKey) -> bool {
-    match (&key.email, &key.phone) {
-        (Some(e), _) => c.email.as_deref().map(normalise_email).as_ref() == Some(e),
-        (None, Some(p)) => c.phone.as_deref().map(digits) == Some(digits(p)),
-        (None, None) => false,
+/// Whether a target contact is the one this create makes (and not another person who shares
+/// a phone with it): the same source-id stamp; else, for a contact keyed by email, the same
+/// email; for one keyed by phone, the same phone and no other email.
+pub fn is_this_contact(c: &Contact, plan: &ContactCreate, body: &crate::ghl::ContactWrite) -> bool {
+    let stamp = body.custom_fields.iter().find(|v| {
+        !plan.source_id.is_empty() && v.field_value == Value::String(plan.source_id.clone())
+    });
+    if let Some(stamp) = stamp
+        && has_value(c, &stamp.id, &stamp.field_value)
+    {
+        return true;
+    }
+    let email = |e: &Option<String>| e.as_deref().map(normalise_email).filter(|e| !e.is_empty());
+    match plan.identity.as_str() {
+        "email" => email(&c.email).is_some() && email(&c.email) == email(&body.email),
+        "phone" => {
+            let phone = |p: &Option<String>| p.as_deref().map(digits).filter(|d| !d.is_empty());
+            phone(&c.phone).is_some()
+                && phone(&c.phone) == phone(&body.phone)
+                && (email(&c.email).is_none() || email(&c.email) == email(&body.email))
+        }
+        _ => false,
     }
 }
 
@@ -121,4 +138,90 @@ fn digits(p: &str) -> String {
 
 fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ghl::{ContactWrite, CustomFieldWrite};
+    use crate::model::FieldValue;
+
+    fn create(
+        identity: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> (ContactCreate, ContactWrite) {
+        let plan = ContactCreate {
+            identity: identity.into(),
+            source_id: "SRC1".into(),
+            ..Default::default()
+        };
+        let body = ContactWrite {
+            email: email.map(String::from),
+            phone: phone.map(String::from),
+            ..Default::default()
+        };
+        (plan, body)
+    }
+
+    fn contact(email: Option<&str>, phone: Option<&str>) -> Contact {
+        Contact {
+            id: "T1".into(),
+            email: email.map(String::from),
+            phone: phone.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_contact_keyed_by_phone_is_not_another_person_with_that_phone() {
+        let (plan, body) = create("phone", None, Some("+15550100001"));
+        assert!(is_this_contact(
+            &contact(None, Some("+15550100001")),
+            &plan,
+            &body
+        ));
+        // Someone else, with an email, who shares the phone (a family, a switchboard).
+        assert!(!is_this_contact(
+            &contact(Some("c@acme.test"), Some("+15550100001")),
+            &plan,
+            &body
+        ));
+        assert!(!is_this_contact(
+            &contact(None, Some("+15550100002")),
+            &plan,
+            &body
+        ));
+    }
+
+    #[test]
+    fn a_contact_keyed_by_email_must_have_that_email() {
+        let (plan, body) = create("email", Some("Jane@Acme.test"), Some("+15550100001"));
+        assert!(is_this_contact(
+            &contact(Some("jane@acme.test"), None),
+            &plan,
+            &body
+        ));
+        assert!(!is_this_contact(
+            &contact(Some("bob@acme.test"), Some("+15550100001")),
+            &plan,
+            &body
+        ));
+    }
+
+    #[test]
+    fn the_source_id_stamp_identifies_any_contact() {
+        let (plan, mut body) = create("source_id", None, None);
+        body.custom_fields.push(CustomFieldWrite {
+            id: "STAMP".into(),
+            field_value: "SRC1".into(),
+        });
+        let mut c = contact(None, None);
+        assert!(!is_this_contact(&c, &plan, &body));
+        c.custom_fields.push(FieldValue {
+            id: "STAMP".into(),
+            value: "SRC1".into(),
+        });
+        assert!(is_this_contact(&c, &plan, &body));
+    }
 }

@@ -76,8 +76,10 @@ impl<G: Ghl> StepRun<'_, G> {
                 }
                 Err(e) if e.kind == ApiErrorKind::Permanent => {
                     return match e.existing_id.clone() {
-                        // Our own earlier request created it; the server now calls it a duplicate.
-                        Some(id) if in_doubt => Outcome::Done {
+                        // Our own earlier request may have created it and the server now calls it
+                        // a duplicate; only if the existing contact is this one (not another person
+                        // sharing a phone) is the step done with it.
+                        Some(id) if in_doubt && self.is_own_contact(&id).await => Outcome::Done {
                             target_id: id,
                             reconciled: true,
                         },
@@ -98,6 +100,20 @@ impl<G: Ghl> StepRun<'_, G> {
             last.unwrap_or_else(|| ApiError::new(ApiErrorKind::Ambiguous, "", "no answer")),
             true,
         )
+    }
+
+    /// Whether the contact a duplicate refusal names is the one this create step makes.
+    async fn is_own_contact(&self, id: &str) -> bool {
+        let (Action::CreateContact(plan), Request::CreateContact(body)) =
+            (self.action, &self.request)
+        else {
+            return false;
+        };
+        self.count();
+        match self.ghl.get_contact(id).await {
+            Ok(Some(c)) => reconcile::is_this_contact(&c, plan, body),
+            _ => false,
+        }
     }
 
     fn count(&self) {

@@ -235,6 +235,8 @@ struct Faulty {
     inner: MemoryAccount,
     /// Writes (by kind: "field", "contact", "opportunity", "update") and what to do on them.
     faults: Mutex<Vec<(&'static str, Fault)>>,
+    /// Contact lookups that find nothing, as a search lagging behind writes would.
+    blind_lookups: Mutex<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -252,6 +254,7 @@ impl Faulty {
         Faulty {
             inner,
             faults: Mutex::new(faults),
+            blind_lookups: Mutex::new(0),
         }
     }
 
@@ -320,6 +323,13 @@ impl Ghl for Faulty {
             .await
     }
     async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {
+        {
+            let mut blind = self.blind_lookups.lock().unwrap();
+            if *blind > 0 {
+                *blind -= 1;
+                return Ok(vec![]);
+            }
+        }
         self.inner.find_contacts(key).await
     }
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
@@ -395,7 +405,47 @@ async fn a_rate_limit_stop_is_resumable_and_the_resume_finishes_exactly() {
 }
 
 #[tokio::test]
-async fn a_duplicate_refusal_after_an_in_doubt_attempt_means_done() {
+async fn a_duplicate_refusal_naming_our_own_contact_after_an_in_doubt_attempt_means_done() {
+    let t = Faulty::new(target(), vec![]);
+    t.inner.set_forbid_duplicates(true);
+    let mut plan = full_plan(&t.inner);
+    if let crate::plan::Action::CreateContact(c) = &mut plan.steps[2].action {
+        c.fields.insert("phone".into(), "+15550199".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    crash_after_sending(&mut state, &plan, &["contact/b@x.test"]);
+    // The earlier create landed (same email and phone), but the lookup misses it, as a search
+    // lagging behind writes would; the re-send is refused as a duplicate naming it.
+    let landed = t
+        .inner
+        .create_contact(&ContactWrite {
+            email: Some("b@x.test".into()),
+            phone: Some("+15550199".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    *t.blind_lookups.lock().unwrap() = 1;
+    let before = t.inner.snapshot().contacts.len();
+    let report = run(&t, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(
+        t.inner.snapshot().contacts.len(),
+        before + 1,
+        "only contact a is new"
+    );
+    let b = state
+        .steps()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "contact/b@x.test")
+        .unwrap();
+    assert_eq!(b.target_id, Some(landed.id));
+}
+
+#[tokio::test]
+async fn a_duplicate_refusal_naming_another_person_is_a_failure_not_done() {
     let t = target();
     t.set_forbid_duplicates(true);
     let mut plan = full_plan(&t);
@@ -405,26 +455,29 @@ async fn a_duplicate_refusal_after_an_in_doubt_attempt_means_done() {
     let dir = tempfile::tempdir().unwrap();
     let mut state = open(&dir);
     crash_after_sending(&mut state, &plan, &["contact/b@x.test"]);
-    // The earlier create landed under the phone only (the lookup by email misses it); the
-    // location refuses the re-send as a duplicate and names the contact: that is our object.
-    let landed = t
+    // Someone else holds that phone: our earlier create never landed. Adopting that contact
+    // would lose b@x.test and hang b's opportunity on another person.
+    let other = t
         .create_contact(&ContactWrite {
+            email: Some("other@x.test".into()),
             phone: Some("+15550199".into()),
             ..Default::default()
         })
         .await
         .unwrap();
     let report = run(&t, &plan, &mut state, true).await.unwrap();
-    assert_eq!(report.ending, Ending::Complete, "{report:?}");
-    assert_eq!(report.reconciled, 1);
-    assert_eq!(t.snapshot().contacts.len(), 3);
+    assert_eq!(report.ending, Ending::Rejected, "{report:?}");
     let b = state
         .steps()
         .unwrap()
         .into_iter()
         .find(|s| s.id == "contact/b@x.test")
         .unwrap();
-    assert_eq!(b.target_id, Some(landed.id));
+    assert_ne!(b.target_id, Some(other.id));
+    assert!(
+        report.failures.iter().any(|f| f.id == "contact/b@x.test"),
+        "{report:?}"
+    );
 }
 
 #[tokio::test]

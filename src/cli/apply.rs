@@ -69,6 +69,15 @@ pub fn run(args: Args) -> Result<i32> {
             plan.name
         )));
     }
+    if args.resume && loaded.config.target.api == ApiKind::Fixture {
+        // The in-memory target of an interrupted dry run is gone: resuming would re-create
+        // nothing that ran and point later steps at objects that no longer exist.
+        return Err(Error::Other(
+            "--resume: a fixture target is applied in memory, so an interrupted dry run has \
+             nothing to resume; run the dry run again with a fresh --state"
+                .into(),
+        ));
+    }
     let state_path = args.state.clone().unwrap_or_else(|| loaded.state_path());
     let durability = match args.sync {
         Sync::Normal => Durability::Normal,

@@ -56,10 +56,7 @@ impl State {
         let lock = match access {
             Access::Write(_) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-                        path: dir.to_path_buf(),
-                        source,
-                    })?;
+                    create_private_dir(dir)?;
                 }
                 Some(Lock::acquire(path)?)
             }
@@ -78,6 +75,10 @@ impl State {
             Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        if matches!(access, Access::Write(_)) {
+            // It holds personal data (emails, phones, server messages): owner only.
+            restrict_to_owner(path)?;
+        }
         let found = schema::inspect(&conn).map_err(|e| db_error(path, &e))?;
         match found {
             schema::Found::Current => {}
@@ -332,3 +333,40 @@ fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
 
 #[cfg(test)]
 mod tests;
+
+/// Creates the checkpoint's folder, readable by its owner only, with a `.gitignore` that keeps
+/// checkpoints (personal data) out of commits.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let existed = dir.exists();
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !existed {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+        let _ = std::fs::write(
+            dir.join(".gitignore"),
+            "# ghl-migrate checkpoints hold personal data\n*\n",
+        );
+    }
+    Ok(())
+}
+
+/// Makes the checkpoint file readable and writable by its owner only.
+fn restrict_to_owner(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
+    }
+    Ok(())
+}

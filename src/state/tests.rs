@@ -233,3 +233,18 @@ fn the_checkpoint_is_in_wal_mode_with_the_chosen_durability() {
         assert_eq!((mode.as_str(), sync), ("wal", level));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_checkpoint_is_private_and_kept_out_of_git() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".ghl-migrate").join("t.sqlite");
+    let state = State::open(&path, write()).unwrap();
+    drop(state);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    let ignore = std::fs::read_to_string(path.parent().unwrap().join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*"));
+}

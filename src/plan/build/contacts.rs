@@ -28,8 +28,18 @@ impl Builder<'_> {
         };
         let v1_target = cfg.target.api == crate::config::ApiKind::V1;
         let no_key = |d: &ContactDecision| matches!(d.identity, Identity::SourceId(_));
+        // V1 creates are upserts on email or phone: a second new contact with the phone of an
+        // earlier one would overwrite it. Such contacts are blocked for V1 targets.
+        let v1_phone_taken = if v1_target {
+            phones_taken_by_earlier_creates(&decisions, source, &cfg.phone_country_code)
+        } else {
+            HashMap::new()
+        };
         let creatable = |d: &ContactDecision| {
-            migrate && matches!(d.outcome, ContactOutcome::New) && !(no_key(d) && v1_target)
+            migrate
+                && matches!(d.outcome, ContactOutcome::New)
+                && !(no_key(d) && v1_target)
+                && !v1_phone_taken.contains_key(&d.source)
         };
         let stamp = decisions
             .iter()
@@ -131,6 +141,22 @@ impl Builder<'_> {
                         reason: format!("source contact {} ({}): {why}", c.id, c.display_name()),
                     });
                     ContactLink::NotMigrated(why.into())
+                }
+                ContactOutcome::New if v1_phone_taken.contains_key(&d.source) => {
+                    count(&mut self.summary.contacts, "blocked");
+                    let earlier = &source[v1_phone_taken[&d.source]];
+                    let why = format!(
+                        "the V1 API creates by upsert on phone: this contact would overwrite source \
+                         contact {} ({}), which has the same phone",
+                        earlier.id,
+                        earlier.display_name()
+                    );
+                    self.not_done.push(NotDone {
+                        id: step_id.clone(),
+                        outcome: "blocked".into(),
+                        reason: format!("source contact {} ({}): {why}", c.id, c.display_name()),
+                    });
+                    ContactLink::NotMigrated(why)
                 }
                 ContactOutcome::New => {
                     count(&mut self.summary.contacts, "create");
@@ -248,4 +274,38 @@ impl Builder<'_> {
 enum Built {
     Create(contact_steps::BuiltCreate),
     Update(contact_steps::BuiltUpdate),
+}
+
+/// New contacts whose phone an earlier new contact (in identity order) already has: source
+/// index -> the earlier one's source index.
+fn phones_taken_by_earlier_creates(
+    decisions: &[ContactDecision],
+    source: &[crate::model::Contact],
+    country: &str,
+) -> HashMap<usize, usize> {
+    let mut new: Vec<&ContactDecision> = decisions
+        .iter()
+        .filter(|d| matches!(d.outcome, ContactOutcome::New))
+        .collect();
+    new.sort_by(|a, b| a.identity.cmp(&b.identity));
+    let mut first_by_phone: HashMap<String, usize> = HashMap::new();
+    let mut taken = HashMap::new();
+    for d in new {
+        let Some(phone) = source[d.source]
+            .phone
+            .as_deref()
+            .and_then(|p| crate::normalize::phone(p, country))
+        else {
+            continue;
+        };
+        match first_by_phone.get(&phone) {
+            Some(&earlier) => {
+                taken.insert(d.source, earlier);
+            }
+            None => {
+                first_by_phone.insert(phone, d.source);
+            }
+        }
+    }
+    taken
 }

@@ -11,7 +11,15 @@ impl Builder<'_> {
             &cfg.mappings.custom_fields,
         );
         let create = self.wants(ObjectKind::CustomFields);
-        for d in decisions {
+        let v1_target = cfg.target.api == crate::config::ApiKind::V1;
+        for mut d in decisions {
+            if v1_target && d.source.model() == "opportunity" {
+                d.outcome = FieldOutcome::Unsupported {
+                    reason:
+                        "the V1 API has no opportunity custom fields; its values are not copied"
+                            .into(),
+                };
+            }
             self.field(d, create);
         }
     }

@@ -82,8 +82,10 @@ impl Builder<'_> {
                     count(&mut self.summary.opportunities, "create");
                     let (contact, after) = match link {
                         Some(ContactLink::Created { step }) => (step.clone(), vec![step.clone()]),
-                        Some(ContactLink::Existing { target_id, step }) => {
-                            (target_id.clone(), step.iter().cloned().collect())
+                        // The contact already exists: the opportunity does not wait for its merge,
+                        // so a merge the API refuses cannot block it.
+                        Some(ContactLink::Existing { target_id, .. }) => {
+                            (target_id.clone(), vec![])
                         }
                         _ => unreachable!("matching blocks opportunities of unmigrated contacts"),
                     };

@@ -258,7 +258,10 @@ fn opportunities_follow_their_contact_or_are_blocked() {
     };
     assert_eq!(o.contact, "t1");
     assert_eq!(o.pipeline_stage_id, "tp-won");
-    assert_eq!(s.after, vec!["contact/jane@acme.test".to_string()]);
+    assert!(
+        s.after.is_empty(),
+        "jane exists: her deal does not wait for (or fail with) her merge"
+    );
     assert_eq!(plan.summary.opportunities["blocked"], 1);
     assert!(
         plan.warnings
@@ -329,4 +332,60 @@ fn a_v1_target_cannot_take_contacts_without_email_or_phone() {
             .iter()
             .any(|n| n.id == "contact/source:s3" && n.reason.contains("V1 API"))
     );
+}
+
+#[test]
+fn a_v1_target_blocks_new_contacts_sharing_a_phone_and_opportunity_fields() {
+    let (mut s, t) = accounts();
+    s.contacts.push(contact(
+        "s5",
+        Some("kid@acme.test"),
+        Some("+1 555 010 0099"),
+    ));
+    s.contacts.push(contact(
+        "s6",
+        Some("parent@acme.test"),
+        Some("(555) 010-0099"),
+    ));
+    let mut opp_field = field("sf-budget", "Budget", DataType::Numerical);
+    opp_field.model = Some("opportunity".into());
+    s.custom_fields.push(opp_field);
+    let text = "name: t\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: v1\n  location_id: TGT\n  token_env: T\n";
+    let cfg = parse(Path::new("migration.yaml"), text).unwrap();
+    let plan = build(PlanInput {
+        config: &cfg,
+        source: &s,
+        target: &t,
+    })
+    .unwrap();
+    // One of the two is created; the other would be merged into it by V1's upsert.
+    let created = ["contact/kid@acme.test", "contact/parent@acme.test"]
+        .iter()
+        .filter(|id| plan.steps.iter().any(|s| s.id == **id))
+        .count();
+    assert_eq!(created, 1);
+    assert!(
+        plan.not_done
+            .iter()
+            .any(|n| n.reason.contains("upsert on phone"))
+    );
+    assert!(
+        plan.steps
+            .iter()
+            .all(|s| !s.id.starts_with("custom_field/opportunity."))
+    );
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("no opportunity custom fields"))
+    );
+    // A V2 target takes both.
+    let v2 = build(PlanInput {
+        config: &config(""),
+        source: &s,
+        target: &t,
+    })
+    .unwrap();
+    assert!(v2.steps.iter().any(|s| s.id == "contact/kid@acme.test"));
+    assert!(v2.steps.iter().any(|s| s.id == "contact/parent@acme.test"));
 }
