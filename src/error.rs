@@ -70,12 +70,16 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code this error maps to.
+    /// The process exit code this error maps to outside `apply`: always 1. (Only `apply`
+    /// can be resumed, so only it turns a [`Error::is_resumable`] error into 75.)
     pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Api { source, .. } if source.is_resumable_stop() => exit::RESUMABLE,
-            _ => exit::ERROR,
-        }
+        exit::ERROR
+    }
+
+    /// The run stopped for a reason that goes away by itself (rate limit, daily budget,
+    /// network down): an `apply` can be resumed later unchanged.
+    pub fn is_resumable(&self) -> bool {
+        matches!(self, Error::Api { source, .. } if source.is_resumable_stop())
     }
 
     /// Builds a [`Error::Syntax`] from a serde_yaml error, keeping its line and column.

@@ -41,16 +41,7 @@ pub fn save(path: &Path, account: &Account) -> Result<()> {
         s.push('\n');
         s
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::write(path, text).map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::atomic_file::write(path, text.as_bytes())
 }
 
 fn is_yaml(path: &Path) -> bool {

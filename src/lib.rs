@@ -5,6 +5,7 @@
 //! the sandbox are async; everything between is pure functions over plain data.
 
 pub mod apply;
+pub mod atomic_file;
 pub mod config;
 pub mod error;
 pub mod fixture;

@@ -291,11 +291,7 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
     std::fs::remove_file(project.state_path()).unwrap();
     let out = project.apply(&[], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let path = project.plan_path();
-    let mut plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    plan.steps.pop();
-    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    write_another_revision(&project.plan_path());
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(

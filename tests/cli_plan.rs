@@ -171,3 +171,60 @@ fn a_reader_that_stops_early_is_not_an_error() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn usage_errors_exit_1_never_2() {
+    // 2 means "the plan has changes": a typo in a flag must not look like that.
+    for args in [
+        &["plan", "--detailed-exitcodes"][..],
+        &["show"][..],
+        &["bogus"][..],
+        &[][..],
+    ] {
+        let out = bin().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    assert_eq!(bin().arg("--help").output().unwrap().status.code(), Some(0));
+}
+
+#[test]
+fn plan_outside_apply_never_exits_75() {
+    // Nothing listens at that address: the network is down. Only apply can be resumed.
+    let dir = tempfile::tempdir().unwrap();
+    let config = "name: t\nsource:\n  api: v2\n  location_id: L\n  token_env: T\n  base_url: http://127.0.0.1:9\ntarget:\n  api: v2\n  location_id: L\n  token_env: T\n  base_url: http://127.0.0.1:9\nrate_limit:\n  max_retries: 0\n";
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .env("T", "x")
+        .arg("plan")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_truncated_plan_is_refused() {
+    let dir = project(CONFIG, SOURCE, TARGET);
+    plan(dir.path(), &[]).success();
+    let path = dir.path().join("plans/t.plan.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Cut it after the contact step, at a line boundary: valid YAML, one step short.
+    let cut = text.find("  - id: opportunity/").unwrap();
+    std::fs::write(&path, &text[..cut]).unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["show", "plans/t.plan.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("announces 1 create_opportunity step(s) but the file holds 0"),
+        "{err}"
+    );
+}

@@ -76,7 +76,12 @@ fn an_unknown_format_is_refused() {
 
 /// The sample plus `n` contact steps, as plan text.
 fn with_contacts(n: usize) -> String {
-    let mut text = SAMPLE.replace("not_done:\n", "");
+    // The summary announces every step the file holds (2 contacts in the sample, plus `n`).
+    let mut text = SAMPLE.replace("not_done:\n", "").replacen(
+        "  contacts:\n    create: 2\n",
+        &format!("  contacts:\n    create: {}\n", n + 2),
+        1,
+    );
     let not_done_at = text.find("- id: custom_field/region").unwrap();
     let not_done = text.split_off(not_done_at);
     for i in 0..n {

@@ -155,15 +155,27 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
             after: vec![id],
         });
     }
+    // The summary announces the steps the plan holds, as the planner's does.
+    let mut summary = Summary {
+        readiness_percent: 50.0,
+        ..Default::default()
+    };
+    for step in &steps {
+        let (counts, outcome) = match step.action.name() {
+            "create_field" => (&mut summary.custom_fields, "create"),
+            "create_contact" => (&mut summary.contacts, "create"),
+            "merge_contact" => (&mut summary.contacts, "merge"),
+            "overwrite_contact" => (&mut summary.contacts, "overwrite"),
+            _ => (&mut summary.opportunities, "create"),
+        };
+        *counts.entry(outcome.to_string()).or_default() += 1;
+    }
     Plan {
         format: FORMAT.into(),
         name,
         source: side("A"),
         target: side("B"),
-        summary: Summary {
-            readiness_percent: 50.0,
-            ..Default::default()
-        },
+        summary,
         mapping: MappingReport::default(),
         warnings,
         steps,

@@ -47,7 +47,8 @@ fn a_bad_fault_or_latency_is_a_usage_error() {
             .env("T", "secret-value")
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{flags:?}");
+        // Usage errors exit 1 (2 is reserved for `plan --detailed-exitcode`).
+        assert_eq!(output.status.code(), Some(1), "{flags:?}");
         assert!(!String::from_utf8_lossy(&output.stderr).contains("secret-value"));
     }
 }

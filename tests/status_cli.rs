@@ -67,11 +67,7 @@ fn status_of_a_checkpoint_made_for_another_plan_is_refused() {
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
     assert_eq!(project.apply(&[], &[]).status.code(), Some(0));
-    let path = project.plan_path();
-    let mut plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    plan.steps.pop();
-    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    write_another_revision(&project.plan_path());
     let (code, text) = status(&project, "json");
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("another revision of this plan"), "{text}");

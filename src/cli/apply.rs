@@ -185,7 +185,7 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
 /// An error that ends the run before it began but goes away by itself: rate limit, daily
 /// budget, an unanswered or refused connection (network down).
 fn stopped_early(err: &Error) -> bool {
-    err.exit_code() == exit::RESUMABLE
+    err.is_resumable()
 }
 
 /// The exact command that continues this run.

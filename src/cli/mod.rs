@@ -27,7 +27,7 @@ mod status;
 
 use clap::{Parser, Subcommand};
 
-use ghl_migrate::error::{Error, Result};
+use ghl_migrate::error::{Error, Result, exit};
 
 /// Migrate a GoHighLevel sub-account into another one: plan, review, apply, resume.
 #[derive(Debug, Parser)]
@@ -61,7 +61,19 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    // Usage errors exit 1, not clap's 2: 2 means "the plan has changes" (a contract).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+            let _ = err.print();
+            return code;
+        }
+    };
     init_logging();
     let result = match cli.command {
         Command::Plan(args) => plan::run(args),

@@ -208,7 +208,10 @@ impl Http {
             let result = match attempt {
                 Ok(answer) => {
                     tracing::debug!(endpoint = %endpoint, status = answer.status, elapsed_ms = elapsed, "answer");
-                    interpret(req.method, &endpoint, answer.status, &answer.body)
+                    // A server may echo the token: remove it before any of the body can be
+                    // quoted (error messages keep only a prefix, which would hide a partial echo).
+                    let body = redact_body(&answer.body, &self.token);
+                    interpret(req.method, &endpoint, answer.status, &body)
                 }
                 Err(failure) => {
                     tracing::debug!(endpoint = %endpoint, error = %failure.message, elapsed_ms = elapsed, "no answer");
@@ -470,6 +473,23 @@ pub fn redact(mut err: ApiError, token: &Secret) -> ApiError {
     err.message = redact_text(&err.message, token);
     err.endpoint = redact_text(&err.endpoint, token);
     err
+}
+
+/// The body with every occurrence of the token replaced by `[redacted]` (borrowed when absent).
+pub fn redact_body<'a>(body: &'a [u8], token: &Secret) -> std::borrow::Cow<'a, [u8]> {
+    let t = token.expose().as_bytes();
+    if t.is_empty() || !body.windows(t.len()).any(|w| w == t) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.windows(t.len()).position(|w| w == t) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(b"[redacted]");
+        rest = &rest[i + t.len()..];
+    }
+    out.extend_from_slice(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Replaces the token in a text with `[redacted]`.

@@ -119,3 +119,25 @@ fn endpoints_name_method_and_path_without_query_values() {
         .query("email", "jane@example.com");
     assert_eq!(r.endpoint(), "GET /contacts/search/duplicate");
 }
+
+#[test]
+fn an_echoed_token_is_removed_from_the_body_before_any_of_it_is_quoted() {
+    let token = Secret::new("tgt-secret-TOKEN456abcdefghijkl");
+    // The echo starts near the end of the prefix an error message quotes.
+    let body = format!(
+        "<html>{}Bearer {} trailing</html>",
+        "x".repeat(190),
+        token.expose()
+    );
+    let clean = redact_body(body.as_bytes(), &token);
+    let err = interpret(Method::Get, "GET /x", 500, &clean).unwrap_err();
+    assert!(!err.message.contains("tgt-secret"), "{}", err.message);
+    assert_eq!(
+        redact_body(b"nothing here", &token).as_ref(),
+        b"nothing here"
+    );
+    assert_eq!(
+        redact_body(b"a T b T", &Secret::new("T")).as_ref(),
+        b"a [redacted] b [redacted]"
+    );
+}

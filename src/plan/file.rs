@@ -54,18 +54,9 @@ fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
     serde_yaml::to_value(data).expect("a plan is plain data and always serialises")
 }
 
-/// Writes a plan file, creating its parent folders.
+/// Writes a plan file (whole or not at all), creating its parent folders.
 pub fn write(path: &Path, plan: &Plan) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::write(path, to_yaml(plan)).map_err(|source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::atomic_file::write(path, to_yaml(plan).as_bytes())
 }
 
 /// Reads, parses and validates a plan file.

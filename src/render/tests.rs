@@ -78,6 +78,18 @@ fn big_plan(contacts: usize) -> Plan {
             reason: "has the tag `do-not-migrate`".into(),
         });
     }
+    // The summary announces what the steps hold.
+    let count = |action: &str| {
+        plan.steps
+            .iter()
+            .filter(|s| s.action.name() == action)
+            .count() as u64
+    };
+    let (contacts, opportunities) = (count("create_contact"), count("create_opportunity"));
+    plan.summary.contacts.insert("create".into(), contacts);
+    plan.summary
+        .opportunities
+        .insert("create".into(), opportunities);
     validate(&plan).expect("the big plan is valid");
     plan
 }

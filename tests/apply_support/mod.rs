@@ -250,3 +250,18 @@ pub fn expected_target() -> Vec<String> {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     canonical(&sandbox.account())
 }
+
+/// Rewrites the plan file as another, consistent revision of it: one step fewer, and a summary
+/// that counts what it holds.
+pub fn write_another_revision(path: &Path) {
+    let mut plan: ghl_migrate::plan::Plan =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dropped = plan.steps.pop().unwrap();
+    let counts = match dropped.action.kind() {
+        "opportunity" => &mut plan.summary.opportunities,
+        "contact" => &mut plan.summary.contacts,
+        _ => &mut plan.summary.custom_fields,
+    };
+    *counts.get_mut("create").unwrap() -= 1;
+    std::fs::write(path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+}

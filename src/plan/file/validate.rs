@@ -14,6 +14,7 @@ use crate::plan::{Action, Plan, Step, ValueWrite, is_step_ref};
 /// `read` and `parse` call this; the planner's tests can call it on what it builds.
 pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
     let mut problems = header_problems(plan);
+    problems.extend(count_problems(plan));
     let mut earlier: HashMap<&str, (usize, &Step)> = HashMap::new();
     let all: HashSet<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
     for (index, step) in plan.steps.iter().enumerate() {
@@ -42,6 +43,37 @@ pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
     } else {
         Err(problems)
     }
+}
+
+/// The summary announces how many steps of each action the plan holds; a file that holds
+/// another number was cut short (a killed write, a bad copy) or edited, and must not run.
+fn count_problems(plan: &Plan) -> Vec<String> {
+    let s = &plan.summary;
+    let announced =
+        |counts: &crate::plan::Counts, outcome: &str| counts.get(outcome).copied().unwrap_or(0);
+    let expected = [
+        ("create_field", announced(&s.custom_fields, "create")),
+        ("create_contact", announced(&s.contacts, "create")),
+        ("merge_contact", announced(&s.contacts, "merge")),
+        ("overwrite_contact", announced(&s.contacts, "overwrite")),
+        ("create_opportunity", announced(&s.opportunities, "create")),
+    ];
+    expected
+        .into_iter()
+        .filter_map(|(action, want)| {
+            let have = plan
+                .steps
+                .iter()
+                .filter(|st| st.action.name() == action)
+                .count() as u64;
+            (have != want).then(|| {
+                format!(
+                    "the summary announces {want} {action} step(s) but the file holds {have}: \
+                     the plan was cut short or edited; re-run plan"
+                )
+            })
+        })
+        .collect()
 }
 
 fn header_problems(plan: &Plan) -> Vec<String> {
