@@ -311,10 +311,10 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
             .trim()
             .parse()
             .ok()
-            .filter(|s: &f64| *s >= 0.0 && s.is_finite())
+            .filter(|s: &f64| (0.0..=600.0).contains(s))
             .ok_or_else(|| {
                 Error::Other(format!(
-                    "environment variable {}: expected seconds (e.g. 0.2), got {v:?}",
+                    "environment variable {}: expected seconds from 0 to 600 (e.g. 0.2), got {v:?}",
                     env::RATE_LIMIT_DELAY
                 ))
             })?;
@@ -409,6 +409,17 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                         side,
                         format!("{side}: `path` is for `api: fixture` only"),
                     ));
+                }
+                if let Some(url) = &account.base_url {
+                    let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+                    if !scheme_ok || url.len() <= "https://".len() {
+                        return Err(at(
+                            "base_url",
+                            format!(
+                                "{side}.base_url {url:?} is not an http(s) URL (e.g. https://services.leadconnectorhq.com)"
+                            ),
+                        ));
+                    }
                 }
                 if let Some(var) = &account.token_env {
                     let valid = !var.is_empty()
@@ -529,6 +540,28 @@ mod tests {
             "$MIGRATION_BATCH_SIZE"
         );
         assert_eq!(loaded.origins["rate_limit.daily_reserve"], "default");
+    }
+
+    #[test]
+    fn a_base_url_without_a_scheme_is_refused_where_it_is_written() {
+        let text = "name: d\nsource:\n  api: v2\n  location_id: L\n  token_env: T\n  base_url: 127.0.0.1:8080\ntarget:\n  api: fixture\n  path: t.json\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "migration.yaml:6:3: source.base_url \"127.0.0.1:8080\" is not an http(s) URL"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_absurd_delay_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migration.yaml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let vars = |k: &str| (k == env::RATE_LIMIT_DELAY).then(|| "1e300".to_string());
+        let err = load(&path, &vars).unwrap_err().to_string();
+        assert!(err.contains("from 0 to 600"), "{err}");
     }
 
     #[test]

@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One whole location: what `plan` reads from each side.
+/// One whole location: what `plan` reads from each side. Unknown top-level keys are refused,
+/// so a misspelt list in a hand-written fixture (`contact:`) is an error, not an empty account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Account {
     pub location: Location,
     #[serde(default)]

@@ -228,3 +228,14 @@ fn a_truncated_plan_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_misspelt_list_in_a_fixture_is_an_error_not_an_empty_account() {
+    let bad = SOURCE.replace(r#""contacts": ["#, r#""contact": ["#);
+    let dir = project(CONFIG, &bad, TARGET);
+    let err = stderr(&plan(dir.path(), &[]).code(1));
+    assert!(
+        err.contains("source.json:") && err.contains("unknown field `contact`"),
+        "{err}"
+    );
+}

@@ -69,6 +69,13 @@ pub fn run(args: Args) -> Result<i32> {
             plan.name
         )));
     }
+    if args.write_fixture.is_some() && loaded.config.target.api != ApiKind::Fixture {
+        return Err(Error::Other(
+            "--write-fixture is for fixture targets (a dry run in memory); for a live target, \
+             use `ghl-migrate export --account target -o FILE` after the apply"
+                .into(),
+        ));
+    }
     if args.resume && loaded.config.target.api == ApiKind::Fixture {
         // The in-memory target of an interrupted dry run is gone: resuming would re-create
         // nothing that ran and point later steps at objects that no longer exist.

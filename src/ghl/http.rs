@@ -192,8 +192,9 @@ impl Http {
                     ApiErrorKind::DailyBudget,
                     endpoint.clone(),
                     format!(
-                        "the daily API budget is down to {remaining} requests, the configured \
-                         reserve (rate_limit.daily_reserve); resume when it resets"
+                        "only {remaining} requests of today's API budget are left, at or below \
+                         rate_limit.daily_reserve (kept for other uses of this location); \
+                         continue when the budget resets, or lower the reserve"
                     ),
                 ),
             })?;

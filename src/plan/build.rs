@@ -40,6 +40,7 @@ pub fn build(input: PlanInput<'_>) -> Result<Plan> {
         let source_fp = scope.spawn(|| fingerprint::account(input.source));
         let target_fp = scope.spawn(|| fingerprint::account(input.target));
         let mut b = Builder::new(input);
+        b.unused_declarations();
         b.fields();
         let users = b.users();
         b.pipelines();

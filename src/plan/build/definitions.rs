@@ -3,6 +3,53 @@
 use super::*;
 
 impl Builder<'_> {
+    /// Explicit mappings and filters that name nothing in the source are almost always typos:
+    /// each is a warning, so the reviewer sees it before the mapping silently does nothing.
+    pub(super) fn unused_declarations(&mut self) {
+        let (cfg, source) = (self.input.config, self.input.source);
+        let n = |s: &str| normalize::name(s);
+        let mut unused = |what: &str, key: &String, known: bool| {
+            if !known {
+                self.warnings.push(format!(
+                    "{what}: `{key}` names nothing in the source; check its spelling"
+                ));
+            }
+        };
+        for key in cfg.mappings.custom_fields.keys() {
+            let known = source
+                .custom_fields
+                .iter()
+                .any(|f| &f.name == key || f.field_key.as_ref() == Some(key));
+            unused("mappings.custom_fields", key, known);
+        }
+        for key in cfg.mappings.pipelines.keys() {
+            unused(
+                "mappings.pipelines",
+                key,
+                source.pipelines.iter().any(|p| &p.name == key),
+            );
+        }
+        for key in cfg.mappings.stages.keys() {
+            let known = source.pipelines.iter().any(|p| {
+                p.stages
+                    .iter()
+                    .any(|s| &format!("{} / {}", p.name, s.name) == key)
+            });
+            unused("mappings.stages (\"Pipeline / Stage\")", key, known);
+        }
+        for key in cfg.mappings.users.keys() {
+            let known = source
+                .users
+                .iter()
+                .any(|u| u.email.as_deref().and_then(normalize::email) == normalize::email(key));
+            unused("mappings.users", key, known);
+        }
+        for key in &cfg.filters.opportunities.skip_pipelines {
+            let known = source.pipelines.iter().any(|p| n(&p.name) == n(key));
+            unused("filters.opportunities.skip_pipelines", key, known);
+        }
+    }
+
     pub(super) fn fields(&mut self) {
         let cfg = self.input.config;
         let decisions = match_fields(

@@ -389,3 +389,32 @@ fn a_v1_target_blocks_new_contacts_sharing_a_phone_and_opportunity_fields() {
     assert!(v2.steps.iter().any(|s| s.id == "contact/kid@acme.test"));
     assert!(v2.steps.iter().any(|s| s.id == "contact/parent@acme.test"));
 }
+
+#[test]
+fn mappings_and_filters_that_name_nothing_are_warned_about() {
+    let plan = plan_with(
+        "mappings:\n  pipelines: {Salse: Sales}\n  stages: {\"Sales / Wonn\": Won}\n  custom_fields: {Regoin: Region}\n  users: {ghost@acme.test: ann@acme.test}\nfilters:\n  opportunities:\n    skip_pipelines: [Archivez]\n",
+    );
+    for key in [
+        "`Salse`",
+        "`Sales / Wonn`",
+        "`Regoin`",
+        "`ghost@acme.test`",
+        "`Archivez`",
+    ] {
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains(key) && w.contains("names nothing in the source")),
+            "{key}: {:?}",
+            plan.warnings
+        );
+    }
+    // Mappings that do name something are not warned about.
+    let plan = plan_with("mappings:\n  pipelines: {Renewals: Sales}\n");
+    assert!(
+        plan.warnings.iter().all(|w| !w.contains("names nothing")),
+        "{:?}",
+        plan.warnings
+    );
+}
