@@ -47,6 +47,18 @@ fn live_side(api: &str, handle: &Handle, var: &str) -> String {
     format!("  api: {api}\n  location_id: {location}\n  token_env: {var}\n  base_url: {url}\n")
 }
 
+/// A folder whose migration.yaml names two live V2 sandboxes, with these token variables.
+fn live_folder(source: &Handle, source_var: &str, target: &Handle) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let live = format!(
+        "name: demo\nsource:\n{}target:\n{}",
+        live_side("v2", source, source_var),
+        live_side("v2", target, "GHL_TARGET_TOKEN")
+    );
+    std::fs::write(dir.path().join("migration.yaml"), live).unwrap();
+    dir
+}
+
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("ghl-migrate")
         .unwrap()
@@ -164,13 +176,7 @@ fn plan_over_a_v1_source_equals_plan_on_the_exports() {
 fn a_missing_token_variable_is_named_and_nothing_is_written() {
     let source = serve("source.json", SOURCE_TOKEN);
     let target = serve("target.json", TARGET_TOKEN);
-    let dir = tempfile::tempdir().unwrap();
-    let live = format!(
-        "name: demo\nsource:\n{}target:\n{}",
-        live_side("v2", &source, "GHL_NOT_SET_ANYWHERE"),
-        live_side("v2", &target, "GHL_TARGET_TOKEN")
-    );
-    std::fs::write(dir.path().join("migration.yaml"), live).unwrap();
+    let dir = live_folder(&source, "GHL_NOT_SET_ANYWHERE", &target);
     let out = run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -182,13 +188,7 @@ fn a_missing_token_variable_is_named_and_nothing_is_written() {
 fn a_wrong_token_is_an_auth_error_that_never_shows_the_token() {
     let source = serve("source.json", "some-other-token");
     let target = serve("target.json", TARGET_TOKEN);
-    let dir = tempfile::tempdir().unwrap();
-    let live = format!(
-        "name: demo\nsource:\n{}target:\n{}",
-        live_side("v2", &source, "GHL_SOURCE_TOKEN"),
-        live_side("v2", &target, "GHL_TARGET_TOKEN")
-    );
-    std::fs::write(dir.path().join("migration.yaml"), live).unwrap();
+    let dir = live_folder(&source, "GHL_SOURCE_TOKEN", &target);
     let out = run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -213,13 +213,7 @@ fn a_failed_contact_search_is_a_read_and_is_retried() {
         TARGET_TOKEN,
         &["504,method=POST,path=/contacts/search,count=1"],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let live = format!(
-        "name: demo\nsource:\n{}target:\n{}",
-        live_side("v2", &source, "GHL_SOURCE_TOKEN"),
-        live_side("v2", &target, "GHL_TARGET_TOKEN")
-    );
-    std::fs::write(dir.path().join("migration.yaml"), live).unwrap();
+    let dir = live_folder(&source, "GHL_SOURCE_TOKEN", &target);
     ok(&run(dir.path(), &["plan", "-o", "live.plan.yaml"]));
     let live = read_plan(&dir.path().join("live.plan.yaml"));
     let original = read_plan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/demo.plan.yaml"));

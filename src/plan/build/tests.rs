@@ -137,6 +137,12 @@ fn accounts() -> (Account, Account) {
     (source, target)
 }
 
+/// The test migration with a V1 target.
+fn v1_target_config() -> Config {
+    let text = "name: t\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: v1\n  location_id: TGT\n  token_env: T\n";
+    parse(Path::new("migration.yaml"), text).unwrap()
+}
+
 fn plan_with(extra: &str) -> Plan {
     let (s, t) = accounts();
     build(PlanInput {
@@ -317,8 +323,7 @@ fn objects_limit_what_is_written() {
 #[test]
 fn a_v1_target_cannot_take_contacts_without_email_or_phone() {
     let (s, t) = accounts();
-    let text = "name: t\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: v1\n  location_id: TGT\n  token_env: T\n";
-    let cfg = parse(Path::new("migration.yaml"), text).unwrap();
+    let cfg = v1_target_config();
     let plan = build(PlanInput {
         config: &cfg,
         source: &s,
@@ -350,8 +355,7 @@ fn a_v1_target_blocks_new_contacts_sharing_a_phone_and_opportunity_fields() {
     let mut opp_field = field("sf-budget", "Budget", DataType::Numerical);
     opp_field.model = Some("opportunity".into());
     s.custom_fields.push(opp_field);
-    let text = "name: t\nsource:\n  api: fixture\n  path: s.json\ntarget:\n  api: v1\n  location_id: TGT\n  token_env: T\n";
-    let cfg = parse(Path::new("migration.yaml"), text).unwrap();
+    let cfg = v1_target_config();
     let plan = build(PlanInput {
         config: &cfg,
         source: &s,
