@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
-use super::wire::{self, MetaCursor, array, convert, convert_all, member, segment};
+use super::wire::{self, array, convert, convert_all, member, segment};
 use super::{
     ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
 };
@@ -93,40 +93,8 @@ impl V1 {
 
     /// Pages a V1 list (`limit`, `startAfter`, `startAfterId`, `meta.total`) to its end.
     async fn list_all(&self, path: &str, key: &str) -> ApiResult<(String, Vec<Value>)> {
-        let mut all = Vec::new();
-        let mut cursor: Option<MetaCursor> = None;
-        let mut seen = BTreeSet::new();
-        let endpoint = Request::get(path).endpoint();
-        loop {
-            let mut req = Request::get(path).query("limit", PAGE.to_string());
-            if let Some(c) = &cursor {
-                if let Some(after) = &c.start_after {
-                    req = req.query("startAfter", after);
-                }
-                if let Some(id) = &c.start_after_id {
-                    req = req.query("startAfterId", id);
-                }
-            }
-            let body = self.http.send(&req).await?;
-            let page = array(&endpoint, &body, key)?;
-            let got = page.len();
-            all.extend(page.iter().cloned());
-            let next = MetaCursor::read(&body);
-            if !wire::more_pages(got, PAGE, all.len(), next.total) {
-                break;
-            }
-            let Some(id) = next.start_after_id.clone() else {
-                break;
-            };
-            if !seen.insert(id) {
-                return Err(wire::shape_error(
-                    &endpoint,
-                    "the page cursor (meta.startAfterId) repeats",
-                ));
-            }
-            cursor = Some(next);
-        }
-        Ok((endpoint, all))
+        let first = Request::get(path).query("limit", PAGE.to_string());
+        wire::all_meta_pages(&self.http, &first, key, PAGE).await
     }
 
     /// `GET /locations/{id}`, without a fallback (for `check`).

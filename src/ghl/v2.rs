@@ -1,12 +1,10 @@
 //! The live V2 client (`services.leadconnectorhq.com`, `Version: 2021-07-28`): the [`Ghl`]
 //! trait over the official routes, paging every list to its end.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Value, json};
 
 use super::http::{Http, Request};
-use super::wire::{self, MetaCursor, array, convert, convert_all, member, segment, with_location};
+use super::wire::{self, array, convert, convert_all, member, segment, with_location};
 use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
 use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
 
@@ -45,47 +43,18 @@ impl V2 {
 
     /// Every opportunity matching the extra query pairs, following `meta` page by page.
     async fn search_opportunities(&self, filters: &[(&str, &str)]) -> ApiResult<Vec<Opportunity>> {
-        let mut all = Vec::new();
-        let mut cursor: Option<MetaCursor> = None;
-        let mut seen = BTreeSet::new();
-        loop {
-            let mut req = Request::get("/opportunities/search")
-                .query("location_id", &self.location_id)
-                .query("limit", OPPORTUNITY_PAGE.to_string());
-            for (k, v) in filters {
-                req = req.query(k, *v);
-            }
-            if let Some(c) = &cursor {
-                if let Some(after) = &c.start_after {
-                    req = req.query("startAfter", after);
-                }
-                if let Some(id) = &c.start_after_id {
-                    req = req.query("startAfterId", id);
-                }
-            }
-            let endpoint = req.endpoint();
-            let body = self.http.send(&req).await?;
-            let page = array(&endpoint, &body, "opportunities")?;
-            let got = page.len();
-            for o in page {
-                all.push(convert(&endpoint, "opportunity", &opportunity_shape(o))?);
-            }
-            let next = MetaCursor::read(&body);
-            if !wire::more_pages(got, OPPORTUNITY_PAGE, all.len(), next.total) {
-                break;
-            }
-            let Some(id) = next.start_after_id.clone() else {
-                break;
-            };
-            if !seen.insert(id) {
-                return Err(wire::shape_error(
-                    &endpoint,
-                    "the page cursor (meta.startAfterId) repeats",
-                ));
-            }
-            cursor = Some(next);
+        let mut first = Request::get("/opportunities/search")
+            .query("location_id", &self.location_id)
+            .query("limit", OPPORTUNITY_PAGE.to_string());
+        for (k, v) in filters {
+            first = first.query(k, *v);
         }
-        Ok(all)
+        let (endpoint, items) =
+            wire::all_meta_pages(&self.http, &first, "opportunities", OPPORTUNITY_PAGE).await?;
+        items
+            .iter()
+            .map(|o| convert(&endpoint, "opportunity", &opportunity_shape(o)))
+            .collect()
     }
 
     /// `GET /contacts/search/duplicate` with one key (`email` or `number`).

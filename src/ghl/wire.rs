@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
+use super::http::{Http, Request};
 
 /// A protocol error: the server answered, but not in the API's shape.
 pub fn shape_error(endpoint: &str, what: impl Into<String>) -> ApiError {
@@ -102,6 +103,51 @@ impl MetaCursor {
 
 /// Whether to ask for another page after one of `got` records (of `limit` asked), with
 /// `held` records collected so far.
+/// Every item of a list paged by `meta` (`startAfter`, `startAfterId`, `total`), V1 and V2 alike:
+/// `first` is the request for the first page (`limit` set); the cursor of each answer is sent
+/// back until the list ends. A cursor that repeats is an error, not an endless loop.
+pub async fn all_meta_pages(
+    http: &Http,
+    first: &Request,
+    key: &str,
+    page: usize,
+) -> ApiResult<(String, Vec<Value>)> {
+    let endpoint = first.endpoint();
+    let mut all = Vec::new();
+    let mut cursor: Option<MetaCursor> = None;
+    let mut seen = std::collections::BTreeSet::new();
+    loop {
+        let mut req = first.clone();
+        if let Some(c) = &cursor {
+            if let Some(after) = &c.start_after {
+                req = req.query("startAfter", after);
+            }
+            if let Some(id) = &c.start_after_id {
+                req = req.query("startAfterId", id);
+            }
+        }
+        let body = http.send(&req).await?;
+        let items = array(&endpoint, &body, key)?;
+        let got = items.len();
+        all.extend(items.iter().cloned());
+        let next = MetaCursor::read(&body);
+        if !more_pages(got, page, all.len(), next.total) {
+            break;
+        }
+        let Some(id) = next.start_after_id.clone() else {
+            break;
+        };
+        if !seen.insert(id) {
+            return Err(shape_error(
+                &endpoint,
+                "the page cursor (meta.startAfterId) repeats",
+            ));
+        }
+        cursor = Some(next);
+    }
+    Ok((endpoint, all))
+}
+
 pub fn more_pages(got: usize, limit: usize, held: usize, total: Option<u64>) -> bool {
     if got == 0 {
         return false;
