@@ -34,9 +34,7 @@ fn differences(expected: &[String], actual: &[String]) -> (usize, usize) {
 
 /// Steps in the test plan (every one is a write the abort hook can land on).
 fn steps(project: &Project) -> usize {
-    let plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(project.plan_path()).unwrap()).unwrap();
-    plan.steps.len()
+    project.read_plan().steps.len()
 }
 
 /// Crashes at `hook` (`N:phase`), resumes, and says what differs from `expected`, if anything.
@@ -108,22 +106,7 @@ fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
         let sandbox = serve(opts);
         project.live_config(&sandbox, "");
         let _ = std::fs::remove_file(project.state_path());
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
-            .current_dir(project.path())
-            .env(TOKEN_ENV, TOKEN)
-            .args([
-                "apply",
-                "plans/t.plan.yaml",
-                "-c",
-                "live.yaml",
-                "--state",
-                "state.sqlite",
-            ])
-            .args(["--progress", "none"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = project.spawn_apply(std::process::Stdio::null);
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();

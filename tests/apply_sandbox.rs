@@ -209,19 +209,18 @@ fn a_hand_edited_plan_with_a_dangling_reference_is_refused() {
     let project = Project::new();
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
-    let path = project.plan_path();
-    let mut plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let i = plan
-        .steps
-        .iter()
-        .position(|s| s.id == "contact/a@acme.test")
-        .expect("the plan creates contact a");
-    plan.steps.remove(i);
-    for s in &mut plan.steps {
-        s.after.retain(|a| a != "contact/a@acme.test");
-    }
-    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    project.edit_plan(|plan| {
+        let i = plan
+            .steps
+            .iter()
+            .position(|s| s.id == "contact/a@acme.test")
+            .expect("the plan creates contact a");
+        plan.steps.remove(i);
+        *plan.summary.contacts.get_mut("create").unwrap() -= 1;
+        for s in &mut plan.steps {
+            s.after.retain(|a| a != "contact/a@acme.test");
+        }
+    });
     let out = project.apply(&[], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
@@ -239,21 +238,7 @@ fn a_second_concurrent_apply_is_refused() {
     opts.latency = Some("40..60".parse().unwrap());
     let sandbox = serve(opts);
     project.live_config(&sandbox, "");
-    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
-        .current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--state",
-            "state.sqlite",
-        ])
-        .args(["--progress", "none"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = project.spawn_apply(std::process::Stdio::null);
     // The lock file names its holder once the lock is taken.
     let lock = project.path().join("state.sqlite.lock");
     while std::fs::read_to_string(&lock).map_or(true, |s| s.trim().is_empty()) {
@@ -291,7 +276,7 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
     std::fs::remove_file(project.state_path()).unwrap();
     let out = project.apply(&[], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    write_another_revision(&project.plan_path());
+    project.edit_plan(another_revision);
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
@@ -304,15 +289,7 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
 /// Runs apply on a slow sandbox, sends it `signals` SIGTERMs once the run has begun, and returns
 /// its output.
 fn terminated(project: &Project, signals: usize) -> std::process::Output {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
-        .current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
-        .args(["--state", "state.sqlite", "--progress", "none"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = project.spawn_apply(std::process::Stdio::piped);
     // The run is recorded once the plan passed its stale check, after the handler is installed.
     let state = project.state_path();
     let begun = || {
@@ -363,19 +340,17 @@ fn an_object_the_api_refuses_fails_with_its_reason_and_exit_4() {
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
     // A hand edit the API refuses: a stage that is not in the pipeline.
-    let path = project.plan_path();
-    let mut plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let step = plan
-        .steps
-        .iter_mut()
-        .find(|s| s.id.starts_with("opportunity/b@acme.test"))
-        .unwrap();
-    let ghl_migrate::plan::Action::CreateOpportunity(o) = &mut step.action else {
-        panic!("{step:?}")
-    };
-    o.pipeline_stage_id = "99999999-9999-9999-9999-999999999999".into();
-    std::fs::write(&path, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    project.edit_plan(|plan| {
+        let step = plan
+            .steps
+            .iter_mut()
+            .find(|s| s.id.starts_with("opportunity/b@acme.test"))
+            .unwrap();
+        let ghl_migrate::plan::Action::CreateOpportunity(o) = &mut step.action else {
+            panic!("{step:?}")
+        };
+        o.pipeline_stage_id = "99999999-9999-9999-9999-999999999999".into();
+    });
 
     let out = project.apply(&[], &[]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));

@@ -67,7 +67,7 @@ fn status_of_a_checkpoint_made_for_another_plan_is_refused() {
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
     assert_eq!(project.apply(&[], &[]).status.code(), Some(0));
-    write_another_revision(&project.plan_path());
+    project.edit_plan(another_revision);
     let (code, text) = status(&project, "json");
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("another revision of this plan"), "{text}");

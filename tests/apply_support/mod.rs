@@ -114,6 +114,33 @@ impl Project {
         path
     }
 
+    /// The plan as `plan` wrote it.
+    pub fn read_plan(&self) -> ghl_migrate::plan::Plan {
+        serde_yaml::from_str(&std::fs::read_to_string(self.plan_path()).unwrap()).unwrap()
+    }
+
+    /// Edits the plan file as a person would by hand: read, change, write back.
+    pub fn edit_plan(&self, edit: impl FnOnce(&mut ghl_migrate::plan::Plan)) {
+        let mut plan = self.read_plan();
+        edit(&mut plan);
+        std::fs::write(self.plan_path(), serde_yaml::to_string(&plan).unwrap()).unwrap();
+    }
+
+    /// Starts the same apply as [`Project::apply`] in the background; its output goes where
+    /// `output` says (piped to read it, or null).
+    pub fn spawn_apply(&self, output: impl Fn() -> std::process::Stdio) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
+            .current_dir(self.path())
+            .env(TOKEN_ENV, TOKEN)
+            .env_remove("GHL_MIGRATE_TEST_ABORT")
+            .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
+            .args(["--state", "state.sqlite", "--progress", "none"])
+            .stdout(output())
+            .stderr(output())
+            .spawn()
+            .unwrap()
+    }
+
     /// `ghl-migrate apply plans/t.plan.yaml -c live.yaml --state state.sqlite` plus `extra`.
     pub fn apply(&self, extra: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = bin();
@@ -251,11 +278,9 @@ pub fn expected_target() -> Vec<String> {
     canonical(&sandbox.account())
 }
 
-/// Rewrites the plan file as another, consistent revision of it: one step fewer, and a summary
-/// that counts what it holds.
-pub fn write_another_revision(path: &Path) {
-    let mut plan: ghl_migrate::plan::Plan =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+/// Makes the plan another, consistent revision of itself: one step fewer, and a summary that
+/// counts what it holds.
+pub fn another_revision(plan: &mut ghl_migrate::plan::Plan) {
     let dropped = plan.steps.pop().unwrap();
     let counts = match dropped.action.kind() {
         "opportunity" => &mut plan.summary.opportunities,
@@ -263,5 +288,4 @@ pub fn write_another_revision(path: &Path) {
         _ => &mut plan.summary.custom_fields,
     };
     *counts.get_mut("create").unwrap() -= 1;
-    std::fs::write(path, serde_yaml::to_string(&plan).unwrap()).unwrap();
 }
