@@ -169,7 +169,11 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
     });
     let steps = state.steps()?;
-    let ending = stopped.unwrap_or_else(|| ending_of_finished(&steps));
+    // A stop seen when nothing was left to do (Ctrl-C as the last answers arrive) ends nothing.
+    let ending = match stopped {
+        Some(stop) if !finished => stop,
+        _ => ending_of_finished(&steps),
+    };
     Ok(Report::build(
         plan,
         state.run()?.as_ref(),

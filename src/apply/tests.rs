@@ -237,6 +237,8 @@ struct Faulty {
     faults: Mutex<Vec<(&'static str, Fault)>>,
     /// Contact lookups that find nothing, as a search lagging behind writes would.
     blind_lookups: Mutex<u32>,
+    /// Raised by a [`Fault::Interrupt`] write.
+    interrupt: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 #[derive(Clone, Copy)]
@@ -247,6 +249,10 @@ enum Fault {
     RateLimited,
     /// Refused for good.
     Refused,
+    /// The write happens and the operator presses Ctrl-C as its answer arrives.
+    Interrupt,
+    /// The write happens, a moment later than the others.
+    Slow,
 }
 
 impl Faulty {
@@ -255,6 +261,7 @@ impl Faulty {
             inner,
             faults: Mutex::new(faults),
             blind_lookups: Mutex::new(0),
+            interrupt: None,
         }
     }
 
@@ -279,6 +286,17 @@ impl Faulty {
             }
             Some(Fault::RateLimited) => Err(err(ApiErrorKind::RateLimited).with_status(429)),
             Some(Fault::Refused) => Err(err(ApiErrorKind::Permanent).with_status(422)),
+            Some(Fault::Interrupt) => {
+                let done = op.await;
+                if let Some(tx) = &self.interrupt {
+                    tx.send_replace(true);
+                }
+                done
+            }
+            Some(Fault::Slow) => {
+                tokio::task::yield_now().await;
+                op.await
+            }
         }
     }
 }
@@ -510,6 +528,38 @@ async fn an_interrupt_stops_cleanly_and_resume_finishes() {
     let report = run(&t, &plan, &mut state, true).await.unwrap();
     assert_eq!(report.ending, Ending::Complete);
     assert_applied(&t);
+}
+
+#[tokio::test]
+async fn an_interrupt_as_the_last_steps_land_is_a_complete_run() {
+    let mut t = Faulty::new(
+        target(),
+        vec![("field", Fault::Interrupt), ("field", Fault::Slow)],
+    );
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    t.interrupt = Some(tx);
+    let mut plan = plan_of(vec![
+        field_step("custom_field/a", "A"),
+        field_step("custom_field/b", "B"),
+    ]);
+    plan.target.fingerprint = crate::plan::fingerprint::account(&t.inner.snapshot());
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(false);
+    opts.interrupt = Some(rx);
+    let report = apply(
+        Run {
+            target: &t,
+            plan: &plan,
+            state: &mut open(&dir),
+            progress: &Silent,
+        },
+        opts,
+    )
+    .await
+    .unwrap();
+    // Nothing was left to do when the stop was seen: not "stopped, resume" but complete.
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(t.inner.snapshot().custom_fields.len(), 2);
 }
 
 #[tokio::test]
