@@ -11,6 +11,10 @@ use ghl_migrate::fixture;
 use ghl_migrate::plan::build::{PlanInput, build};
 use ghl_migrate::plan::file;
 
+/// The binary's allocator (see src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench_plan DIR"));
     let total = Instant::now();
