@@ -9,6 +9,11 @@ use crate::error::{Error, Result};
 /// Writes `bytes` to `path` through a temporary file beside it, synced, then renamed over it;
 /// parent folders are created.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_pieces(path, &[bytes])
+}
+
+/// [`write`] for content held as consecutive pieces (never joined in memory).
+pub fn write_pieces(path: &Path, pieces: &[impl AsRef<[u8]>]) -> Result<()> {
     let write_error = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -30,8 +35,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        for piece in pieces {
+            file.write_all(piece.as_ref())?;
+        }
+        let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();

@@ -19,8 +19,13 @@ pub const HEADER: &str = "# ghl-migrate plan: review it, then run: ghl-migrate a
 /// field order of its types, one compact entry per object (see [`emit`]). Equal plans give
 /// byte-identical text, and [`parse`] reads it back as the same plan.
 pub fn to_yaml(plan: &Plan) -> String {
-    // Everything but the steps as one value; the steps one at a time, so that a large plan is
-    // held as text, not also as a tree of YAML values.
+    to_pieces(plan).concat()
+}
+
+/// [`to_yaml`] as consecutive pieces of text, so that a large plan is written to its file
+/// without ever being one string: everything but the steps as one value, the steps written
+/// on the machine's cores in chunks of text.
+fn to_pieces(plan: &Plan) -> Vec<String> {
     let head = Plan {
         format: plan.format.clone(),
         name: plan.name.clone(),
@@ -32,22 +37,16 @@ pub fn to_yaml(plan: &Plan) -> String {
         steps: Vec::new(),
         not_done: plan.not_done.clone(),
     };
-    let steps = steps_text(&plan.steps);
-    let mut text = String::from(HEADER);
-    emit::write_document(&mut text, &to_value(&head), &steps);
-    text
-}
-
-/// The steps' text, written on the machine's cores in chunks and joined in order.
-fn steps_text(steps: &[crate::plan::Step]) -> String {
-    crate::parallel::map_chunks(steps, 1_000, |part| {
+    let steps = crate::parallel::map_chunks(&plan.steps, 1_000, |part| {
         let mut text = String::new();
         for step in part {
             emit::step_block(&mut text, &to_value(step));
         }
         text
-    })
-    .concat()
+    });
+    let mut pieces = vec![HEADER.to_string()];
+    pieces.extend(emit::document(&to_value(&head), steps));
+    pieces
 }
 
 fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
@@ -56,7 +55,7 @@ fn to_value(data: &impl serde::Serialize) -> serde_yaml::Value {
 
 /// Writes a plan file (whole or not at all), creating its parent folders.
 pub fn write(path: &Path, plan: &Plan) -> Result<()> {
-    crate::atomic_file::write(path, to_yaml(plan).as_bytes())
+    crate::atomic_file::write_pieces(path, &to_pieces(plan))
 }
 
 /// Reads, parses and validates a plan file.

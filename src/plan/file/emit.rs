@@ -18,34 +18,44 @@ const MAX_IMPLICIT_KEY: usize = 128;
 /// Indentation per level.
 const INDENT: &str = "  ";
 
-/// Writes the document for `head` (a plan as serde gives it: a mapping in field order) to
-/// `out`, one entry per line as described in the module documentation; equal values give
-/// identical text. `steps` is the text of the steps (see [`step_block`]), written after any
-/// that `head` lists under its `steps` key, so a large plan never exists whole as a YAML value
-/// and its steps can be written on several threads.
-pub fn write_document(out: &mut String, head: &Value, steps: &str) {
+/// The document for `head` (a plan as serde gives it: a mapping in field order), one entry per
+/// line as described in the module documentation, as consecutive pieces of text: `steps` (the
+/// text of the steps, see [`step_block`]) are moved in as pieces of their own after any steps
+/// `head` lists, so a large plan never exists whole as a YAML value nor as one string, and its
+/// steps can be written on several threads. Equal values give identical text.
+pub fn document(head: &Value, steps: Vec<String>) -> Vec<String> {
+    let mut pieces = Vec::with_capacity(steps.len() + 2);
+    let mut out = String::new();
     let Value::Mapping(map) = head else {
-        line(out, "", &flow(head));
-        return;
+        line(&mut out, "", &flow(head));
+        return vec![out];
     };
-    let mut wrote_steps = false;
+    let streamed = steps.iter().any(|s| !s.is_empty());
+    let mut steps = Some(steps);
     for (key, value) in map {
-        match (key.as_str(), value) {
-            (Some("steps"), Value::Sequence(listed)) => {
-                steps_entry(out, key, listed, steps);
-                wrote_steps = true;
-            }
-            _ => top_level_entry(out, key, value),
+        if let (Some("steps"), Value::Sequence(listed)) = (key.as_str(), value)
+            && let Some(more) = steps.take()
+        {
+            steps_entry(&mut out, key, listed, streamed);
+            pieces.push(std::mem::take(&mut out));
+            pieces.extend(more);
+        } else {
+            top_level_entry(&mut out, key, value);
         }
     }
-    if !wrote_steps && !steps.is_empty() {
-        steps_entry(out, &Value::from("steps"), &[], steps);
+    if let Some(more) = steps.filter(|_| streamed) {
+        steps_entry(&mut out, &Value::from("steps"), &[], streamed);
+        pieces.push(std::mem::take(&mut out));
+        pieces.extend(more);
     }
+    pieces.push(out);
+    pieces
 }
 
-/// `steps:` and a block per step, or `steps: []`.
-fn steps_entry(out: &mut String, key: &Value, listed: &[Value], more: &str) {
-    if listed.is_empty() && more.is_empty() {
+/// `steps:` and a block per listed step (the streamed ones follow), or `steps: []` when there
+/// are none at all.
+fn steps_entry(out: &mut String, key: &Value, listed: &[Value], streamed: bool) {
+    if listed.is_empty() && !streamed {
         entry(out, "", key, &Value::Sequence(vec![]));
         return;
     }
@@ -53,7 +63,6 @@ fn steps_entry(out: &mut String, key: &Value, listed: &[Value], more: &str) {
     for step in listed {
         step_block(out, step);
     }
-    out.push_str(more);
 }
 
 /// A key of the document: a mapping is a section.

@@ -3,9 +3,7 @@ use serde_yaml::{Mapping, Value};
 use super::*;
 
 fn document(value: &Value) -> String {
-    let mut out = String::new();
-    write_document(&mut out, value, "");
-    out
+    super::document(value, vec![]).concat()
 }
 
 /// Strings YAML could misread: types, indicators, comments, breaks, controls, unicode.
@@ -303,8 +301,12 @@ fn streamed_steps_follow_the_listed_ones() {
         &mut more,
         &serde_yaml::from_str("{id: a/2, after: [a/1]}").unwrap(),
     );
-    let mut out = String::new();
-    write_document(&mut out, &head, &more);
+    let pieces = super::document(&head, vec![more.clone(), String::new()]);
+    assert_eq!(
+        pieces[1], more,
+        "the steps' text is moved in, not copied into another string"
+    );
+    let out = pieces.concat();
     assert_eq!(
         out,
         "format: f\nsteps:\n  - id: a/1\n  - id: a/2\n    after: [a/1]\nnot_done: []\n"
