@@ -75,13 +75,25 @@ fn options(resume: bool) -> Options {
 }
 
 async fn run<G: Ghl>(g: &G, plan: &Plan, state: &mut State, resume: bool) -> Result<Report> {
+    run_with(g, plan, state, options(resume)).await
+}
+
+async fn run_with<G: Ghl>(g: &G, plan: &Plan, state: &mut State, opts: Options) -> Result<Report> {
     let run = Run {
         target: g,
         plan,
         state,
         progress: &Silent,
     };
-    apply(run, options(resume)).await
+    apply(run, opts).await
+}
+
+/// A fresh run that stops when `interrupt` is raised.
+fn interruptible(interrupt: tokio::sync::watch::Receiver<bool>) -> Options {
+    Options {
+        interrupt: Some(interrupt),
+        ..options(false)
+    }
 }
 
 /// The target as the full plan should leave it, ids aside.
@@ -505,19 +517,9 @@ async fn an_interrupt_stops_cleanly_and_resume_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let mut state = open(&dir);
     let (tx, rx) = tokio::sync::watch::channel(true);
-    let mut opts = options(false);
-    opts.interrupt = Some(rx);
-    let report = apply(
-        Run {
-            target: &t,
-            plan: &plan,
-            state: &mut state,
-            progress: &Silent,
-        },
-        opts,
-    )
-    .await
-    .unwrap();
+    let report = run_with(&t, &plan, &mut state, interruptible(rx))
+        .await
+        .unwrap();
     drop(tx);
     assert_eq!(
         report.ending,
@@ -544,19 +546,9 @@ async fn an_interrupt_as_the_last_steps_land_is_a_complete_run() {
     ]);
     plan.target.fingerprint = crate::plan::fingerprint::account(&t.inner.snapshot());
     let dir = tempfile::tempdir().unwrap();
-    let mut opts = options(false);
-    opts.interrupt = Some(rx);
-    let report = apply(
-        Run {
-            target: &t,
-            plan: &plan,
-            state: &mut open(&dir),
-            progress: &Silent,
-        },
-        opts,
-    )
-    .await
-    .unwrap();
+    let report = run_with(&t, &plan, &mut open(&dir), interruptible(rx))
+        .await
+        .unwrap();
     // Nothing was left to do when the stop was seen: not "stopped, resume" but complete.
     assert_eq!(report.ending, Ending::Complete, "{report:?}");
     assert_eq!(t.inner.snapshot().custom_fields.len(), 2);
