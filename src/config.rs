@@ -199,6 +199,11 @@ pub struct RateLimitConfig {
     /// Per-request timeout, in milliseconds.
     #[serde(default = "defaults::timeout_ms")]
     pub timeout_ms: u64,
+    /// How long the target's search may lag behind its writes, in milliseconds: a create left
+    /// in doubt (no answer, a 504, a crash) is looked up only once this long has passed, so
+    /// that a contact or opportunity that did land is found rather than sent twice.
+    #[serde(default = "defaults::search_lag_ms")]
+    pub search_lag_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -210,6 +215,7 @@ impl Default for RateLimitConfig {
             max_per_interval: None,
             min_delay_ms: None,
             timeout_ms: defaults::timeout_ms(),
+            search_lag_ms: defaults::search_lag_ms(),
         }
     }
 }
@@ -229,6 +235,9 @@ mod defaults {
     }
     pub fn timeout_ms() -> u64 {
         30_000
+    }
+    pub fn search_lag_ms() -> u64 {
+        5_000
     }
 }
 
@@ -287,6 +296,7 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
         "max_per_interval",
         "min_delay_ms",
         "timeout_ms",
+        "search_lag_ms",
     ];
     for key in rate_keys {
         let set = raw.get("rate_limit").and_then(|r| r.get(key)).is_some();

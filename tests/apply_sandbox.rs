@@ -109,6 +109,43 @@ fn answers_lost_after_the_write_create_nothing_twice() {
     }
 }
 
+/// GoHighLevel's searches may lag behind its writes. A create whose answer is lost is looked
+/// up once `search_lag_ms` has passed, and nothing lands twice; looked up at once, the lookup
+/// misses what did land and sends it again: the duplicates the wait is for.
+#[test]
+fn lost_answers_under_a_lagging_search_are_looked_up_after_the_lag() {
+    let project = Project::new();
+    let expected = expected_target();
+    for (config, waits) in [
+        ("  search_lag_ms: 500\n", true),
+        ("  search_lag_ms: 0\n", false),
+    ] {
+        let sandbox = serve(ghl_migrate::sandbox::Options {
+            search_lag_ms: 300,
+            ..options()
+        });
+        project.live_config(&sandbox, config);
+        let _ = std::fs::remove_file(project.state_path());
+        project.begin_and_crash();
+        let post = |prefix: &str| FaultRule {
+            method: Some("POST".into()),
+            path_prefix: Some(prefix.into()),
+            count: Some(1),
+            ..FaultRule::new(FaultKind::GatewayTimeout)
+        };
+        sandbox.set_faults(vec![post("/contacts/"), post("/opportunities/")]);
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{config}: {}", text(&out));
+        let account = sandbox.account();
+        if waits {
+            assert_eq!(canonical(&account), expected);
+        } else {
+            assert_eq!(account.contacts.len(), 12, "a contact sent twice");
+            assert_eq!(account.opportunities.len(), 6, "an opportunity sent twice");
+        }
+    }
+}
+
 #[test]
 fn a_location_that_forbids_duplicates_with_lost_answers() {
     let project = Project::new();

@@ -47,6 +47,8 @@ impl<G: Ghl> Exec<'_, G> {
             progress,
         } = self;
         let max = options.max_in_flight.max(1);
+        // A checkpoint's steps in doubt were sent before this session began.
+        let session_start = tokio::time::Instant::now();
         let mut inflight = FuturesUnordered::new();
         let mut stop: Option<Ending> = None;
         let mut launched = 0usize;
@@ -95,7 +97,8 @@ impl<G: Ghl> Exec<'_, G> {
                     ghl,
                     action: &step.action,
                     request: *request,
-                    in_doubt,
+                    doubt_since: in_doubt.then_some(session_start),
+                    search_lag: options.search_lag,
                     requests,
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));

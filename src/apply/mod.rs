@@ -47,6 +47,9 @@ pub struct Options {
     pub plan_path: PathBuf,
     /// Test hook: abort the process at a given write and phase, as a crash would.
     pub abort_at: Option<AbortAt>,
+    /// How long the target's search may lag behind its writes: an in-doubt create is looked
+    /// up only this long after the doubt arose (for a checkpoint's, after this session began).
+    pub search_lag: std::time::Duration,
 }
 
 /// Where a simulated crash happens: the N-th step launched in this session (from 1), and when.

@@ -23,6 +23,15 @@ pub enum Found {
     Idempotent,
 }
 
+/// Whether the step creates an object (which [`lookup`] then searches the target for); the
+/// other steps only have idempotent effects.
+pub fn creates(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_)
+    )
+}
+
 /// Looks up the object a step creates. `request` is the step's resolved request.
 pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiResult<Found> {
     match (action, request) {

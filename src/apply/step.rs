@@ -1,8 +1,12 @@
 //! One step's requests, exactly once: an in-doubt create is looked up before it is (re-)sent,
-//! an ambiguous failure makes the step in doubt, a duplicate refusal after an in-doubt attempt
+//! once the target's search has had time to catch up with the write that may have landed; an
+//! ambiguous failure makes the step in doubt; a duplicate refusal after an in-doubt attempt
 //! means our earlier request did land. Idempotent updates are simply re-sent.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::reconcile::{self, Found};
 use super::request::Request;
@@ -35,18 +39,26 @@ pub struct StepRun<'a, G> {
     pub ghl: &'a G,
     pub action: &'a Action,
     pub request: Request,
-    /// The checkpoint says a request for this step may already have been acted on.
-    pub in_doubt: bool,
+    /// Since when a request for this step may have been acted on without our knowing (the
+    /// checkpoint says it was sent); `None` when it certainly was not.
+    pub doubt_since: Option<Instant>,
+    /// How long the target's search may take to show a write.
+    pub search_lag: Duration,
     /// Counts every request sent, for the report.
     pub requests: &'a AtomicU64,
 }
 
 impl<G: Ghl> StepRun<'_, G> {
     pub async fn run(self) -> Outcome {
-        let mut in_doubt = self.in_doubt;
+        let mut doubt_since = self.doubt_since;
         let mut last = None;
         for _ in 0..AMBIGUOUS_TRIES {
-            if in_doubt {
+            let in_doubt = doubt_since.is_some();
+            if let Some(since) = doubt_since {
+                if reconcile::creates(self.action) {
+                    // Looking too early would miss an object that did land, and send it again.
+                    tokio::time::sleep_until(since + self.search_lag).await;
+                }
                 self.count();
                 match reconcile::lookup(self.ghl, self.action, &self.request).await {
                     Ok(Found::Exists(id)) => {
@@ -90,7 +102,7 @@ impl<G: Ghl> StepRun<'_, G> {
                 }
                 // A malformed answer to a write is as ambiguous as no answer: it may have acted.
                 Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
-                    in_doubt = true;
+                    doubt_since = Some(Instant::now());
                     last = Some(e);
                 }
                 Err(e) => return stop(e, in_doubt),

@@ -2,6 +2,7 @@
 //! semantics), with faults injected around it: lost answers, refusals, rate-limit stops, crashes
 //! simulated by leaving steps `sending` in the checkpoint.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::testing::*;
@@ -251,6 +252,10 @@ struct Faulty {
     blind_lookups: Mutex<u32>,
     /// Raised by a [`Fault::Interrupt`] write.
     interrupt: Option<tokio::sync::watch::Sender<bool>>,
+    /// Lookups do not see contacts and opportunities created less than this long ago, as a
+    /// search index that catches up with writes after a while.
+    search_lag: std::time::Duration,
+    born: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 #[derive(Clone, Copy)]
@@ -274,7 +279,30 @@ impl Faulty {
             faults: Mutex::new(faults),
             blind_lookups: Mutex::new(0),
             interrupt: None,
+            search_lag: std::time::Duration::ZERO,
+            born: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Notes when an object was created, for the search lag.
+    fn born<T>(&self, id: impl Fn(&T) -> &str, created: ApiResult<T>) -> ApiResult<T> {
+        if let Ok(object) = &created {
+            let now = tokio::time::Instant::now();
+            self.born
+                .lock()
+                .unwrap()
+                .insert(id(object).to_string(), now);
+        }
+        created
+    }
+
+    /// Whether the search index shows the object yet.
+    fn indexed(&self, id: &str) -> bool {
+        self.born
+            .lock()
+            .unwrap()
+            .get(id)
+            .is_none_or(|&at| at.elapsed() >= self.search_lag)
     }
 
     /// Takes the first fault planned for this kind of write.
@@ -327,7 +355,8 @@ impl Ghl for Faulty {
         self.inner.users().await
     }
     async fn contacts(&self) -> ApiResult<Vec<Contact>> {
-        self.inner.contacts().await
+        let all = self.inner.contacts().await?;
+        Ok(all.into_iter().filter(|c| self.indexed(&c.id)).collect())
     }
     async fn opportunities(&self) -> ApiResult<Vec<Opportunity>> {
         self.inner.opportunities().await
@@ -337,8 +366,11 @@ impl Ghl for Faulty {
             .await
     }
     async fn create_contact(&self, contact: &ContactWrite) -> ApiResult<Contact> {
-        self.write("contact", self.inner.create_contact(contact))
-            .await
+        let op = async {
+            let created = self.inner.create_contact(contact).await;
+            self.born(|c: &Contact| &c.id, created)
+        };
+        self.write("contact", op).await
     }
     async fn update_contact(&self, id: &str, contact: &ContactWrite) -> ApiResult<Contact> {
         self.write("update", self.inner.update_contact(id, contact))
@@ -349,8 +381,11 @@ impl Ghl for Faulty {
             .await
     }
     async fn create_opportunity(&self, o: &NewOpportunity) -> ApiResult<Opportunity> {
-        self.write("opportunity", self.inner.create_opportunity(o))
-            .await
+        let op = async {
+            let created = self.inner.create_opportunity(o).await;
+            self.born(|o: &Opportunity| &o.id, created)
+        };
+        self.write("opportunity", op).await
     }
     async fn find_contacts(&self, key: &ContactKey) -> ApiResult<Vec<Contact>> {
         {
@@ -360,13 +395,15 @@ impl Ghl for Faulty {
                 return Ok(vec![]);
             }
         }
-        self.inner.find_contacts(key).await
+        let found = self.inner.find_contacts(key).await?;
+        Ok(found.into_iter().filter(|c| self.indexed(&c.id)).collect())
     }
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
         self.inner.get_contact(id).await
     }
     async fn find_opportunities(&self, c: &str, p: &str) -> ApiResult<Vec<Opportunity>> {
-        self.inner.find_opportunities(c, p).await
+        let found = self.inner.find_opportunities(c, p).await?;
+        Ok(found.into_iter().filter(|o| self.indexed(&o.id)).collect())
     }
 }
 
@@ -570,4 +607,42 @@ async fn a_resume_against_another_location_is_refused() {
         "{err}"
     );
     assert_eq!(other.snapshot().custom_fields.len(), 0);
+}
+
+/// A create whose answer is lost is looked up once the search has caught up: with the lag
+/// waited out, nothing is created twice; looked up at once, the same lookup misses and the
+/// contact and the opportunity are sent again (the duplicates the wait is for).
+#[tokio::test(start_paused = true)]
+async fn in_doubt_creates_are_looked_up_after_the_search_lag() {
+    let lag = std::time::Duration::from_secs(5);
+    for (wait, contacts, opportunities) in [(lag, 2, 1), (std::time::Duration::ZERO, 3, 2)] {
+        let mut t = Faulty::new(
+            target(),
+            vec![
+                ("contact", Fault::LostAnswer),
+                ("opportunity", Fault::LostAnswer),
+            ],
+        );
+        t.search_lag = lag;
+        let mut plan = plan_of(vec![
+            contact_step("contact/a@x.test", "a@x.test", &[]),
+            opportunity_step("opportunity/a-deal", "contact/a@x.test", "A deal"),
+        ]);
+        plan.target.fingerprint = crate::plan::fingerprint::account(&t.inner.snapshot());
+        let dir = tempfile::tempdir().unwrap();
+        let opts = Options {
+            search_lag: wait,
+            ..options(false)
+        };
+        let report = run_with(&t, &plan, &mut open(&dir), opts).await.unwrap();
+        assert_eq!(report.ending, Ending::Complete, "{report:?}");
+        let a = t.inner.snapshot();
+        assert_eq!(
+            a.contacts.len(),
+            contacts,
+            "waited {wait:?}: {:?}",
+            a.contacts
+        );
+        assert_eq!(a.opportunities.len(), opportunities, "waited {wait:?}");
+    }
 }

@@ -97,6 +97,13 @@ pub fn run(args: Args) -> Result<i32> {
         interrupt: None,
         plan_path: args.plan.clone(),
         abort_at: abort_hook()?,
+        // An in-memory target has no search index to lag behind it.
+        search_lag: match loaded.config.target.api {
+            ApiKind::Fixture => std::time::Duration::ZERO,
+            ApiKind::V1 | ApiKind::V2 => {
+                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
+            }
+        },
     };
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;

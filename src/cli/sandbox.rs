@@ -57,6 +57,10 @@ pub struct Args {
     /// KIND one of 429, 500, 504, drop, hang, malformed.
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
+    /// Searches show a new contact or opportunity only this long after its creation, as an
+    /// index catching up with writes would.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    search_lag_ms: u64,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -119,6 +123,7 @@ fn options(args: &Args) -> Result<Options> {
         seed: args.seed,
         forbid_duplicates: args.forbid_duplicates,
         faults: args.faults.clone(),
+        search_lag_ms: args.search_lag_ms,
     })
 }
 

@@ -12,6 +12,7 @@ use super::faults::Faults;
 use super::limiter::Limiter;
 use super::options::{LatencyRange, Options, RateLimit, TokenConfig};
 use super::reply;
+use super::search_lag::SearchLag;
 use super::stats::Stats;
 use crate::ghl::memory::MemoryAccount;
 
@@ -27,6 +28,7 @@ pub struct App {
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
     pub latency: Mutex<Latency>,
+    pub search_lag: Mutex<SearchLag>,
 }
 
 /// The latency range (changeable at run time) and its seeded generator.
@@ -43,6 +45,8 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl App {
     pub fn new(memory: Arc<MemoryAccount>, options: &Options) -> Self {
         let location_id = memory.read(|a| a.location.id.clone());
+        let lag = Duration::from_millis(options.search_lag_ms);
+        let search_lag = memory.read(|a| SearchLag::new(lag, a));
         App {
             memory,
             location_id,
@@ -57,7 +61,22 @@ impl App {
                 range: options.latency,
                 rng: StdRng::seed_from_u64(options.seed.wrapping_add(1)),
             }),
+            search_lag: Mutex::new(search_lag),
         }
+    }
+
+    /// After a write: its new objects reach the search index only after the lag.
+    pub fn note_write(&self) {
+        let mut lag = lock(&self.search_lag);
+        if lag.is_on() {
+            let now = std::time::Instant::now();
+            self.memory.read(|a| lag.note(a, now));
+        }
+    }
+
+    /// Whether searches show the contact or opportunity `id` yet.
+    pub fn searchable(&self, id: &str) -> bool {
+        lock(&self.search_lag).shows(id, std::time::Instant::now())
     }
 
     /// The configuration of a presented token, if it is one the sandbox accepts.

@@ -99,6 +99,7 @@ mod options;
 mod paging;
 mod pipeline;
 mod reply;
+mod search_lag;
 mod server;
 mod shapes;
 mod stats;

@@ -28,6 +28,8 @@ pub struct Options {
     /// The location's "Allow Duplicate Contact" setting is off.
     pub forbid_duplicates: bool,
     pub faults: Vec<FaultRule>,
+    /// Searches show a new contact or opportunity only this long after it was created.
+    pub search_lag_ms: u64,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             seed: 0,
             forbid_duplicates: false,
             faults: Vec::new(),
+            search_lag_ms: 0,
         }
     }
 }

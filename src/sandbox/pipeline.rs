@@ -62,6 +62,9 @@ pub async fn pipeline(
     } else {
         Some(reply::too_many_requests())
     };
+    if method != "GET" {
+        app.note_write();
+    }
     let status = answered.as_ref().map(|r| r.status().as_u16());
     lock(&app.stats).record(&route, status);
     let mut response = answered.unwrap_or_else(reply::internal_error);

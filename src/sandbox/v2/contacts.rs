@@ -154,6 +154,7 @@ pub async fn duplicate(
         query.get("number").map(String::as_str),
     );
     let contact = found
+        .filter(|d| app.searchable(&d.contact_id))
         .and_then(|d| app.memory.contact(&d.contact_id))
         .map(|c| shapes::contact(&c, &app.location_id));
     Ok(reply::ok(json!({ "contact": contact })))
@@ -194,7 +195,7 @@ pub async fn search(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     let (contacts, total) = app.memory.read(|a| {
         let matching: Vec<_> = shapes::keyed_contacts(a)
             .into_iter()
-            .filter(|k| filter.matches(k.item))
+            .filter(|k| filter.matches(k.item) && app.searchable(&k.item.id))
             .collect();
         let total = matching.len();
         let (items, _) = page_after(matching, cursor, skip + limit as usize);

@@ -112,7 +112,8 @@ pub async fn search(
             .into_iter()
             .filter(|k| {
                 let o = &k.item;
-                pipeline.as_ref().is_none_or(|p| &o.pipeline_id == p)
+                app.searchable(&o.id)
+                    && pipeline.as_ref().is_none_or(|p| &o.pipeline_id == p)
                     && stage
                         .as_ref()
                         .is_none_or(|s| o.pipeline_stage_id.as_ref() == Some(s))

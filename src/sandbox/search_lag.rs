@@ -1,0 +1,97 @@
+//! Search lag: GoHighLevel answers its searches from an index that catches up with writes
+//! after a while (how long is unverified). With a lag set, contacts and opportunities created
+//! less than that long ago are missing from the sandbox's search answers (contact search, the
+//! duplicate lookup, opportunity search), while reads by id see them at once.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use crate::model::Account;
+
+pub struct SearchLag {
+    lag: Duration,
+    /// Every contact and opportunity id noted so far.
+    known: HashSet<String>,
+    /// When each object created while the lag was on was first noted.
+    born: HashMap<String, Instant>,
+}
+
+impl SearchLag {
+    /// The objects `account` holds now are indexed already.
+    pub fn new(lag: Duration, account: &Account) -> Self {
+        SearchLag {
+            lag,
+            known: ids(account).map(str::to_string).collect(),
+            born: HashMap::new(),
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        !self.lag.is_zero()
+    }
+
+    /// After a write: notes the objects it created as born `now`.
+    pub fn note(&mut self, account: &Account, now: Instant) {
+        if !self.is_on() {
+            return;
+        }
+        for id in ids(account) {
+            if self.known.insert(id.to_string()) {
+                self.born.insert(id.to_string(), now);
+            }
+        }
+    }
+
+    /// Whether a search at `now` shows the object (one not noted yet is too new to).
+    pub fn shows(&self, id: &str, now: Instant) -> bool {
+        if !self.is_on() {
+            return true;
+        }
+        match self.born.get(id) {
+            Some(&born) => now.saturating_duration_since(born) >= self.lag,
+            None => self.known.contains(id),
+        }
+    }
+}
+
+fn ids(account: &Account) -> impl Iterator<Item = &str> {
+    let contacts = account.contacts.iter().map(|c| c.id.as_str());
+    contacts.chain(account.opportunities.iter().map(|o| o.id.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Contact;
+
+    fn account(ids: &[&str]) -> Account {
+        Account {
+            contacts: ids
+                .iter()
+                .map(|id| Contact {
+                    id: id.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn new_objects_show_once_the_lag_has_passed() {
+        let t0 = Instant::now();
+        let mut lag = SearchLag::new(Duration::from_millis(500), &account(&["old"]));
+        assert!(lag.shows("old", t0));
+        let now = account(&["old", "new"]);
+        assert!(!lag.shows("new", t0), "created, not noted yet");
+        lag.note(&now, t0);
+        assert!(!lag.shows("new", t0 + Duration::from_millis(499)));
+        assert!(lag.shows("new", t0 + Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn without_a_lag_everything_shows() {
+        let lag = SearchLag::new(Duration::ZERO, &account(&[]));
+        assert!(lag.shows("anything", Instant::now()));
+    }
+}
