@@ -206,7 +206,7 @@ fn parse_split(split: &Split) -> Option<Plan> {
     } else {
         std::thread::scope(|scope| {
             let head = scope.spawn(|| parse_head(split));
-            let parts = crate::parallel::map(&split.chunks, 1, parse_chunk);
+            let parts = crate::parallel::map_balanced(&split.chunks, parse_chunk);
             let head = head
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
