@@ -3,23 +3,20 @@
 //! there is no result, and the caller parses the whole document as one (which also gives the
 //! errors: this path only ever succeeds).
 //!
-//! Why a plan read this way is the plan the whole document gives. The text is cut only at
-//! line starts: at the line `steps:` (column 0), at step items (`-` and a blank at the items'
-//! column) and at the first line after them that starts with a letter at column 0 (the next
-//! key). Each part is parsed alone, in the context it has in the document: the head is the
-//! document with `steps: []` for the steps (and its text before `steps:` must also parse
-//! alone, followed by `steps: []`); a chunk is parsed under a `steps:` key at column 0, so its
-//! indentation and nesting depth are the document's. A cut could only be fooled by something
-//! that spans lines across it. A quoted scalar or a flow collection: then the part before the
-//! cut ends inside it and does not parse (end of stream). A block scalar or a plain scalar:
-//! these end at the first line indented less than their content, and every cut line is at the
-//! items' column or at column 0, which is. A document marker or a directive: refused. So when
-//! every part parses, the whole document's parser is, at each cut, at the start of a line in
-//! block context, as each part's parser is, and reads each part into the same values. What
-//! remains is state that crosses parts: anchors (refused when any `*` may start an alias, so no
-//! value comes from another part), serde_yaml's depth limit (same nesting) and duplicate keys
-//! (the head holds every top-level key, a chunk only `steps`). As a last check, a chunk must
-//! hold as many steps as item lines were counted in it.
+//! Why it is the plan the whole document gives. Cuts are made only after a `\n`: at the line
+//! `steps:` (column 0), at step items (`-` and a blank at the items' column) and at the next
+//! line starting with a letter at column 0. Each part is parsed in its document context: the
+//! head is the document with `steps: []` for the steps, and its text before `steps:` must also
+//! parse alone; a chunk is parsed under `steps:` at column 0 (same indentation, same nesting
+//! depth, so the same depth limit). What could fool a cut spans lines across it: a quoted
+//! scalar or a flow collection makes the part before the cut end inside it, which does not
+//! parse; block and plain scalars end at any line less indented than their content, which a
+//! cut line is; document markers and directives are refused. So when all parts parse, the
+//! document's parser is at each cut where each part's parser starts, and reads the same values.
+//! Across parts, only aliases could carry values (refused whenever a `*` may start one), and
+//! duplicate keys (the head holds every top-level key, a chunk only `steps`). Line breaks YAML
+//! sees inside our lines (a lone CR, NEL) stay inside a part; a step found that way fails the
+//! last check, that a chunk holds as many steps as item lines were counted in it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

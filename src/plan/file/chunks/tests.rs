@@ -229,6 +229,25 @@ fn a_steps_line_inside_a_quoted_string_before_it_is_never_taken_for_the_key() {
 }
 
 #[test]
+fn line_breaks_only_yaml_sees_never_hide_a_step_or_a_key() {
+    // A lone CR (and NEL) breaks lines for YAML, not for the cutting.
+    for newline in ["\r", "\u{85}"] {
+        let hidden_step = sample::TEXT.replace(
+            "\n- id: contact/+15550199",
+            &format!("{newline}- id: contact/+15550199"),
+        );
+        let hidden_key = sample::TEXT.replace("\nnot_done:", &format!("{newline}not_done:"));
+        for text in [hidden_step, hidden_key] {
+            assert_never_differs(&text);
+            assert_declined(&text);
+        }
+    }
+    let plan =
+        whole(&sample::TEXT.replace("\n- id: contact/+15550199", "\r- id: contact/+15550199"));
+    assert_eq!(plan, whole(sample::TEXT));
+}
+
+#[test]
 fn aliases_directives_and_document_markers_are_declined() {
     let alias = sample::TEXT
         .replace("name: acme-to-parent", "name: &n acme-to-parent")
@@ -332,8 +351,17 @@ fn lines_classify_as_the_cutting_needs() {
     assert!(!may_hold_alias("a: b*c, d.*, e**-"));
 }
 
-/// Lines that change the meaning of what follows them, or look like the lines cuts are made at.
+/// Lines that change the meaning of what follows them, or look like the lines cuts are made
+/// at; and, more often, comments and blank lines, which leave most documents valid.
 fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (0..8usize, prop::sample::select(vec!["", "# c", "#", "# - id: x"]))
+            .prop_map(|(indent, rest)| format!("{}{rest}", " ".repeat(indent))),
+        2 => dangerous_line(),
+    ]
+}
+
+fn dangerous_line() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
         "- id: custom_field/fake",
         "  - id: custom_field/fake",
@@ -405,4 +433,95 @@ proptest! {
             }
         }
     }
+
+    /// Plans holding random strings made of YAML's dangerous pieces, in both layouts, are read
+    /// in parts as the whole document reads them (unless a `*` might be an alias).
+    #[test]
+    fn written_plans_with_random_strings_are_read_in_parts(
+        strings in proptest::collection::vec(proptest::collection::vec(piece(), 0..6), 1..12),
+        serde_layout in any::<bool>(),
+    ) {
+        let mut plan = sample::plan();
+        let strings: Vec<String> = strings.into_iter().map(|p| p.concat()).collect();
+        for (i, s) in strings.iter().enumerate() {
+            let n = plan.steps.len();
+            match &mut plan.steps[i % n].action {
+                Action::CreateField(f) => f.placeholder = Some(s.clone()),
+                Action::CreateContact(c) => c.tags.push(s.clone()),
+                Action::MergeContact(u) | Action::OverwriteContact(u) => {
+                    u.fields.insert(s.clone(), s.clone());
+                }
+                Action::CreateOpportunity(o) => o.name = format!("x{s}"),
+            }
+        }
+        plan.not_done[0].reason = strings[0].clone();
+        let text = if serde_layout {
+            serde_yaml::to_string(&plan).unwrap()
+        } else {
+            to_yaml(&plan)
+        };
+        prop_assert_eq!(whole(&text), Some(plan.clone()));
+        for chunk_bytes in [0, 300, CHUNK_BYTES] {
+            let got = parts(&text, chunk_bytes);
+            if !text.contains('*') {
+                prop_assert!(got.is_some(), "{}", text);
+            }
+            if let Some(got) = got {
+                prop_assert_eq!(&got, &plan);
+            }
+        }
+    }
+}
+
+/// Fragments that are harmless alone and dangerous together or at the start of a line.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9]{1,4}",
+        prop::sample::select(vec![
+            " ",
+            ": ",
+            ":",
+            " #",
+            "#",
+            "'",
+            "\"",
+            "\\",
+            ",",
+            "[",
+            "]",
+            "{",
+            "}",
+            "-",
+            "- ",
+            "\n- ",
+            "\n  - ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            "\t",
+            "@",
+            "*",
+            "&",
+            "!",
+            "|",
+            ">",
+            "%",
+            "?",
+            "~",
+            "---",
+            "...",
+            "steps:",
+            "not_done:",
+            "id: x",
+            "Zoë",
+            "🎉",
+            "\u{85}",
+            "\u{2028}",
+            "\u{FEFF}",
+            "\u{A0}",
+            "\u{0}",
+        ])
+        .prop_map(str::to_string),
+    ]
 }
