@@ -188,7 +188,7 @@ fn may_hold_alias(text: &str) -> bool {
 /// The head and the chunks, parsed at the same time; `None` if any part fails.
 fn parse_split(split: &Split) -> Option<Plan> {
     let failed = AtomicBool::new(false);
-    let parse_chunk = |chunk: &Chunk| {
+    let read_chunk = |chunk: &Chunk| {
         if failed.load(Ordering::Relaxed) {
             return None;
         }
@@ -199,11 +199,11 @@ fn parse_split(split: &Split) -> Option<Plan> {
         steps
     };
     let (head, parts) = if split.chunks.len() == 1 {
-        (parse_head(split), vec![parse_chunk(&split.chunks[0])])
+        (parse_head(split), vec![read_chunk(&split.chunks[0])])
     } else {
         std::thread::scope(|scope| {
             let head = scope.spawn(|| parse_head(split));
-            let parts = crate::parallel::map_balanced(&split.chunks, parse_chunk);
+            let parts = crate::parallel::map_balanced(&split.chunks, read_chunk);
             let head = head
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
