@@ -38,6 +38,45 @@ pub fn map<T: Sync, R: Send>(items: &[T], min_chunk: usize, f: impl Fn(&T) -> R 
     .collect()
 }
 
+/// Applies `f` to every item over the machine's cores, each thread taking the next item when
+/// it is done with one, so that items of uneven cost (or a core busy with something else) do
+/// not leave a thread idle; results in input order. One item stays on this thread.
+pub fn map_balanced<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if items.len() <= 1 || threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(items.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        for worker in workers {
+            let done = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, r) in done {
+                slots[i] = Some(r);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item was taken by a thread"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +92,20 @@ mod tests {
         }
         assert_eq!(map_chunks(&items, 100_000, |p| p.len()), vec![10_000]);
         assert!(map(&[] as &[u32], 10, |x| *x).is_empty());
+    }
+
+    #[test]
+    fn balanced_results_keep_input_order() {
+        let items: Vec<u64> = (0..1_000).collect();
+        let uneven = |x: &u64| {
+            std::hint::black_box((0..(x % 7) * 1_000).sum::<u64>());
+            x * 2
+        };
+        assert_eq!(
+            map_balanced(&items, uneven),
+            items.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
+        assert_eq!(map_balanced(&[5u64], |x| x + 1), vec![6]);
+        assert!(map_balanced(&[] as &[u32], |x| *x).is_empty());
     }
 }

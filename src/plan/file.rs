@@ -2,6 +2,7 @@
 //! validate that the plan can be executed as written (format, unique ids, dependency order,
 //! references), so a hand-edited plan fails here, by step id, and never half-way through apply.
 
+mod chunks;
 mod emit;
 mod validate;
 
@@ -73,9 +74,10 @@ pub fn read(path: &Path) -> Result<Plan> {
 /// (naming the step when the problem is inside one); a plan of another format, an unknown key
 /// or a plan that cannot be executed as written (see [`validate`]) gives `plan <file>: ...`.
 pub fn parse(path: &Path, text: &str) -> Result<Plan> {
-    // The common case, a valid plan, is parsed once; the raw document is only built to explain
+    // The common case, a valid plan, is parsed once: in parts on all cores when its layout
+    // allows (see [`chunks`]), else as one document; the raw document is only built to explain
     // a failure (the format found, the id of the step at fault).
-    let plan: Plan = match serde_yaml::from_str(text) {
+    let plan: Plan = match chunks::parse(text).map_or_else(|| serde_yaml::from_str(text), Ok) {
         Ok(plan) => plan,
         Err(err) => {
             let raw: serde_yaml::Value =
