@@ -406,7 +406,13 @@ fn dangerous_line() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // A fixed seed: the same cases on every run, so the suite is deterministic.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_128),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     /// Lines inserted anywhere in the three layouts: the parts give nothing, or the plan the
     /// whole document gives.
@@ -463,7 +469,10 @@ proptest! {
         prop_assert_eq!(whole(&text), Some(plan.clone()));
         for chunk_bytes in [0, 300, CHUNK_BYTES] {
             let got = parts(&text, chunk_bytes);
-            if !text.contains('*') {
+            // Declining is the safe answer to a `*` that might be an alias, and to a line
+            // break that YAML sees but a cut at `\n` does not (which serde_yaml may write at
+            // the start of a block scalar's line).
+            if !text.contains(['*', '\u{85}', '\u{2028}', '\u{2029}']) {
                 prop_assert!(got.is_some(), "{}", text);
             }
             if let Some(got) = got {
