@@ -112,8 +112,8 @@ pub struct NotDone {
 }
 
 /// One unit of work: a stable id, one action, and the steps it must wait for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawStep", into = "RawStep")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawStep")]
 pub struct Step {
     pub id: String,
     pub action: Action,
@@ -263,22 +263,23 @@ pub struct OpportunityCreate {
     pub source_id: String,
 }
 
-/// The on-disk shape of a step: `id`, exactly one action key, optional `after`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The on-disk shape of a step, as read: `id`, exactly one action key, optional `after` (the
+/// shape `Step`'s own `Serialize` writes).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStep {
     id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     create_field: Option<StrictField>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     create_contact: Option<ContactCreate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     merge_contact: Option<ContactUpdate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     overwrite_contact: Option<ContactUpdate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     create_opportunity: Option<OpportunityCreate>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     after: Vec<String>,
 }
 
@@ -318,33 +319,32 @@ impl TryFrom<RawStep> for Step {
     }
 }
 
-impl From<Step> for RawStep {
-    fn from(step: Step) -> Self {
-        let mut raw = RawStep {
-            id: step.id,
-            create_field: None,
-            create_contact: None,
-            merge_contact: None,
-            overwrite_contact: None,
-            create_opportunity: None,
-            after: step.after,
-        };
-        match step.action {
-            Action::CreateField(a) => raw.create_field = Some(StrictField(a)),
-            Action::CreateContact(a) => raw.create_contact = Some(a),
-            Action::MergeContact(a) => raw.merge_contact = Some(a),
-            Action::OverwriteContact(a) => raw.overwrite_contact = Some(a),
-            Action::CreateOpportunity(a) => raw.create_opportunity = Some(a),
+/// A step in the shape of [`RawStep`], borrowed: a plan is serialised (written, hashed) without
+/// copying its steps.
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let after = usize::from(!self.after.is_empty());
+        let mut s = serializer.serialize_struct("RawStep", 2 + after)?;
+        s.serialize_field("id", &self.id)?;
+        match &self.action {
+            Action::CreateField(a) => s.serialize_field("create_field", a)?,
+            Action::CreateContact(a) => s.serialize_field("create_contact", a)?,
+            Action::MergeContact(a) => s.serialize_field("merge_contact", a)?,
+            Action::OverwriteContact(a) => s.serialize_field("overwrite_contact", a)?,
+            Action::CreateOpportunity(a) => s.serialize_field("create_opportunity", a)?,
         }
-        raw
+        if !self.after.is_empty() {
+            s.serialize_field("after", &self.after)?;
+        }
+        s.end()
     }
 }
 
 /// A `create_field` payload as a plan holds it: the API body, but read strictly. The body type
 /// itself accepts and drops unknown keys (the API's schema has more than we send), which in a
 /// hand-edited plan would silently lose what the person meant.
-#[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone)]
 struct StrictField(NewCustomField);
 
 /// The keys a `create_field` payload may hold (those of [`NewCustomField`]).
