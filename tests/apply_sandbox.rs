@@ -451,6 +451,33 @@ fn over_v1_a_complete_apply_and_crashes_then_resume_give_the_same_target() {
     }
 }
 
+/// Over V1 a location key may not read its own location, so the location check alone cannot
+/// tell a target from a copy of it: a resume also reads back a contact the run created, and
+/// refuses a location that does not hold it, before any write.
+#[test]
+fn over_v1_a_resume_against_a_copy_of_the_target_is_refused() {
+    let project = Project::new();
+    let written = serve(options());
+    project.live_config_v1(&written);
+    let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", "8:recorded")]);
+    assert_eq!(out.status.code(), None, "{}", text(&out));
+
+    let copy = serve(options());
+    project.live_config_v1(&copy);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("does not look like the location this run wrote to"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(copy.stats().writes_committed, 0);
+
+    project.live_config_v1(&written);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+}
+
 #[test]
 fn a_wrong_token_is_refused_with_1_and_never_printed() {
     let project = Project::new();

@@ -11,6 +11,7 @@ mod graph;
 mod reconcile;
 mod report;
 mod request;
+mod same_target;
 mod start;
 mod step;
 #[cfg(test)]
@@ -138,7 +139,10 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
             state.begin(&NewRun::of(plan))?;
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
-        _ => check_location(target, plan, &requests).await?,
+        _ => {
+            check_location(target, plan, &requests).await?;
+            same_target::check(target, plan, &steps, &requests).await?;
+        }
     }
     let steps = state.steps()?;
     let mut book = book::Book::new(plan, &graph, &steps);

@@ -646,3 +646,62 @@ async fn in_doubt_creates_are_looked_up_after_the_search_lag() {
         assert_eq!(a.opportunities.len(), opportunities, "waited {wait:?}");
     }
 }
+
+/// A target with the right location id that is not the one the run wrote to (restored from a
+/// backup, a sibling copy, a V1 key whose location cannot be read): the resume is refused
+/// before anything is written, because a contact the run created is not there.
+#[tokio::test]
+async fn a_resume_against_a_copy_that_lacks_the_runs_writes_is_refused() {
+    let t = Faulty::new(target(), vec![("opportunity", Fault::RateLimited)]);
+    let plan = full_plan(&t.inner);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let report = run(&t, &plan, &mut state, false).await.unwrap();
+    assert!(
+        matches!(report.ending, Ending::Stopped { .. }),
+        "{report:?}"
+    );
+
+    let copy = target();
+    let err = run(&copy, &plan, &mut state, true).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not look like the location this run wrote to"),
+        "{err}"
+    );
+    assert_eq!(copy.snapshot(), target().snapshot(), "nothing written");
+    // The location the run did write to resumes.
+    let report = run(&t.inner, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete);
+    assert_applied(&t.inner);
+}
+
+#[test]
+fn the_witness_is_a_created_contact_else_a_merge_target() {
+    let t = target();
+    let plan = full_plan(&t);
+    assert_eq!(
+        same_target::witness(&plan, &[]),
+        Some(same_target::Witness {
+            contact_id: "EXIST1",
+            why: "the plan updates"
+        })
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    state.begin(&crate::state::NewRun::of(&plan)).unwrap();
+    state
+        .record(&[Update {
+            id: "contact/b@x.test".into(),
+            change: Change::Done {
+                target_id: "NEW_B".into(),
+                reconciled: false,
+            },
+        }])
+        .unwrap();
+    let records = state.steps().unwrap();
+    assert_eq!(
+        same_target::witness(&plan, &records).map(|w| w.contact_id),
+        Some("NEW_B")
+    );
+}
