@@ -7,6 +7,7 @@ mod clock;
 mod ids;
 mod write;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 pub use clock::{epoch_ms, iso};
@@ -58,6 +59,10 @@ struct State {
     ids: IdGen,
     /// The logical clock (epoch ms) stamped on new contacts as `dateAdded`.
     clock_ms: i64,
+    /// Where each contact is in `account.contacts` (records are only ever appended), so that a
+    /// 100,000-contact location is not scanned on every write.
+    contact_at: HashMap<String, usize>,
+    opportunity_ids: HashSet<String>,
 }
 
 /// 2026-01-01T00:00:00Z: where the logical clock starts when the fixture holds older dates.
@@ -72,12 +77,21 @@ impl MemoryAccount {
             .max()
             .unwrap_or(0);
         let ids = IdGen::new(account.location.id.clone());
+        let contact_at = account
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let opportunity_ids = account.opportunities.iter().map(|o| o.id.clone()).collect();
         MemoryAccount {
             state: Mutex::new(State {
                 account,
                 options,
                 ids,
                 clock_ms: latest.max(CLOCK_START_MS),
+                contact_at,
+                opportunity_ids,
             }),
         }
     }
@@ -121,7 +135,8 @@ impl MemoryAccount {
     /// One contact by id.
     pub fn contact(&self, id: &str) -> Option<Contact> {
         let state = self.lock();
-        state.account.contacts.iter().find(|c| c.id == id).cloned()
+        let i = *state.contact_at.get(id)?;
+        state.account.contacts.get(i).cloned()
     }
 
     /// `POST /contacts/upsert`: updates the contact the email (then phone) matches with the
@@ -137,14 +152,8 @@ impl MemoryAccount {
         );
         match found {
             Some(dup) => {
-                let State { account, .. } = &mut *state;
-                let fields = account.custom_fields.clone();
-                let contact = account
-                    .contacts
-                    .iter_mut()
-                    .find(|c| c.id == dup.contact_id)
-                    .ok_or_else(|| not_found(ENDPOINT, &dup.contact_id))?;
-                write::apply_contact_write(contact, write, &fields);
+                let (contact, fields) = state.contact_mut(ENDPOINT, &dup.contact_id)?;
+                write::apply_contact_write(contact, write, fields);
                 if !write.tags.is_empty() {
                     contact.tags = write::union_tags(&[], &write.tags);
                 }
@@ -163,12 +172,7 @@ impl MemoryAccount {
     /// The tags of a contact after adding some (`POST /contacts/{id}/tags` answers with them).
     pub fn add_tags(&self, id: &str, tags: &[String]) -> ApiResult<Vec<String>> {
         let mut state = self.lock();
-        let contact = state
-            .account
-            .contacts
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| not_found("POST /contacts/{id}/tags", id))?;
+        let (contact, _) = state.contact_mut("POST /contacts/{id}/tags", id)?;
         contact.tags = write::union_tags(&contact.tags, tags);
         Ok(contact.tags.clone())
     }
@@ -176,12 +180,7 @@ impl MemoryAccount {
     /// Replaces a contact's tags (what `tags` in `PUT /contacts/{id}` does).
     pub fn replace_tags(&self, id: &str, tags: &[String]) -> ApiResult<Vec<String>> {
         let mut state = self.lock();
-        let contact = state
-            .account
-            .contacts
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| not_found("PUT /contacts/{id}", id))?;
+        let (contact, _) = state.contact_mut("PUT /contacts/{id}", id)?;
         contact.tags = write::union_tags(&[], tags);
         Ok(contact.tags.clone())
     }
@@ -214,14 +213,8 @@ impl MemoryAccount {
         {
             return Err(duplicate_error(ENDPOINT, &dup));
         }
-        let State { account, .. } = &mut *state;
-        let fields = account.custom_fields.clone();
-        let contact = account
-            .contacts
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| not_found(ENDPOINT, id))?;
-        write::apply_contact_write(contact, write, &fields);
+        let (contact, fields) = state.contact_mut(ENDPOINT, id)?;
+        write::apply_contact_write(contact, write, fields);
         Ok(contact.clone())
     }
 
@@ -237,11 +230,14 @@ impl MemoryAccount {
 
     fn create_opportunity_now(&self, new: &NewOpportunity) -> ApiResult<Opportunity> {
         let mut state = self.lock();
-        let State { account, ids, .. } = &mut *state;
-        let mut created = write::new_opportunity(account, new)
-            .map_err(|message| refused("POST /opportunities/", message))?;
-        created.id = ids.next(|id| account.opportunities.iter().any(|o| o.id == id));
-        account.opportunities.push(created.clone());
+        let state = &mut *state;
+        let mut created =
+            write::new_opportunity(&state.account, new, |id| state.contact_at.contains_key(id))
+                .map_err(|message| refused("POST /opportunities/", message))?;
+        let taken = &state.opportunity_ids;
+        created.id = state.ids.next(|id| taken.contains(id));
+        state.opportunity_ids.insert(created.id.clone());
+        state.account.opportunities.push(created.clone());
         Ok(created)
     }
 }
@@ -253,18 +249,38 @@ impl State {
             account,
             ids,
             clock_ms,
+            contact_at,
             ..
         } = self;
         *clock_ms += 1000;
         let mut contact = Contact {
-            id: ids.next(|id| account.contacts.iter().any(|c| c.id == id)),
+            id: ids.next(|id| contact_at.contains_key(id)),
             date_added: Some(iso(*clock_ms)),
             ..Contact::default()
         };
         write::apply_contact_write(&mut contact, write, &account.custom_fields);
         contact.tags = write::union_tags(&[], &write.tags);
+        contact_at.insert(contact.id.clone(), account.contacts.len());
         account.contacts.push(contact.clone());
         contact
+    }
+
+    /// A contact to change, and the location's custom fields (which its values refer to).
+    fn contact_mut(
+        &mut self,
+        endpoint: &str,
+        id: &str,
+    ) -> ApiResult<(&mut Contact, &[CustomField])> {
+        let i = *self
+            .contact_at
+            .get(id)
+            .ok_or_else(|| not_found(endpoint, id))?;
+        let Account {
+            contacts,
+            custom_fields,
+            ..
+        } = &mut self.account;
+        Ok((&mut contacts[i], custom_fields))
     }
 }
 

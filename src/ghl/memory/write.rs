@@ -209,8 +209,12 @@ pub fn new_custom_field(
 
 /// The opportunity a create would store (id left empty), or why it is refused: the pipeline,
 /// the stage (in that pipeline) and the contact must exist. Without a stage it goes to the
-/// pipeline's first stage.
-pub fn new_opportunity(account: &Account, new: &NewOpportunity) -> Result<Opportunity, String> {
+/// pipeline's first stage. `has_contact` says whether a contact id exists in the location.
+pub fn new_opportunity(
+    account: &Account,
+    new: &NewOpportunity,
+    has_contact: impl Fn(&str) -> bool,
+) -> Result<Opportunity, String> {
     let pipeline = account
         .pipelines
         .iter()
@@ -221,7 +225,7 @@ pub fn new_opportunity(account: &Account, new: &NewOpportunity) -> Result<Opport
         Some(stage) => return Err(format!("Pipeline stage with id {stage} not found")),
         None => pipeline.stages.first().map(|s| s.id.clone()),
     };
-    if !account.contacts.iter().any(|c| c.id == new.contact_id) {
+    if !has_contact(&new.contact_id) {
         return Err(format!("Contact with id {} not found", new.contact_id));
     }
     if new.name.trim().is_empty() {
