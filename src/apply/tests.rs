@@ -452,17 +452,24 @@ async fn a_refused_object_fails_its_dependents_are_blocked_and_the_rest_goes_on(
     assert!(failed.reason.contains("422"), "{failed:?}");
 }
 
-#[tokio::test]
-async fn a_rate_limit_stop_is_resumable_and_the_resume_finishes_exactly() {
+/// The full plan, run until a rate limit stops it at the first opportunity (fields and
+/// contacts written); its checkpoint lives in `dir`.
+async fn stopped_by_a_rate_limit(dir: &tempfile::TempDir) -> (Faulty, Plan, State, Report) {
     let t = Faulty::new(target(), vec![("opportunity", Fault::RateLimited)]);
     let plan = full_plan(&t.inner);
-    let dir = tempfile::tempdir().unwrap();
-    let mut state = open(&dir);
+    let mut state = open(dir);
     let report = run(&t, &plan, &mut state, false).await.unwrap();
     assert!(
         matches!(report.ending, Ending::Stopped { .. }),
         "{report:?}"
     );
+    (t, plan, state, report)
+}
+
+#[tokio::test]
+async fn a_rate_limit_stop_is_resumable_and_the_resume_finishes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, plan, mut state, report) = stopped_by_a_rate_limit(&dir).await;
     assert_eq!(report.exit_code(), 75);
     assert!(report.kinds["opportunity"].pending >= 1);
     let report = run(&t, &plan, &mut state, true).await.unwrap();
@@ -652,15 +659,8 @@ async fn in_doubt_creates_are_looked_up_after_the_search_lag() {
 /// before anything is written, because a contact the run created is not there.
 #[tokio::test]
 async fn a_resume_against_a_copy_that_lacks_the_runs_writes_is_refused() {
-    let t = Faulty::new(target(), vec![("opportunity", Fault::RateLimited)]);
-    let plan = full_plan(&t.inner);
     let dir = tempfile::tempdir().unwrap();
-    let mut state = open(&dir);
-    let report = run(&t, &plan, &mut state, false).await.unwrap();
-    assert!(
-        matches!(report.ending, Ending::Stopped { .. }),
-        "{report:?}"
-    );
+    let (t, plan, mut state, _) = stopped_by_a_rate_limit(&dir).await;
 
     let copy = target();
     let err = run(&copy, &plan, &mut state, true).await.unwrap_err();
