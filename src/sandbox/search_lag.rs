@@ -89,6 +89,52 @@ mod tests {
         assert!(lag.shows("new", t0 + Duration::from_millis(500)));
     }
 
+    /// Review finding: a search (memory lock, then the lag's) and the note after a write (the
+    /// lag's lock, then memory) take the two locks in opposite orders.
+    #[test]
+    fn review_a_search_and_a_write_note_never_deadlock() {
+        use std::sync::Arc;
+        use std::sync::mpsc::channel;
+
+        use crate::ghl::memory::{MemoryAccount, MemoryOptions};
+        use crate::sandbox::app::App;
+
+        let ids: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let memory = Arc::new(MemoryAccount::new(account(&refs), MemoryOptions::default()));
+        let options = crate::sandbox::Options {
+            search_lag_ms: 300,
+            ..Default::default()
+        };
+        let app = Arc::new(App::new(memory, &options));
+        let (tx, rx) = channel();
+        let searcher = app.clone();
+        let done = tx.clone();
+        std::thread::spawn(move || {
+            for _ in 0..300 {
+                // As `v2::contacts::search` does.
+                searcher
+                    .memory
+                    .read(|a| a.contacts.iter().filter(|c| searcher.searchable(&c.id)).count());
+            }
+            done.send(()).ok();
+        });
+        let writer = app.clone();
+        std::thread::spawn(move || {
+            for _ in 0..3000 {
+                // As `pipeline` does after every non-GET request (a search is a POST too).
+                writer.note_write();
+            }
+            tx.send(()).ok();
+        });
+        for _ in 0..2 {
+            assert!(
+                rx.recv_timeout(Duration::from_secs(30)).is_ok(),
+                "deadlock: search holds memory and waits for the lag, note_write the reverse"
+            );
+        }
+    }
+
     #[test]
     fn without_a_lag_everything_shows() {
         let lag = SearchLag::new(Duration::ZERO, &account(&[]));

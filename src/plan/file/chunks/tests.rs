@@ -534,3 +534,37 @@ fn piece() -> impl Strategy<Value = String> {
         .prop_map(str::to_string),
     ]
 }
+
+/// Review finding: a document end marker behind a line break only YAML sees (a lone CR, NEL,
+/// LS) at the end of a chunk ends the whole document there, so the whole text is no plan (a
+/// second document follows); the chunk alone ends at the same place and parses.
+#[test]
+fn review_a_hidden_document_end_at_a_cut_is_declined() {
+    for newline in ["\r", "\u{85}", "\u{2028}"] {
+        let text = sample::TEXT.replace(
+            "\n- id: contact/+15550199",
+            &format!("{newline}...\n- id: contact/+15550199"),
+        );
+        assert_eq!(whole(&text), None, "the whole document is not a plan");
+        assert_never_differs(&text);
+    }
+}
+
+/// The same through the public entry point, with the real chunk size: a plan whose first
+/// chunk is over `CHUNK_BYTES` and ends with `\r...`.
+#[test]
+fn review_a_hidden_document_end_is_accepted_by_file_parse() {
+    let mut plan = sample::plan();
+    if let Action::CreateField(f) = &mut plan.steps[0].action {
+        f.placeholder = Some("x".repeat(CHUNK_BYTES));
+    }
+    let text = to_yaml(&plan);
+    let second = text.find("\n  - id: custom_field/deal-source").unwrap();
+    let text = format!("{}\r...{}", &text[..second], &text[second..]);
+    assert!(serde_yaml::from_str::<Plan>(&text).is_err());
+    assert_eq!(parse(&text), None, "chunks::parse gave a plan the whole text is not");
+    assert!(
+        crate::plan::file::parse(Path::new("p.yaml"), &text).is_err(),
+        "file::parse accepted a text serde_yaml refuses"
+    );
+}
