@@ -67,11 +67,9 @@ impl App {
 
     /// After a write: its new objects reach the search index only after the lag.
     pub fn note_write(&self) {
-        let mut lag = lock(&self.search_lag);
-        if lag.is_on() {
-            let now = std::time::Instant::now();
-            self.memory.read(|a| lag.note(a, now));
-        }
+        // Memory first, then the lag: the order the search handlers take them in.
+        let now = std::time::Instant::now();
+        self.memory.read(|a| lock(&self.search_lag).note(a, now));
     }
 
     /// Whether searches show the contact or opportunity `id` yet.
