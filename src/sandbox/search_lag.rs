@@ -113,9 +113,12 @@ mod tests {
         std::thread::spawn(move || {
             for _ in 0..300 {
                 // As `v2::contacts::search` does.
-                searcher
-                    .memory
-                    .read(|a| a.contacts.iter().filter(|c| searcher.searchable(&c.id)).count());
+                searcher.memory.read(|a| {
+                    a.contacts
+                        .iter()
+                        .filter(|c| searcher.searchable(&c.id))
+                        .count()
+                });
             }
             done.send(()).ok();
         });

@@ -55,7 +55,7 @@ struct Chunk<'a> {
 
 /// The text cut as described in the module documentation, chunks of at least `chunk_bytes`.
 fn split(text: &str, chunk_bytes: usize) -> Option<Split<'_>> {
-    if may_hold_alias(text) {
+    if may_hold_alias(text) || may_hide_a_marker(text) {
         return None;
     }
     let mut lines = lines(text);
@@ -170,6 +170,15 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
 /// `---` or `...` at the start of a line: a document starts or ends there.
 fn is_document_marker(line: &str) -> bool {
     line.starts_with("---") || line.starts_with("...")
+}
+
+/// True when a line that only YAML sees (after a lone CR, a NEL, LS or PS) may start with a
+/// document marker or a directive: a `...` there ends the document inside a chunk, which then
+/// parses alone while the whole text is no single document.
+fn may_hide_a_marker(text: &str) -> bool {
+    text.match_indices(['\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .map(|(i, c)| &text[i + c.len()..])
+        .any(|rest| ["...", "---", "%"].iter().any(|m| rest.starts_with(m)))
 }
 
 /// True when some `*` may start an alias: one not preceded by a character that can only be

@@ -562,7 +562,11 @@ fn review_a_hidden_document_end_is_accepted_by_file_parse() {
     let second = text.find("\n  - id: custom_field/deal-source").unwrap();
     let text = format!("{}\r...{}", &text[..second], &text[second..]);
     assert!(serde_yaml::from_str::<Plan>(&text).is_err());
-    assert_eq!(parse(&text), None, "chunks::parse gave a plan the whole text is not");
+    assert_eq!(
+        parse(&text),
+        None,
+        "chunks::parse gave a plan the whole text is not"
+    );
     assert!(
         crate::plan::file::parse(Path::new("p.yaml"), &text).is_err(),
         "file::parse accepted a text serde_yaml refuses"
