@@ -572,3 +572,79 @@ fn review_a_hidden_document_end_is_accepted_by_file_parse() {
         "file::parse accepted a text serde_yaml refuses"
     );
 }
+
+/// Review: hidden line breaks (a lone CR, NEL, LS, PS) followed by dangerous lines, inserted
+/// at random into the three layouts: the parts give nothing, or what the whole document gives.
+#[test]
+fn review_hidden_breaks_before_dangerous_lines_never_make_the_parts_differ() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let layouts = [
+        sample::TEXT.to_string(),
+        to_yaml(&sample::plan()),
+        serde_yaml::to_string(&sample::plan()).unwrap(),
+    ];
+    let dangerous = [
+        "- id: custom_field/fake",
+        "  - id: custom_field/fake",
+        "- ",
+        "  create_field: {name: x, dataType: TEXT, model: contact}",
+        "    name: \"open",
+        "close\"",
+        "    placeholder: |",
+        "    placeholder: >+",
+        "      text",
+        "  x: [",
+        "]",
+        "# comment",
+        "",
+        "steps:",
+        "steps: []",
+        "not_done:",
+        "not_done: []",
+        "warnings: [x]",
+        "---",
+        "...",
+        "%YAML 1.1",
+        "? complex",
+        "? steps",
+        ": x",
+        "  after: []",
+        "  - custom_field/interests",
+        "!!map",
+        "&a",
+    ];
+    let breaks = ["\r", "\u{85}", "\u{2028}", "\u{2029}", "\n", "\r\n"];
+    let mut compared = 0;
+    for _ in 0..1000 {
+        let mut text = layouts[rng.random_range(0..layouts.len())].clone();
+        for _ in 0..rng.random_range(1..3) {
+            // Mostly at a line's end, where a chunk ends.
+            let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+            let mut at = if rng.random_range(0..10) < 7 {
+                ends[rng.random_range(0..ends.len())]
+            } else {
+                rng.random_range(0..=text.len())
+            };
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let before = breaks[rng.random_range(0..breaks.len())];
+            let after = breaks[rng.random_range(0..breaks.len())];
+            let line = dangerous[rng.random_range(0..dangerous.len())];
+            text.insert_str(at, &format!("{before}{line}{after}"));
+        }
+        let expected = whole(&text);
+        for chunk_bytes in [0, 300] {
+            if let Some(plan) = parts(&text, chunk_bytes) {
+                compared += 1;
+                assert_eq!(
+                    Some(&plan),
+                    expected.as_ref(),
+                    "chunks of {chunk_bytes}: {text:?}"
+                );
+            }
+        }
+    }
+    assert!(compared > 25, "{compared}");
+}
