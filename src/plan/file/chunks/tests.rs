@@ -648,3 +648,20 @@ fn review_hidden_breaks_before_dangerous_lines_never_make_the_parts_differ() {
     }
     assert!(compared > 25, "{compared}");
 }
+
+/// Review: the smallest text showing the document-end hole (one step per chunk).
+#[test]
+fn review_minimal_hidden_document_end() {
+    let text = "format: ghl-migrate/plan/v1\nname: n\n\
+        source: {api: v2, location: S, fingerprint: f}\n\
+        target: {api: v2, location: T, fingerprint: g}\n\
+        summary: {custom_fields: {}, pipelines: {}, stages: {}, users: {}, contacts: {}, opportunities: {}, readiness_percent: 0}\n\
+        mapping: {fields_mapped: 0, pipelines_mapped: 0, stages_mapped: 0, overall_readiness_percent: 0}\n\
+        steps:\n\
+        - id: custom_field/a\n  create_field: {name: A, dataType: TEXT}\r...\n\
+        - id: custom_field/b\n  create_field: {name: B, dataType: TEXT}\n\
+        not_done: []\n";
+    assert!(serde_yaml::from_str::<Plan>(text).is_err());
+    assert!(serde_yaml::from_str::<Plan>(&text.replace("\r...", "")).is_ok());
+    assert_eq!(parts(text, 0), None);
+}
