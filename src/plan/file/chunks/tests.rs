@@ -535,11 +535,11 @@ fn piece() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Review finding: a document end marker behind a line break only YAML sees (a lone CR, NEL,
+/// A document end marker behind a line break only YAML sees (a lone CR, NEL,
 /// LS) at the end of a chunk ends the whole document there, so the whole text is no plan (a
 /// second document follows); the chunk alone ends at the same place and parses.
 #[test]
-fn review_a_hidden_document_end_at_a_cut_is_declined() {
+fn a_hidden_document_end_at_a_cut_is_declined() {
     for newline in ["\r", "\u{85}", "\u{2028}"] {
         let text = sample::TEXT.replace(
             "\n- id: contact/+15550199",
@@ -553,7 +553,7 @@ fn review_a_hidden_document_end_at_a_cut_is_declined() {
 /// The same through the public entry point, with the real chunk size: a plan whose first
 /// chunk is over `CHUNK_BYTES` and ends with `\r...`.
 #[test]
-fn review_a_hidden_document_end_is_accepted_by_file_parse() {
+fn a_hidden_document_end_is_accepted_by_file_parse() {
     let mut plan = sample::plan();
     if let Action::CreateField(f) = &mut plan.steps[0].action {
         f.placeholder = Some("x".repeat(CHUNK_BYTES));
@@ -573,10 +573,10 @@ fn review_a_hidden_document_end_is_accepted_by_file_parse() {
     );
 }
 
-/// Review: hidden line breaks (a lone CR, NEL, LS, PS) followed by dangerous lines, inserted
+/// Hidden line breaks (a lone CR, NEL, LS, PS) followed by dangerous lines, inserted
 /// at random into the three layouts: the parts give nothing, or what the whole document gives.
 #[test]
-fn review_hidden_breaks_before_dangerous_lines_never_make_the_parts_differ() {
+fn hidden_breaks_before_dangerous_lines_never_make_the_parts_differ() {
     use rand::{RngExt, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let layouts = [
@@ -649,9 +649,9 @@ fn review_hidden_breaks_before_dangerous_lines_never_make_the_parts_differ() {
     assert!(compared > 25, "{compared}");
 }
 
-/// Review: the smallest text showing the document-end hole (one step per chunk).
+/// The smallest text showing a document end hidden behind a lone CR (one step per chunk).
 #[test]
-fn review_minimal_hidden_document_end() {
+fn minimal_hidden_document_end() {
     let text = "format: ghl-migrate/plan/v1\nname: n\n\
         source: {api: v2, location: S, fingerprint: f}\n\
         target: {api: v2, location: T, fingerprint: g}\n\
