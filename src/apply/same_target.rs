@@ -17,57 +17,73 @@ pub struct Witness<'a> {
     pub why: &'static str,
 }
 
-/// The contact to look for: the first this run created, else the first the plan merges into.
-pub fn witness<'a>(plan: &'a Plan, records: &'a [StepRecord]) -> Option<Witness<'a>> {
-    let created = records.iter().find_map(|r| match (&r.target_id, r.status) {
-        (Some(id), StepStatus::Done) if r.action == "create_contact" && !r.reconciled => {
-            Some(id.as_str())
-        }
-        _ => None,
-    });
-    if let Some(contact_id) = created {
-        return Some(Witness {
-            contact_id,
-            why: "this run created",
-        });
+/// At most this many witnesses are read: one contact deleted by a person since must not stop
+/// a resume, and a target that holds none of them is not the one the run wrote to.
+const WITNESSES: usize = 3;
+
+/// The contacts to look for: the first ones this run created, else the first the plan updates.
+pub fn witnesses<'a>(plan: &'a Plan, records: &'a [StepRecord]) -> Vec<Witness<'a>> {
+    let created: Vec<Witness> = records
+        .iter()
+        .filter_map(|r| match (&r.target_id, r.status) {
+            (Some(id), StepStatus::Done) if r.action == "create_contact" => Some(Witness {
+                contact_id: id.as_str(),
+                why: "this run created it",
+            }),
+            _ => None,
+        })
+        .take(WITNESSES)
+        .collect();
+    if !created.is_empty() {
+        return created;
     }
-    plan.steps.iter().find_map(|s| match &s.action {
-        Action::MergeContact(u) | Action::OverwriteContact(u) => Some(Witness {
-            contact_id: u.into.as_str(),
-            why: "the plan updates",
-        }),
-        _ => None,
-    })
+    plan.steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::MergeContact(u) | Action::OverwriteContact(u) => Some(Witness {
+                contact_id: u.into.as_str(),
+                why: "the plan updates it",
+            }),
+            _ => None,
+        })
+        .take(WITNESSES)
+        .collect()
 }
 
-/// Refuses to resume when the target lacks the witness contact (one read, when there is one).
+/// Refuses to resume when the target holds none of the witnesses (a read each, until one is
+/// found; none when there are no witnesses).
 pub async fn check<G: Ghl>(
     target: &G,
     plan: &Plan,
     records: &[StepRecord],
     requests: &AtomicU64,
 ) -> Result<()> {
-    let Some(w) = witness(plan, records) else {
+    let witnesses = witnesses(plan, records);
+    let mut missing = Vec::new();
+    for w in &witnesses {
+        requests.fetch_add(1, Ordering::Relaxed);
+        match target.get_contact(w.contact_id).await {
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => missing.push(format!("{} ({}): not there", w.contact_id, w.why)),
+            Err(e) if matches!(e.kind, ApiErrorKind::Auth | ApiErrorKind::Permanent) => {
+                missing.push(format!("{} ({}): refused, {e}", w.contact_id, w.why))
+            }
+            Err(source) => {
+                return Err(Error::Api {
+                    side: "target".into(),
+                    source,
+                });
+            }
+        }
+    }
+    if missing.is_empty() {
         return Ok(());
-    };
-    requests.fetch_add(1, Ordering::Relaxed);
-    let missing = match target.get_contact(w.contact_id).await {
-        Ok(Some(_)) => return Ok(()),
-        Ok(None) => "it is not there".to_string(),
-        Err(e) if matches!(e.kind, ApiErrorKind::Auth | ApiErrorKind::Permanent) => {
-            format!("reading it was refused ({e})")
-        }
-        Err(source) => {
-            return Err(Error::Api {
-                side: "target".into(),
-                source,
-            });
-        }
-    };
+    }
     Err(Error::Other(format!(
-        "the target does not look like the location this run wrote to: contact {} ({}) was \
-         read to check, and {missing}; check that the token or API key is for location {} (if \
-         the contact was deleted on purpose, make a new plan and start a new checkpoint)",
-        w.contact_id, w.why, plan.target.location
+        "the target does not look like the location this run wrote to: none of the contacts read \
+         to check is there ({}); check that the token or API key is for location {} (if they \
+         were deleted on purpose, make a new plan and start a new checkpoint)",
+        missing.join("; "),
+        plan.target.location
     )))
 }

@@ -677,31 +677,68 @@ async fn a_resume_against_a_copy_that_lacks_the_runs_writes_is_refused() {
 }
 
 #[test]
-fn the_witness_is_a_created_contact_else_a_merge_target() {
+fn the_witnesses_are_created_contacts_else_merge_targets() {
     let t = target();
     let plan = full_plan(&t);
-    assert_eq!(
-        same_target::witness(&plan, &[]),
-        Some(same_target::Witness {
-            contact_id: "EXIST1",
-            why: "the plan updates"
-        })
-    );
+    let ids = |w: Vec<same_target::Witness>| -> Vec<String> {
+        w.iter().map(|w| w.contact_id.to_string()).collect()
+    };
+    assert_eq!(ids(same_target::witnesses(&plan, &[])), ["EXIST1"]);
     let dir = tempfile::tempdir().unwrap();
     let mut state = open(&dir);
     state.begin(&crate::state::NewRun::of(&plan)).unwrap();
+    let done = |id: &str, target_id: &str| Update {
+        id: id.into(),
+        change: Change::Done {
+            target_id: target_id.into(),
+            reconciled: false,
+        },
+    };
     state
-        .record(&[Update {
-            id: "contact/b@x.test".into(),
-            change: Change::Done {
-                target_id: "NEW_B".into(),
-                reconciled: false,
-            },
-        }])
+        .record(&[
+            done("contact/a@x.test", "NEW_A"),
+            done("contact/b@x.test", "NEW_B"),
+        ])
         .unwrap();
     let records = state.steps().unwrap();
     assert_eq!(
-        same_target::witness(&plan, &records).map(|w| w.contact_id),
-        Some("NEW_B")
+        ids(same_target::witnesses(&plan, &records)),
+        ["NEW_A", "NEW_B"]
+    );
+}
+
+#[tokio::test]
+async fn one_created_contact_deleted_since_does_not_stop_a_resume() {
+    // Stopped at the last of the three opportunities, after both contacts were created.
+    let t = Faulty::new(
+        target(),
+        vec![
+            ("opportunity", Fault::Slow),
+            ("opportunity", Fault::Slow),
+            ("opportunity", Fault::RateLimited),
+        ],
+    );
+    let plan = full_plan(&t.inner);
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let report = run(&t, &plan, &mut state, false).await.unwrap();
+    assert_eq!(report.exit_code(), 75, "{report:?}");
+    let created = state
+        .steps()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.action == "create_contact")
+        .and_then(|s| s.target_id)
+        .unwrap();
+    let mut account = t.inner.snapshot();
+    account.contacts.retain(|c| c.id != created);
+    let without_one = MemoryAccount::new(account, MemoryOptions::default());
+    // The resume goes on; only what needed the deleted contact fails, with its reason.
+    let report = run(&without_one, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Rejected, "{report:?}");
+    assert_eq!(report.failures.len(), 1, "{report:?}");
+    assert!(
+        report.failures[0].reason.contains("not found"),
+        "{report:?}"
     );
 }
