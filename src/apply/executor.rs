@@ -49,6 +49,8 @@ impl<G: Ghl> Exec<'_, G> {
         let max = options.max_in_flight.max(1);
         // A checkpoint's steps in doubt were sent before this session began.
         let session_start = tokio::time::Instant::now();
+        // Raised when the run stops, so that steps waiting to look something up give way.
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let mut inflight = FuturesUnordered::new();
         let mut stop: Option<Ending> = None;
         let mut launched = 0usize;
@@ -99,6 +101,7 @@ impl<G: Ghl> Exec<'_, G> {
                     request: *request,
                     doubt_since: in_doubt.then_some(session_start),
                     search_lag: options.search_lag,
+                    stopping: stopping_rx.clone(),
                     requests,
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));
@@ -114,6 +117,7 @@ impl<G: Ghl> Exec<'_, G> {
                     let reason = "interrupted".to_string();
                     progress.event(&Event::Stopping { reason: &reason });
                     stop = Some(Ending::Stopped { reason });
+                    stopping.send_replace(true);
                     continue;
                 }
                 settled = inflight.next() => settled,
@@ -166,6 +170,7 @@ impl<G: Ghl> Exec<'_, G> {
                                 progress.event(&Event::Stopping { reason });
                             }
                             stop = Some(ending);
+                            stopping.send_replace(true);
                         }
                         // In doubt, it stays `sending` and a resume looks it up first.
                         if !in_doubt {

@@ -44,6 +44,8 @@ pub struct StepRun<'a, G> {
     pub doubt_since: Option<Instant>,
     /// How long the target's search may take to show a write.
     pub search_lag: Duration,
+    /// Raised when the run stops: a step still waiting for the search gives way (in doubt).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Counts every request sent, for the report.
     pub requests: &'a AtomicU64,
 }
@@ -55,9 +57,14 @@ impl<G: Ghl> StepRun<'_, G> {
         for _ in 0..AMBIGUOUS_TRIES {
             let in_doubt = doubt_since.is_some();
             if let Some(since) = doubt_since {
-                if reconcile::creates(self.action) {
-                    // Looking too early would miss an object that did land, and send it again.
-                    tokio::time::sleep_until(since + self.search_lag).await;
+                // Looking too early would miss an object that did land, and send it again.
+                if reconcile::creates(self.action) && !self.settled(since + self.search_lag).await {
+                    let error = ApiError::new(
+                        ApiErrorKind::Retryable,
+                        "",
+                        "the run stopped before this step could be looked up",
+                    );
+                    return stop(error, true);
                 }
                 self.count();
                 match reconcile::lookup(self.ghl, self.action, &self.request).await {
@@ -112,6 +119,15 @@ impl<G: Ghl> StepRun<'_, G> {
             last.unwrap_or_else(|| ApiError::new(ApiErrorKind::Ambiguous, "", "no answer")),
             true,
         )
+    }
+
+    /// Waits until `until`; false when the run stops first.
+    async fn settled(&self, until: Instant) -> bool {
+        let mut stopping = self.stopping.clone();
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => true,
+            Ok(_) = stopping.wait_for(|&s| s) => false,
+        }
     }
 
     /// Whether the contact a duplicate refusal names is the one this create step makes.

@@ -742,3 +742,54 @@ async fn one_created_contact_deleted_since_does_not_stop_a_resume() {
         "{report:?}"
     );
 }
+
+/// A stop (here a rate limit on another step) does not wait for a step that is waiting out the
+/// search lag: that step stays in doubt, and the resume looks it up.
+#[tokio::test(start_paused = true)]
+async fn a_stop_does_not_wait_out_the_search_lag() {
+    let t = Faulty::new(
+        target(),
+        vec![
+            ("contact", Fault::LostAnswer),
+            ("contact", Fault::RateLimited),
+        ],
+    );
+    let mut plan = plan_of(vec![
+        contact_step("contact/a@x.test", "a@x.test", &[]),
+        contact_step("contact/b@x.test", "b@x.test", &[]),
+    ]);
+    plan.target.fingerprint = crate::plan::fingerprint::account(&t.inner.snapshot());
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = open(&dir);
+    let lag = std::time::Duration::from_secs(60);
+    let opts = Options {
+        search_lag: lag,
+        ..options(false)
+    };
+    let started = tokio::time::Instant::now();
+    let report = run_with(&t, &plan, &mut state, opts).await.unwrap();
+    assert!(
+        matches!(report.ending, Ending::Stopped { .. }),
+        "{report:?}"
+    );
+    assert!(
+        started.elapsed() < lag,
+        "the stop waited {:?}",
+        started.elapsed()
+    );
+    let sending = state
+        .steps()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.status == StepStatus::Sending)
+        .count();
+    assert_eq!(sending, 1, "the step whose answer was lost stays in doubt");
+    let report = run(&t.inner, &plan, &mut state, true).await.unwrap();
+    assert_eq!(report.ending, Ending::Complete, "{report:?}");
+    assert_eq!(report.reconciled, 1);
+    assert_eq!(
+        t.inner.snapshot().contacts.len(),
+        3,
+        "nothing created twice"
+    );
+}
