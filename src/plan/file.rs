@@ -4,6 +4,7 @@
 
 mod chunks;
 mod emit;
+mod flow;
 mod validate;
 
 use std::path::Path;
@@ -41,7 +42,9 @@ fn to_pieces(plan: &Plan) -> Vec<String> {
     let steps = crate::parallel::map_chunks(&plan.steps, 1_000, |part| {
         let mut text = String::new();
         for step in part {
-            emit::step_block(&mut text, &to_value(step));
+            if !flow::step_block(&mut text, step) {
+                emit::step_block(&mut text, &to_value(step));
+            }
         }
         text
     });

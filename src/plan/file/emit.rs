@@ -13,7 +13,7 @@ pub const WIDTH: usize = 160;
 
 /// Keys longer than this (in bytes, as written) are written as explicit `? key` entries: YAML
 /// readers refuse implicit keys beyond 1024 characters, and libyaml writes them from 128 on.
-const MAX_IMPLICIT_KEY: usize = 128;
+pub(super) const MAX_IMPLICIT_KEY: usize = 128;
 
 /// Indentation per level.
 const INDENT: &str = "  ";
