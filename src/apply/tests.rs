@@ -478,17 +478,37 @@ async fn a_rate_limit_stop_is_resumable_and_the_resume_finishes_exactly() {
     assert_applied(&t.inner);
 }
 
-#[tokio::test]
-async fn a_duplicate_refusal_naming_our_own_contact_after_an_in_doubt_attempt_means_done() {
-    let t = Faulty::new(target(), vec![]);
-    t.inner.set_forbid_duplicates(true);
-    let mut plan = full_plan(&t.inner);
+/// The full plan with contact b also carrying a phone, against a location that refuses
+/// duplicates, and a checkpoint that crashed after sending b's create.
+fn b_in_doubt_where_duplicates_are_refused(
+    t: &MemoryAccount,
+    dir: &tempfile::TempDir,
+) -> (Plan, State) {
+    t.set_forbid_duplicates(true);
+    let mut plan = full_plan(t);
     if let crate::plan::Action::CreateContact(c) = &mut plan.steps[2].action {
         c.fields.insert("phone".into(), "+15550199".into());
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut state = open(&dir);
+    let mut state = open(dir);
     crash_after_sending(&mut state, &plan, &["contact/b@x.test"]);
+    (plan, state)
+}
+
+/// The checkpoint's record of one step.
+fn record(state: &State, id: &str) -> crate::state::StepRecord {
+    state
+        .steps()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_duplicate_refusal_naming_our_own_contact_after_an_in_doubt_attempt_means_done() {
+    let t = Faulty::new(target(), vec![]);
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, mut state) = b_in_doubt_where_duplicates_are_refused(&t.inner, &dir);
     // The earlier create landed (same email and phone), but the lookup misses it, as a search
     // lagging behind writes would; the re-send is refused as a duplicate naming it.
     let landed = t
@@ -509,26 +529,15 @@ async fn a_duplicate_refusal_naming_our_own_contact_after_an_in_doubt_attempt_me
         before + 1,
         "only contact a is new"
     );
-    let b = state
-        .steps()
-        .unwrap()
-        .into_iter()
-        .find(|s| s.id == "contact/b@x.test")
-        .unwrap();
+    let b = record(&state, "contact/b@x.test");
     assert_eq!(b.target_id, Some(landed.id));
 }
 
 #[tokio::test]
 async fn a_duplicate_refusal_naming_another_person_is_a_failure_not_done() {
     let t = target();
-    t.set_forbid_duplicates(true);
-    let mut plan = full_plan(&t);
-    if let crate::plan::Action::CreateContact(c) = &mut plan.steps[2].action {
-        c.fields.insert("phone".into(), "+15550199".into());
-    }
     let dir = tempfile::tempdir().unwrap();
-    let mut state = open(&dir);
-    crash_after_sending(&mut state, &plan, &["contact/b@x.test"]);
+    let (plan, mut state) = b_in_doubt_where_duplicates_are_refused(&t, &dir);
     // Someone else holds that phone: our earlier create never landed. Adopting that contact
     // would lose b@x.test and hang b's opportunity on another person.
     let other = t
@@ -541,12 +550,7 @@ async fn a_duplicate_refusal_naming_another_person_is_a_failure_not_done() {
         .unwrap();
     let report = run(&t, &plan, &mut state, true).await.unwrap();
     assert_eq!(report.ending, Ending::Rejected, "{report:?}");
-    let b = state
-        .steps()
-        .unwrap()
-        .into_iter()
-        .find(|s| s.id == "contact/b@x.test")
-        .unwrap();
+    let b = record(&state, "contact/b@x.test");
     assert_ne!(b.target_id, Some(other.id));
     assert!(
         report.failures.iter().any(|f| f.id == "contact/b@x.test"),
