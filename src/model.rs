@@ -231,13 +231,31 @@ pub const CONTACT_STANDARD_FIELDS: &[&str] = &[
     "dateOfBirth",
 ];
 
-impl Contact {
-    /// Every optional text field with its API name: the standard fields, then `assignedTo`.
-    /// The one place that lists them (destructured in full, so a field added to the model
-    /// must be placed here or explicitly left out).
-    pub fn text_fields(&self) -> [(&'static str, &Option<String>); 16] {
-        let Contact {
-            id: _,
+/// A contact's optional text fields with their API names, the standard fields then
+/// `assignedTo`, for any struct that holds them: `text_fields!(impl Contact { left out })`
+/// gives the struct `text_fields()` and `text_fields_mut()` (used for contacts and contact
+/// writes). The one place that lists them. The struct's other fields are named as left out, so
+/// the destructuring stays exhaustive: a field added to the struct must be placed here or
+/// explicitly left out.
+macro_rules! text_fields {
+    (impl $ty:ident { $($left_out:ident),* }) => {
+        impl $ty {
+            /// Every optional text field with its API name: the standard fields, then
+            /// `assignedTo` (the same order for a contact and a contact write).
+            pub fn text_fields(&self) -> [(&'static str, &Option<String>); $crate::model::TEXT_FIELDS] {
+                $crate::model::text_fields!(self, $ty { $($left_out),* })
+            }
+
+            /// The text fields, to set them.
+            pub fn text_fields_mut(
+                &mut self,
+            ) -> [(&'static str, &mut Option<String>); $crate::model::TEXT_FIELDS] {
+                $crate::model::text_fields!(self, $ty { $($left_out),* })
+            }
+        }
+    };
+    ($value:expr, $ty:ident { $($left_out:ident),* }) => {{
+        let $ty {
             first_name,
             last_name,
             name,
@@ -254,11 +272,8 @@ impl Contact {
             source,
             date_of_birth,
             assigned_to,
-            dnd: _,
-            tags: _,
-            custom_fields: _,
-            date_added: _,
-        } = self;
+            $($left_out: _),*
+        } = $value;
         [
             ("firstName", first_name),
             ("lastName", last_name),
@@ -277,8 +292,16 @@ impl Contact {
             ("dateOfBirth", date_of_birth),
             ("assignedTo", assigned_to),
         ]
-    }
+    }};
+}
+pub(crate) use text_fields;
 
+/// How many fields [`text_fields!`] lists.
+pub const TEXT_FIELDS: usize = 16;
+
+text_fields!(impl Contact { id, dnd, tags, custom_fields, date_added });
+
+impl Contact {
     /// A standard field's non-blank value by its API name (see [`CONTACT_STANDARD_FIELDS`]).
     pub fn standard_field(&self, api_name: &str) -> Option<&str> {
         if !CONTACT_STANDARD_FIELDS.contains(&api_name) {

@@ -99,26 +99,10 @@ fn values(values: &[ValueWrite], created: &Created) -> Result<Vec<CustomFieldWri
 /// Standard fields by API name into the body; names were checked when the graph was built.
 fn standard_fields(fields: &BTreeMap<String, String>) -> ContactWrite {
     let mut body = ContactWrite::default();
-    for (name, value) in fields {
-        let slot = match name.as_str() {
-            "firstName" => &mut body.first_name,
-            "lastName" => &mut body.last_name,
-            "name" => &mut body.name,
-            "email" => &mut body.email,
-            "phone" => &mut body.phone,
-            "companyName" => &mut body.company_name,
-            "address1" => &mut body.address1,
-            "city" => &mut body.city,
-            "state" => &mut body.state,
-            "postalCode" => &mut body.postal_code,
-            "country" => &mut body.country,
-            "website" => &mut body.website,
-            "timezone" => &mut body.timezone,
-            "source" => &mut body.source,
-            "dateOfBirth" => &mut body.date_of_birth,
-            _ => continue,
-        };
-        *slot = Some(value.clone());
+    for (name, slot) in body.text_fields_mut() {
+        if let Some(value) = fields.get(name) {
+            *slot = Some(value.clone());
+        }
     }
     body
 }

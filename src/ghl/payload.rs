@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{DataType, OpportunityStatus};
+use crate::model::{DataType, OpportunityStatus, text_fields};
 
 /// `POST /locations/{id}/customFields` body (less `locationId`, which is in the path).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,6 +76,8 @@ pub struct ContactWrite {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomFieldWrite>,
 }
+
+text_fields!(impl ContactWrite { dnd, tags, custom_fields });
 
 /// `POST /opportunities/` body (less `locationId`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -68,31 +68,12 @@ pub fn matches_key(contact: &Contact, key: &ContactKey) -> bool {
 /// Sets the fields a write carries and nothing else; custom values merge by field id (or
 /// `fieldKey`), an empty value clears one, values for unknown fields are dropped. Never tags.
 pub fn apply_contact_write(contact: &mut Contact, write: &ContactWrite, fields: &[CustomField]) {
-    macro_rules! set {
-        ($($f:ident),*) => {$(
-            if let Some(v) = &write.$f {
-                contact.$f = Some(v.clone()).filter(|s| !s.is_empty());
-            }
-        )*};
+    let slots = contact.text_fields_mut().into_iter();
+    for ((_, slot), (_, value)) in slots.zip(write.text_fields()) {
+        if let Some(v) = value {
+            *slot = Some(v.clone()).filter(|s| !s.is_empty());
+        }
     }
-    set!(
-        first_name,
-        last_name,
-        name,
-        email,
-        phone,
-        company_name,
-        address1,
-        city,
-        state,
-        postal_code,
-        country,
-        website,
-        timezone,
-        source,
-        date_of_birth,
-        assigned_to
-    );
     if let Some(dnd) = write.dnd {
         contact.dnd = Some(dnd);
     }
