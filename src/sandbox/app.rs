@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::response::Response;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -14,6 +15,7 @@ use super::options::{LatencyRange, Options, RateLimit, TokenConfig};
 use super::reply;
 use super::search_lag::SearchLag;
 use super::stats::Stats;
+use super::validate::Dto;
 use crate::ghl::memory::MemoryAccount;
 
 pub struct App {
@@ -104,6 +106,22 @@ impl App {
     /// Counts a write that changed the account.
     pub fn committed(&self) {
         lock(&self.stats).writes_committed += 1;
+    }
+
+    /// `POST .../contacts/{id}/tags` on either API: the body checked against `dto`, the tags
+    /// added, the contact's tags afterwards.
+    pub fn add_tags(&self, id: &str, body: &Bytes, dto: &Dto) -> Result<Vec<String>, Response> {
+        #[derive(serde::Deserialize)]
+        struct Tags {
+            tags: Vec<String>,
+        }
+        let (tags, _): (Tags, _) = super::validate::decode(dto, body)?;
+        let all = self
+            .memory
+            .add_tags(id, &tags.tags)
+            .map_err(|e| reply::bad_request(e.message))?;
+        self.committed();
+        Ok(all)
     }
 }
 

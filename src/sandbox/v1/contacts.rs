@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::shapes::{self, Meta};
@@ -127,18 +126,8 @@ pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: B
     ))
 }
 
-#[derive(Deserialize)]
-struct Tags {
-    tags: Vec<String>,
-}
-
 pub async fn add_tags(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Reply {
-    let (tags, _): (Tags, _) = validate::decode(&V1_TAGS, &body)?;
-    let all = app
-        .memory
-        .add_tags(&id, &tags.tags)
-        .map_err(|e| reply::bad_request(e.message))?;
-    app.committed();
+    let all = app.add_tags(&id, &body, &V1_TAGS)?;
     Ok(reply::ok(json!({ "tags": all })))
 }
 

@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{known_query, query_location};
@@ -25,11 +24,6 @@ use crate::sandbox::validate::{
 /// The most `pageLimit` may ask for, and how deep `page` paging may go.
 const MAX_PAGE_LIMIT: u64 = 500;
 const MAX_PAGE_DEPTH: u64 = 10_000;
-
-#[derive(Deserialize)]
-struct Tags {
-    tags: Vec<String>,
-}
 
 /// A refused write as the API answers it; a duplicate carries `meta.contactId`.
 fn refusal(app: &App, err: &ApiError, write: &ContactWrite) -> Response {
@@ -104,12 +98,7 @@ pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: B
 }
 
 pub async fn add_tags(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Reply {
-    let (tags, _): (Tags, _) = validate::decode(&TAGS, &body)?;
-    let all = app
-        .memory
-        .add_tags(&id, &tags.tags)
-        .map_err(|e| reply::bad_request(e.message))?;
-    app.committed();
+    let all = app.add_tags(&id, &body, &TAGS)?;
     Ok(reply::created(json!({ "tags": all })))
 }
 
