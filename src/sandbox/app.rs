@@ -30,7 +30,8 @@ pub struct App {
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
     pub latency: Mutex<Latency>,
-    pub search_lag: Mutex<SearchLag>,
+    /// `None` when searches show every write at once (no lock taken then).
+    pub search_lag: Option<Mutex<SearchLag>>,
 }
 
 /// The latency range (changeable at run time) and its seeded generator.
@@ -48,7 +49,8 @@ impl App {
     pub fn new(memory: Arc<MemoryAccount>, options: &Options) -> Self {
         let location_id = memory.read(|a| a.location.id.clone());
         let lag = Duration::from_millis(options.search_lag_ms);
-        let search_lag = memory.read(|a| SearchLag::new(lag, a));
+        let search_lag =
+            (!lag.is_zero()).then(|| Mutex::new(memory.read(|a| SearchLag::new(lag, a))));
         App {
             memory,
             location_id,
@@ -63,20 +65,25 @@ impl App {
                 range: options.latency,
                 rng: StdRng::seed_from_u64(options.seed.wrapping_add(1)),
             }),
-            search_lag: Mutex::new(search_lag),
+            search_lag,
         }
     }
 
     /// After a write: its new objects reach the search index only after the lag.
     pub fn note_write(&self) {
-        // Memory first, then the lag: the order the search handlers take them in.
-        let now = std::time::Instant::now();
-        self.memory.read(|a| lock(&self.search_lag).note(a, now));
+        if let Some(lag) = &self.search_lag {
+            // Memory first, then the lag: the order the search handlers take them in.
+            let now = std::time::Instant::now();
+            self.memory.read(|a| lock(lag).note(a, now));
+        }
     }
 
     /// Whether searches show the contact or opportunity `id` yet.
     pub fn searchable(&self, id: &str) -> bool {
-        lock(&self.search_lag).shows(id, std::time::Instant::now())
+        let now = std::time::Instant::now();
+        self.search_lag
+            .as_ref()
+            .is_none_or(|lag| lock(lag).shows(id, now))
     }
 
     /// The configuration of a presented token, if it is one the sandbox accepts.
