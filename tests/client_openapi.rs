@@ -1,6 +1,7 @@
 //! Every request body the V2 client sends, captured on the wire, validates against the official
-//! OpenAPI request schemas in `../shared/ghl-openapi` (CreateContactDto, UpdateContactDto,
-//! TagsDTO, CreateCustomFieldsDTO, opportunities CreateDto, the contact search body).
+//! OpenAPI request schemas in `specs/ghl-openapi`, copied into the repository (CC0; see
+//! `specs/README.md`): CreateContactDto, UpdateContactDto, TagsDTO, CreateCustomFieldsDTO,
+//! opportunities CreateDto, the contact search body.
 //!
 //! The validator is small and covers what these specs use: `$ref`, `type`, `nullable`,
 //! `required`, `properties` (an unknown property is an error), `items`, `anyOf`/`oneOf`/`allOf`
@@ -34,7 +35,7 @@ const KNOWN_DEVIATIONS: &[(&str, &str, &str)] = &[
 ];
 
 fn spec_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ghl-openapi")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/ghl-openapi")
 }
 
 struct Spec {
@@ -46,7 +47,7 @@ impl Spec {
         let path = spec_dir().join(file);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
-                "{}: {e} (the specs live in ../shared/ghl-openapi)",
+                "{}: {e} (the specs live in specs/ghl-openapi)",
                 path.display()
             )
         });
