@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::ghl::{self, Ghl};
 use crate::plan::{self, Plan};
 use crate::progress::{Event, Progress};
-use crate::state::{NewRun, SessionEnd, State, StepStatus};
+use crate::state::{NewRun, ObjectRecord, SessionEnd, State, StepStatus, plan_fingerprint};
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +48,8 @@ pub struct Options {
     pub plan_path: PathBuf,
     /// Test hook: abort the process at a given write and phase, as a crash would.
     pub abort_at: Option<AbortAt>,
+    /// The target is a fixture applied in memory: the run is recorded, but maps nothing.
+    pub dry_run: bool,
     /// How long the target's search may lag behind its writes: an in-doubt create is looked
     /// up only this long after the doubt arose (for a checkpoint's, after this session began).
     pub search_lag: std::time::Duration,
@@ -114,13 +116,24 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         },
         GraphError::Cycle(c) => Error::Cycle(c),
     })?;
-    let existing = state.run()?;
+    let fingerprint = plan_fingerprint(plan);
+    let existing = state.select_revision(&fingerprint)?;
     let steps = state.steps()?;
-    let start = decide(plan, existing.as_ref(), &steps, options.resume).map_err(|message| {
-        Error::State {
-            path: state.path().to_path_buf(),
-            message,
+    let runs = state.runs()?;
+    let mut unseen = Vec::new();
+    for r in start::unseen(plan, &fingerprint, &runs) {
+        if state.steps_of(r.id)?.iter().any(|s| s.attempts > 0) {
+            unseen.push(r.clone());
         }
+    }
+    let history = start::History {
+        run: existing.as_ref(),
+        steps: &steps,
+        unseen: &unseen,
+    };
+    let start = decide(plan, history, options.resume).map_err(|message| Error::State {
+        path: state.path().to_path_buf(),
+        message,
     })?;
     if start == Start::Finished {
         let ending = ending_of_finished(&steps);
@@ -135,13 +148,18 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     let requests = AtomicU64::new(0);
     match start {
         Start::Fresh => {
-            check_not_stale(target, plan, &requests).await?;
-            state.begin(&NewRun::of(plan))?;
+            let objects = state.objects(&plan.target.location)?;
+            check_not_stale(target, plan, &objects, &requests).await?;
+            state.begin(&NewRun {
+                dry_run: options.dry_run,
+                ..NewRun::of(plan)
+            })?;
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
+            state.start_session()?;
         }
     }
     let steps = state.steps()?;
@@ -223,13 +241,25 @@ fn wrong_location(plan: &Plan, live: &str) -> Error {
 }
 
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
-async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+/// The target is read as the plan read it: what the ledger says this migration wrote is read
+/// by id, so a search lagging behind our own writes is not taken for someone else's change.
+async fn check_not_stale<G: Ghl>(
+    target: &G,
+    plan: &Plan,
+    objects: &[ObjectRecord],
+    requests: &AtomicU64,
+) -> Result<()> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
-    let live = ghl::snapshot(target).await.map_err(|source| Error::Api {
+    let api = |source| Error::Api {
         side: "target".into(),
         source,
-    })?;
+    };
+    let mut live = ghl::snapshot(target).await.map_err(api)?;
+    let view = crate::ledger::complete(target, &mut live, objects)
+        .await
+        .map_err(api)?;
+    requests.fetch_add(view.reads as u64, Ordering::Relaxed);
     if live.location.id != plan.target.location {
         return Err(wrong_location(plan, &live.location.id));
     }

@@ -97,6 +97,7 @@ pub fn run(args: Args) -> Result<i32> {
         interrupt: None,
         plan_path: args.plan.clone(),
         abort_at: abort_hook()?,
+        dry_run: loaded.config.target.api == ApiKind::Fixture,
         // An in-memory target has no search index to lag behind it.
         search_lag: match loaded.config.target.api {
             ApiKind::Fixture => std::time::Duration::ZERO,

@@ -1,12 +1,17 @@
-//! The `plan` command: read both accounts, match, write the plan, print its summary.
+//! The `plan` command: read both accounts and the migration's ledger, match, write the plan,
+//! print its summary and revision.
 
 use std::path::PathBuf;
 
-use ghl_migrate::config::{self, Loaded};
+use ghl_migrate::config::{self, ApiKind, Loaded};
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
+use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
+use ghl_migrate::ghl::remote::{self, Side};
+use ghl_migrate::ledger::{self, View};
 use ghl_migrate::model::Account;
-use ghl_migrate::plan::build::{PlanInput, build};
+use ghl_migrate::plan::build::{PlanInput, build_with};
+use ghl_migrate::state::{ObjectRecord, State, plan_fingerprint, short_revision};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,12 +28,17 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let (source, target) = read_accounts(&loaded)?;
-    let plan = build(PlanInput {
-        config: &loaded.config,
-        source: &source,
-        target: &target,
-    })?;
+    let ledger = Ledger::read(&loaded.state_path())?;
+    let (source, target, view) = read_accounts(&loaded, &ledger)?;
+    let mut plan = build_with(
+        PlanInput {
+            config: &loaded.config,
+            source: &source,
+            target: &target,
+        },
+        &view,
+    )?;
+    plan.target.ledger_run = ledger.last_run;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
     let out = args.out.unwrap_or_else(|| {
@@ -36,7 +46,11 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
-    outln!("plan written to {}", out.display());
+    outln!(
+        "plan written to {} (revision {})",
+        out.display(),
+        short_revision(&plan_fingerprint(&plan))
+    );
     let changes = !plan.steps.is_empty();
     let _ = freeing.join();
     // The process ends here: freeing a large plan object by object would only delay the exit.
@@ -48,8 +62,71 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
+/// What the migration's ledger holds for planning: the last run that wrote to a target, and
+/// every object the migration wrote.
+#[derive(Default)]
+struct Ledger {
+    last_run: Option<i64>,
+    state: Option<State>,
+}
+
+impl Ledger {
+    /// The ledger at `path`, if there is one (none yet before the first apply).
+    fn read(path: &std::path::Path) -> Result<Ledger> {
+        if !path.exists() {
+            return Ok(Ledger::default());
+        }
+        let state = State::open_upgrading(path)?;
+        let last_run = state
+            .runs()?
+            .iter()
+            .filter(|r| !r.dry_run)
+            .map(|r| r.id)
+            .max();
+        Ok(Ledger {
+            last_run,
+            state: Some(state),
+        })
+    }
+
+    fn objects(&self, location: &str) -> Result<Vec<ObjectRecord>> {
+        match &self.state {
+            Some(state) => state.objects(location),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
-/// over the network, each within its own rate limit).
-fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
+/// over the network, each within its own rate limit), then reads by id what the ledger says
+/// this migration wrote to the target (the target's search may not show it yet).
+fn read_accounts(loaded: &Loaded, ledger: &Ledger) -> Result<(Account, Account, View)> {
+    super::runtime()?.block_on(async {
+        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        let objects = ledger.objects(&target.location.id)?;
+        if objects.is_empty() {
+            return Ok((source, target, View::default()));
+        }
+        let api = |source| ghl_migrate::Error::Api {
+            side: "target".into(),
+            source,
+        };
+        let view = match loaded.config.target.api {
+            ApiKind::Fixture => {
+                let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
+                ledger::complete(&memory, &mut target, &objects).await
+            }
+            ApiKind::V1 | ApiKind::V2 => {
+                let live = remote::open(
+                    Side::Target,
+                    &loaded.config.target,
+                    &loaded.config.rate_limit,
+                    &super::env_var,
+                )?;
+                ledger::complete(&live, &mut target, &objects).await
+            }
+        }
+        .map_err(api)?;
+        Ok((source, target, view))
+    })
 }

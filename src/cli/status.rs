@@ -9,7 +9,9 @@ use ghl_migrate::apply::{self, Ending, KindCounts, Report, Session};
 use ghl_migrate::config;
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::plan::Plan;
-use ghl_migrate::state::{Access, RunRecord, State, StepStatus};
+use ghl_migrate::state::{
+    Access, RunRecord, RunSummary, State, StepStatus, plan_fingerprint, short_revision,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,19 +40,13 @@ pub fn run(args: Args) -> Result<i32> {
             .map(|l| l.state_path())
             .unwrap_or_else(|_| PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name)))
     });
-    let (run, steps) = if path.exists() {
-        let state = State::open(&path, Access::Read)?;
-        let run = state.run()?;
-        // A checkpoint of another plan says nothing about this one.
-        apply::decide(&plan, run.as_ref(), &[], true).map_err(|message| {
-            ghl_migrate::Error::State {
-                path: path.clone(),
-                message,
-            }
-        })?;
-        (run, state.steps()?)
+    // The ledger holds every revision's runs: this plan's latest, and the whole history.
+    let (run, steps, history) = if path.exists() {
+        let mut state = State::open(&path, Access::Read)?;
+        let run = state.select_revision(&plan_fingerprint(&plan))?;
+        (run, state.steps()?, state.history()?)
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), Vec::new())
     };
     let started = run.is_some();
     let all_terminal = started && steps.iter().all(|s| s.status.is_terminal());
@@ -81,13 +77,19 @@ pub fn run(args: Args) -> Result<i32> {
                 .pending += 1;
         }
     }
+    let revision = short_revision(&plan_fingerprint(&plan)).to_string();
     match args.format {
-        Format::Text => out!("{}", apply::render(&report)),
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&summary(&plan, run.as_ref(), &report))
-                .unwrap_or_default()
-        ),
+        Format::Text => {
+            outln!("revision {revision}");
+            out!("{}", apply::render(&report));
+            out!("{}", history_text(&history));
+        }
+        Format::Json => {
+            let mut doc = summary(&plan, run.as_ref(), &report);
+            doc["revision"] = json!(revision);
+            doc["runs"] = json!(history);
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+        }
     }
     Ok(exit::OK)
 }
@@ -131,6 +133,18 @@ fn summary(plan: &Plan, run: Option<&RunRecord>, report: &Report) -> Value {
         "requests": report.total_requests,
         "finished": run.is_some_and(|r| r.finished_at_ms.is_some()),
     })
+}
+
+/// The migration's runs, one line each, oldest first.
+fn history_text(history: &[RunSummary]) -> String {
+    if history.is_empty() {
+        return "history: no run yet\n".into();
+    }
+    let mut out = String::from("history (every run of this migration):\n");
+    for run in history {
+        out.push_str(&format!("  {}\n", run.line()));
+    }
+    out
 }
 
 /// `completed`, `completed_with_errors`, `in_progress` or `pending`.

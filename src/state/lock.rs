@@ -62,6 +62,17 @@ impl Lock {
     }
 }
 
+/// The process holding the lock of `state` now, if one does (its id, as it wrote it).
+pub fn holder(state: &Path) -> Option<u32> {
+    let path = lock_path(state);
+    let file = OpenOptions::new().read(true).write(true).open(&path).ok()?;
+    match file.try_lock() {
+        Ok(()) => None,
+        Err(TryLockError::WouldBlock) => std::fs::read_to_string(&path).ok()?.trim().parse().ok(),
+        Err(TryLockError::Error(_)) => None,
+    }
+}
+
 /// `<state>.lock`, beside the database.
 pub fn lock_path(state: &Path) -> PathBuf {
     let mut name = state.as_os_str().to_os_string();
