@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::error::{Error, Result};
 
 pub use history::{RunState, RunSummary};
-pub use lock::{Lock, lock_path};
+pub use lock::{Lock, TargetLock, lock_path};
 pub use records::{
     Change, NewRun, NewStep, ObjectRecord, RunRecord, SessionEnd, StepRecord, Update,
     plan_fingerprint, short_revision,
