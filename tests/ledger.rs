@@ -209,8 +209,10 @@ fn a_household_sharing_a_phone_re_plans_to_no_changes() {
     let source = r#"{
       "location": {"id": "SRC0000000000000000a", "name": "Source"},
       "contacts": [
-        {"id": "HA", "email": "ann@home.test", "phone": "+15550177", "firstName": "Ann"},
-        {"id": "HB", "phone": "+15550177", "firstName": "Ben"}
+        {"id": "HA", "email": "ann@home.test", "phone": "+15550177", "firstName": "Ann",
+         "dateAdded": "2024-02-01T00:00:00.000Z"},
+        {"id": "HB", "phone": "+15550177", "firstName": "Ben",
+         "dateAdded": "2024-01-01T00:00:00.000Z"}
       ]
     }"#;
     std::fs::write(project.path().join("source.json"), source).unwrap();
@@ -223,6 +225,8 @@ fn a_household_sharing_a_phone_re_plans_to_no_changes() {
     assert_eq!(code, 0, "{said}");
     let plan = project.read_plan();
     assert!(plan.steps.is_empty(), "{:#?}", plan.steps);
+    // Nor is either one taken for the other (a duplicate left out).
+    assert!(plan.not_done.is_empty(), "{:#?}", plan.not_done);
 }
 
 /// An object the migration created and a person deleted since is shown as such, and the plan
