@@ -98,7 +98,7 @@ fn apply_plan_apply(live: fn(&Project, &ghl_migrate::sandbox::Handle)) {
 #[test]
 fn apply_then_plan_then_apply_within_the_search_lag_creates_nothing_twice_v2() {
     apply_plan_apply(|p, s| {
-        p.live_config(s, "  search_lag_ms: 10000\n");
+        p.live_config(s, "  search_lag_ms: 15000\n");
     });
 }
 
@@ -116,7 +116,7 @@ fn a_new_revision_applies_to_the_same_ledger_and_status_shows_every_run() {
     let expected = expected_target();
     let project = Project::new();
     let sandbox = serve(lagging());
-    project.live_config(&sandbox, "  search_lag_ms: 10000\n");
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     let live = project.path().join("live.yaml");
     let full = std::fs::read_to_string(&live).unwrap();
     std::fs::write(&live, format!("{full}objects: [custom_fields, contacts]\n")).unwrap();
@@ -173,7 +173,7 @@ fn a_new_revision_applies_to_the_same_ledger_and_status_shows_every_run() {
 fn a_plan_that_did_not_see_a_later_apply_is_refused_naming_the_run() {
     let project = Project::new();
     let sandbox = serve(lagging());
-    project.live_config(&sandbox, "  search_lag_ms: 10000\n");
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     assert_eq!(plan(&project).0, 2);
     let old = project.path().join("plans/old.plan.yaml");
     std::fs::copy(project.plan_path(), &old).unwrap();
@@ -217,7 +217,7 @@ fn a_household_sharing_a_phone_re_plans_to_no_changes() {
     }"#;
     std::fs::write(project.path().join("source.json"), source).unwrap();
     let sandbox = serve(lagging());
-    project.live_config(&sandbox, "  search_lag_ms: 10000\n");
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     assert_eq!(plan(&project).0, 2);
     let out = apply(&project);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -235,7 +235,7 @@ fn a_household_sharing_a_phone_re_plans_to_no_changes() {
 fn a_created_contact_deleted_since_is_shown_and_re_created_on_purpose() {
     let project = Project::new();
     let sandbox = serve(lagging());
-    project.live_config(&sandbox, "  search_lag_ms: 10000\n");
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     assert_eq!(plan(&project).0, 2);
     let out = apply(&project);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -251,7 +251,7 @@ fn a_created_contact_deleted_since_is_shown_and_re_created_on_purpose() {
     let mut after = sandbox.account();
     after.contacts.retain(|c| c.id != gone);
     let sandbox = ghl_migrate::sandbox::start(after, lagging()).unwrap();
-    project.live_config(&sandbox, "  search_lag_ms: 10000\n");
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     let (code, said) = plan(&project);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("recreate"), "{said}");
@@ -342,5 +342,32 @@ fn a_second_apply_to_the_same_target_from_another_folder_is_refused() {
     assert!(
         lines_with_multiplicity_over_one(&actual).is_empty(),
         "{actual:#?}"
+    );
+}
+
+/// The stale check names what a person changed since the plan: the kind, how many, which.
+#[test]
+fn a_stale_plan_is_refused_naming_what_changed() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    assert_eq!(plan(&project).0, 2);
+    // A person renames the existing contact and adds one, between plan and apply.
+    let mut after = sandbox.account();
+    after.contacts[0].first_name = Some("Renamed".into());
+    let mut added = after.contacts[0].clone();
+    added.id = "PERSON00000000000001".into();
+    added.email = Some("walk-in@acme.test".into());
+    added.first_name = Some("Walkin".into());
+    after.contacts.push(added);
+    let sandbox = ghl_migrate::sandbox::start(after, lagging()).unwrap();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let out = apply(&project);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("stale plan"), "{said}");
+    assert!(
+        said.contains("contact: 1 added (Walkin), 1 changed (Renamed)"),
+        "{said}"
     );
 }

@@ -12,6 +12,7 @@ mod reconcile;
 mod report;
 mod request;
 mod same_target;
+mod stale;
 mod start;
 mod step;
 #[cfg(test)]
@@ -148,8 +149,11 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     let requests = AtomicU64::new(0);
     match start {
         Start::Fresh => {
-            let objects = state.objects(&plan.target.location)?;
-            check_not_stale(target, plan, &objects, &requests).await?;
+            let ledger = Ledger {
+                objects: state.objects(&plan.target.location)?,
+                view: state.view(&plan.target.fingerprint)?,
+            };
+            check_not_stale(target, plan, &ledger, &requests).await?;
             state.begin(&NewRun {
                 dry_run: options.dry_run,
                 ..NewRun::of(plan)
@@ -240,13 +244,20 @@ fn wrong_location(plan: &Plan, live: &str) -> Error {
     ))
 }
 
+/// What the ledger says about the target: what this migration wrote, and the target as the
+/// plan saw it (object by object), when the plan was made on this ledger.
+struct Ledger {
+    objects: Vec<ObjectRecord>,
+    view: Option<Vec<plan::fingerprint::ObjectDigest>>,
+}
+
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
 /// The target is read as the plan read it: what the ledger says this migration wrote is read
 /// by id, so a search lagging behind our own writes is not taken for someone else's change.
 async fn check_not_stale<G: Ghl>(
     target: &G,
     plan: &Plan,
-    objects: &[ObjectRecord],
+    ledger: &Ledger,
     requests: &AtomicU64,
 ) -> Result<()> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
@@ -256,7 +267,7 @@ async fn check_not_stale<G: Ghl>(
         source,
     };
     let mut live = ghl::snapshot(target).await.map_err(api)?;
-    let view = crate::ledger::complete(target, &mut live, objects)
+    let view = crate::ledger::complete(target, &mut live, &ledger.objects)
         .await
         .map_err(api)?;
     requests.fetch_add(view.reads as u64, Ordering::Relaxed);
@@ -265,9 +276,21 @@ async fn check_not_stale<G: Ghl>(
     }
     let actual = plan::fingerprint::account(&live);
     if actual != plan.target.fingerprint {
+        let changes = match &ledger.view {
+            Some(before) => {
+                let said = stale::describe(before, &plan::fingerprint::objects(&live));
+                if said.is_empty() {
+                    said
+                } else {
+                    format!(": {said}")
+                }
+            }
+            None => String::new(),
+        };
         return Err(Error::StalePlan {
             planned: plan.target.fingerprint.clone(),
             actual,
+            changes,
         });
     }
     Ok(())

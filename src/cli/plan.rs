@@ -11,7 +11,10 @@ use ghl_migrate::ghl::remote::{self, Side};
 use ghl_migrate::ledger::{self, View};
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build_with};
-use ghl_migrate::state::{ObjectRecord, State, plan_fingerprint, short_revision};
+use ghl_migrate::plan::{Plan, fingerprint};
+use ghl_migrate::state::{
+    Access, Durability, ObjectRecord, State, plan_fingerprint, short_revision,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,6 +42,7 @@ pub fn run(args: Args) -> Result<i32> {
         &view,
     )?;
     plan.target.ledger_run = ledger.last_run;
+    record_view(&loaded, &plan, &target);
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
     let out = args.out.unwrap_or_else(|| {
@@ -60,6 +64,19 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// Keeps the target as this plan saw it in the ledger (object by object), so that a stale
+/// apply can say what changed since. Best effort: a ledger held by a running apply is left
+/// alone; a fixture target's ledger is not created for it.
+fn record_view(loaded: &Loaded, plan: &Plan, target: &Account) {
+    let path = loaded.state_path();
+    if loaded.config.target.api == ApiKind::Fixture && !path.exists() {
+        return;
+    }
+    if let Ok(mut state) = State::open(&path, Access::Write(Durability::Normal)) {
+        let _ = state.record_view(&plan.target.fingerprint, &fingerprint::objects(target));
+    }
 }
 
 /// What the migration's ledger holds for planning: the last run that wrote to a target, and

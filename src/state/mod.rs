@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{Error, Result};
+use crate::plan::fingerprint::ObjectDigest;
 
 pub use history::{RunState, RunSummary};
 pub use lock::{Lock, TargetLock, lock_path};
@@ -310,6 +311,60 @@ impl State {
             .map_err(|e| self.err(&e))
     }
 
+    /// Keeps the target as a plan saw it (each object's digest), under the plan's target
+    /// fingerprint, so a stale apply can say what changed since; the latest few are kept.
+    pub fn record_view(&mut self, fingerprint: &str, objects: &[ObjectDigest]) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| db_error(&path, &e);
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("DELETE FROM views WHERE fingerprint = ?1", [fingerprint])
+            .map_err(err)?;
+        tx.execute(
+            "DELETE FROM views WHERE fingerprint NOT IN (SELECT fingerprint FROM views
+                 GROUP BY fingerprint ORDER BY max(at_ms) DESC LIMIT 3)",
+            [],
+        )
+        .map_err(err)?;
+        {
+            let now = now_ms();
+            let mut insert = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO views (fingerprint, kind, id, label, digest, at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(err)?;
+            for o in objects {
+                insert
+                    .execute(params![fingerprint, o.kind, o.id, o.label, o.digest, now])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The target as the plan with target fingerprint `fingerprint` saw it, if it was kept.
+    pub fn view(&self, fingerprint: &str) -> Result<Option<Vec<ObjectDigest>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, id, label, digest FROM views WHERE fingerprint = ?1")
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([fingerprint], |r| {
+                let kind: String = r.get(0)?;
+                Ok(ObjectDigest {
+                    kind: static_kind(&kind),
+                    id: r.get(1)?,
+                    label: r.get(2)?,
+                    digest: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(&e))?;
+        let all = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(&e))?;
+        Ok((!all.is_empty()).then_some(all))
+    }
+
     /// Records a new run with every step pending and selects it; the selected run is replaced
     /// when it is of the same revision and never sent anything.
     pub fn begin(&mut self, run: &NewRun) -> Result<()> {
@@ -539,6 +594,14 @@ fn map_object(
         params![run, step, now],
     )?;
     Ok(())
+}
+
+/// The kinds an [`ObjectDigest`] names.
+fn static_kind(kind: &str) -> &'static str {
+    ["custom_field", "pipeline", "user", "contact", "opportunity"]
+        .into_iter()
+        .find(|k| *k == kind)
+        .unwrap_or("object")
 }
 
 /// Whether the ledger says a writer had it open and did not end cleanly.

@@ -57,6 +57,15 @@ CREATE TABLE objects (
     PRIMARY KEY (kind, source_key)
 );
 CREATE INDEX objects_by_target ON objects (target_id);
+CREATE TABLE views (
+    fingerprint TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, kind, id)
+);
 ";
 
 /// What a database file turned out to be.
