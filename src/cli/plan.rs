@@ -56,6 +56,9 @@ pub fn run(args: Args) -> Result<i32> {
         short_revision(&plan_fingerprint(&plan))
     );
     let changes = !plan.steps.is_empty();
+    if !changes {
+        outln!("no changes: the target holds everything this plan would write");
+    }
     let _ = freeing.join();
     // The process ends here: freeing a large plan object by object would only delay the exit.
     std::mem::forget(plan);
