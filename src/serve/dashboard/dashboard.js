@@ -174,9 +174,16 @@ function connect() {
   const lifetime = new URLSearchParams(location.search).get("events_for");
   const query = lifetime ? "?for=" + encodeURIComponent(lifetime) : "";
   const source = new EventSource(API + "/events/" + encodeURIComponent(migrationId) + query);
-  source.addEventListener("open", () => { $("stream").textContent = "live"; });
-  source.addEventListener("error", () => { $("stream").textContent = "reconnecting"; });
-  source.addEventListener("status", (m) => renderStatus(JSON.parse(m.data)));
+  let updated = null;
+  source.addEventListener("open", () => { $("stream").textContent = updated ? "live, " + updated : "live"; });
+  source.addEventListener("error", () => {
+    $("stream").textContent = (updated ? updated + ", " : "") + "reconnecting";
+  });
+  source.addEventListener("status", (m) => {
+    renderStatus(JSON.parse(m.data));
+    updated = "updated " + new Date().toLocaleTimeString();
+    $("stream").textContent = "live, " + updated;
+  });
   source.addEventListener("progress", (m) => noteEvent(JSON.parse(m.data)));
 }
 
