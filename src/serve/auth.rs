@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use ghl_migrate::error::{Error, Result};
+use ghl_migrate::ghl::v1::base64url_decode;
 
 /// The access rule of one server.
 #[derive(Clone)]
@@ -94,7 +95,7 @@ fn presented_token(value: &str) -> Option<String> {
         return Some(rest.to_string());
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = String::from_utf8(base64_decode(rest)?).ok()?;
+        let decoded = String::from_utf8(base64url_decode(rest)?).ok()?;
         return decoded
             .split_once(':')
             .map(|(_, password)| password.to_string());
@@ -106,30 +107,6 @@ fn presented_token(value: &str) -> Option<String> {
 /// differ; comparing digests also hides the token's length).
 fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Standard base64 (padding optional); `None` on any other character.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// The middleware: 401 (with a Basic challenge, so a browser asks) without the token.

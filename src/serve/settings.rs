@@ -74,30 +74,21 @@ impl Settings {
         if update.batch_size.is_none() && update.rate_limit_delay.is_none() {
             return Err("nothing to update: send batch_size, rate_limit_delay or both".into());
         }
-        let batch = update
-            .batch_size
-            .as_ref()
-            .map(|v| {
-                v.as_u64()
-                    .filter(|n| (1..=MAX_BATCH_SIZE).contains(n))
-                    .ok_or_else(|| {
-                        format!("batch_size: expected a whole number from 1 to {MAX_BATCH_SIZE}, got {v}")
-                    })
+        let batch =
+            read(&update.batch_size, |v| {
+                v.as_u64().filter(|n| (1..=MAX_BATCH_SIZE).contains(n)).ok_or_else(|| {
+                format!("batch_size: expected a whole number from 1 to {MAX_BATCH_SIZE}, got {v}")
             })
-            .transpose()?;
-        let delay = update
-            .rate_limit_delay
-            .as_ref()
-            .map(|v| {
-                v.as_f64()
-                    .filter(|s| (0.0..=MAX_DELAY_SECONDS).contains(s))
-                    .ok_or_else(|| {
-                        format!(
-                            "rate_limit_delay: expected seconds from 0 to {MAX_DELAY_SECONDS} (e.g. 0.2), got {v}"
-                        )
-                    })
-            })
-            .transpose()?;
+            })?;
+        let delay = read(&update.rate_limit_delay, |v| {
+            v.as_f64()
+                .filter(|s| (0.0..=MAX_DELAY_SECONDS).contains(s))
+                .ok_or_else(|| {
+                    format!(
+                        "rate_limit_delay: expected seconds from 0 to {MAX_DELAY_SECONDS} (e.g. 0.2), got {v}"
+                    )
+                })
+        })?;
         let mut loaded = lock(&self.loaded);
         let rate = &mut loaded.config.rate_limit;
         if let Some(n) = batch {
@@ -158,6 +149,14 @@ impl Settings {
         }
         out
     }
+}
+
+/// An optional key's value, validated by `check`.
+fn read<T>(
+    value: &Option<Value>,
+    check: impl Fn(&Value) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    value.as_ref().map(check).transpose()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
