@@ -470,3 +470,49 @@ fn a_server_killed_mid_apply_leaves_a_resumable_run() {
         "nothing lost, nothing twice"
     );
 }
+
+#[test]
+fn a_terminated_server_stops_its_apply_as_ctrl_c_does() {
+    let expected = expected_target();
+    let (project, sandbox) = project("  min_delay_ms: 150\n", None);
+    let mut server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    let pid = server.child.id().to_string();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+    drop(server);
+
+    let server = Server::start(&project, Start::default());
+    let status = server.status();
+    assert_eq!(status["state"], "stopped", "{status}");
+    let summary = server.get(&format!("{API}/summary"));
+    assert_eq!(summary["finished"], false, "{summary}");
+    assert!(
+        summary["requests"].as_u64() > Some(0),
+        "the session was recorded: {summary}"
+    );
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}

@@ -142,7 +142,9 @@ async fn serve(app: Arc<App>, listener: std::net::TcpListener) -> Result<()> {
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
-            // Event streams never end by themselves: end them, so the server can.
+            // The run starts settling now (it is waited for below), and event streams, which
+            // never end by themselves, end so that the server can.
+            closing.runs.raise_stop();
             closing.hub.close();
         })
         .await;

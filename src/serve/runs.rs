@@ -119,15 +119,18 @@ impl Runs {
         self.slot().as_ref().is_some_and(Current::is_active)
     }
 
-    /// Raises the stop of the running apply and waits for it to settle (server shutdown).
+    /// Raises the stop of the running apply, as Ctrl-C does (server shutdown).
+    pub fn raise_stop(&self) {
+        if let Some(c) = self.slot().as_mut().filter(|c| c.is_active()) {
+            let _ = c.stop.send(true);
+            c.phase = Phase::Stopping;
+        }
+    }
+
+    /// Raises the stop of the running apply and waits for it to settle.
     pub fn stop_and_wait(&self) {
-        let thread = {
-            let mut slot = self.slot();
-            slot.as_mut().and_then(|c| {
-                let _ = c.stop.send(true);
-                c.thread.take()
-            })
-        };
+        self.raise_stop();
+        let thread = self.slot().as_mut().and_then(|c| c.thread.take());
         if let Some(t) = thread {
             let _ = t.join();
         }
