@@ -1,147 +1,119 @@
-//! The dashboard in a real browser: headless Chromium loads `/` while an apply runs against the
-//! sandbox, and the page (after its script ran and its event stream delivered) shows what a
-//! person should see: the plan's readiness and summary, the run's state, progress per kind,
-//! objects/s and the rate limit. Without Chromium the test skips, except in CI (CI=true).
+//! The dashboard in a real browser, used as a person would: headless Chromium (driven over the
+//! DevTools protocol) loads `/`, presses Plan, reviews the summary, sets the pacing, presses
+//! Apply, watches the run (updated by the event stream), presses Stop, then Resume, and reads
+//! the end, while the apply runs against the sandbox. Screenshots of each moment are kept in
+//! the test's temporary target folder. Without Chromium the test skips, except with CI=true.
 
 mod apply_support;
+mod browser_support;
 mod serve_support;
 mod support;
 
-use std::process::Command;
-
-use apply_support::{Project, options, serve};
+use apply_support::{Project, canonical, expected_target, options, serve};
+use browser_support::Browser;
 use serve_support::{Server, Start};
 
-/// The browser, or `None` (and a note) when it is not installed outside CI.
-fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser"].into_iter().find(|name| {
-        Command::new(name)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if found.is_none() {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "CI=true but chromium is not installed (.ci/run installs it)"
-        );
-        eprintln!(
-            "SKIPPED: chromium is not installed (apt-get install chromium); the dashboard was not tested in a browser"
-        );
-    }
-    found
+/// Keeps a screenshot beside the test binaries (target/tmp/serve-dashboard-NAME.png).
+fn keep(browser: &mut Browser, name: &str) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("serve-dashboard-{name}.png"));
+    std::fs::write(&path, browser.screenshot()).unwrap();
+    eprintln!("screenshot: {}", path.display());
 }
 
-/// The page as the browser left it: `--virtual-time-budget` lets its script run, fetch and
-/// follow the event stream (which ends every second, `events_for=1`, so the virtual clock can
-/// move on) before the DOM is dumped.
-fn dump_dom(browser: &str, url: &str) -> String {
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-dev-shm-usage",
-            "--virtual-time-budget=2500",
-            "--dump-dom",
-            url,
-        ])
-        .output()
-        .expect("run chromium");
-    assert!(
-        out.status.success(),
-        "chromium: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// The text of the element with `id` in `dom` (the first tag's content, tags removed).
-fn text_of(dom: &str, id: &str) -> String {
-    let start = dom
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("no #{id} in the page"));
-    let open_end = start + dom[start..].find('>').unwrap() + 1;
-    let mut depth = 0usize;
-    let mut out = String::new();
-    let mut rest = &dom[open_end..];
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let gt = lt + rest[lt..].find('>').unwrap();
-        let tag = &rest[lt + 1..gt];
-        if tag.starts_with('/') {
-            if depth == 0 {
-                break;
-            }
-            depth -= 1;
-        } else if !tag.ends_with('/')
-            && !matches!(tag.split_whitespace().next(), Some("input" | "br"))
-        {
-            depth += 1;
-        }
-        out.push(' ');
-        rest = &rest[gt + 1..];
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `current` in the page's "current / total (p %)".
+fn current(overall: &str) -> u64 {
+    overall
+        .split('/')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 #[test]
-fn the_dashboard_shows_a_running_apply_in_a_real_browser() {
-    let Some(browser) = chromium() else {
+fn a_person_runs_a_whole_migration_from_the_dashboard() {
+    let Some(mut browser) = Browser::launch(1280, 1100) else {
         return;
     };
+    let expected = expected_target();
     let project = Project::new();
+    std::fs::remove_file(project.plan_path()).unwrap();
     let sandbox = serve(options());
-    // One request every 400 ms: the apply runs for several seconds while the browser looks.
-    project.live_config(&sandbox, "  min_delay_ms: 400\n");
+    project.live_config(&sandbox, "");
     let server = Server::start(&project, Start::default());
-    let r = server.call("POST", "/api/v1/migration/plan", None);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let r = server.call("POST", "/api/v1/migration/apply", Some("{}"));
-    assert_eq!(r.status, 202, "{}", r.body);
-    server.wait_for("a step done", |s| {
-        s["overall"]["current"].as_u64() >= Some(1)
+
+    browser.navigate(&format!("http://{}/", server.addr));
+    browser.wait_text("state", |s| s == "no plan");
+    assert_eq!(browser.text("migration-id"), "t");
+    assert_eq!(
+        browser.eval("document.getElementById('plan-missing').hidden"),
+        false
+    );
+
+    // Plan, and review what it will do.
+    browser.click("do-plan");
+    browser.wait_text("readiness", |s| s == "100 %");
+    browser.wait_text("state", |s| s == "not started");
+    assert_eq!(browser.text("pipelines-mapped"), "1");
+    assert_eq!(browser.text("steps"), "19");
+    let summary = browser.text("summary");
+    assert!(summary.contains("contacts create 10, merge 1"), "{summary}");
+    keep(&mut browser, "planned");
+
+    // Slow the run down from the page: one request every 300 ms.
+    browser.eval("document.getElementById('rate-limit-delay').value = '0.3'");
+    browser.eval("document.querySelector('#pacing button').click()");
+    browser.wait_text("origins", |s| {
+        s.contains("POST /api/v1/migration/config/update")
     });
 
-    let dom = dump_dom(browser, &format!("http://{}/?events_for=1", server.addr));
-    assert_eq!(text_of(&dom, "migration-id"), "t", "{dom}");
-    let state = text_of(&dom, "state");
-    assert!(
-        ["running", "stopping", "completed"].contains(&state.as_str()),
-        "state {state:?}"
-    );
-    let stream = text_of(&dom, "stream");
-    assert!(
-        stream.contains("updated"),
-        "the event stream was not followed: {stream:?}"
-    );
-    // The plan: readiness, the mapping figures and what it does per kind.
-    assert_eq!(text_of(&dom, "readiness"), "100 %");
-    assert_eq!(text_of(&dom, "pipelines-mapped"), "1");
-    let summary = text_of(&dom, "summary");
-    assert!(
-        summary.contains("contacts") && summary.contains("create 10"),
-        "{summary}"
-    );
-    // The run: progress per kind, overall, objects/s, rate limit.
-    let kinds = text_of(&dom, "kinds");
+    // Apply, and watch it move (the figures come from the event stream).
+    browser.click("do-apply");
+    browser.wait_text("state", |s| s == "running");
+    browser.wait_text("overall", |s| current(s) >= 2);
+    let stream = browser.wait_text("stream", |s| s.contains("updated"));
+    assert!(stream.starts_with("live"), "{stream}");
+    let kinds = browser.text("kinds");
     for kind in ["custom fields", "contacts", "opportunities"] {
         assert!(kinds.contains(kind), "{kind} missing in {kinds}");
     }
     assert!(kinds.contains("/ 11"), "contacts out of 11: {kinds}");
-    let overall = text_of(&dom, "overall");
-    assert!(overall.contains("/ 19"), "{overall}");
-    assert_ne!(text_of(&dom, "rate"), "–", "objects/s shown");
-    let rate = text_of(&dom, "rate-limit");
+    assert_ne!(browser.text("rate"), "–", "objects/s shown");
+    let rate = browser.text("rate-limit");
     assert!(
-        rate.contains("batch 4") && rate.contains("delay 0.4 s"),
+        rate.contains("batch 4") && rate.contains("delay 0.3 s"),
         "{rate}"
     );
-    assert!(text_of(&dom, "failures").contains("none"));
+    assert_eq!(browser.text("failures"), "none");
+    keep(&mut browser, "running");
+
+    // Stop: it settles and stays resumable.
+    browser.click("do-stop");
+    browser.wait_text("state", |s| s == "stopped");
+    let stopped = current(&browser.text("overall"));
+    assert!(stopped < 19, "stopped at {stopped} of 19");
     assert!(
-        dom.contains("id=\"error\" class=\"error\" hidden"),
-        "no error shown"
+        browser.text("message").contains("interrupted"),
+        "{}",
+        browser.text("message")
     );
+    keep(&mut browser, "stopped");
+
+    // Resume, to the end.
+    browser.click("do-resume");
+    browser.wait_text("state", |s| s == "completed");
+    assert_eq!(browser.text("overall"), "19 / 19 (100 %)");
+    assert_eq!(browser.text("failures"), "none");
+    assert_eq!(
+        browser.eval("document.getElementById('error').hidden"),
+        true
+    );
+    keep(&mut browser, "completed");
+
+    // The summary reads as the CLI's, and the target holds exactly the plan's objects.
+    let summary = server.get("/api/v1/migration/summary");
+    assert_eq!(summary["finished"], true, "{summary}");
+    assert_eq!(canonical(&sandbox.account()), expected);
 }

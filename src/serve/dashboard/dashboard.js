@@ -170,10 +170,7 @@ function noteEvent(e) {
 }
 
 function connect() {
-  // `/?events_for=N`: the stream ends every N seconds and the browser reconnects.
-  const lifetime = new URLSearchParams(location.search).get("events_for");
-  const query = lifetime ? "?for=" + encodeURIComponent(lifetime) : "";
-  const source = new EventSource(API + "/events/" + encodeURIComponent(migrationId) + query);
+  const source = new EventSource(API + "/events/" + encodeURIComponent(migrationId));
   let updated = null;
   source.addEventListener("open", () => { $("stream").textContent = updated ? "live, " + updated : "live"; });
   source.addEventListener("error", () => {
@@ -191,7 +188,8 @@ async function loadConfig() {
   const c = await call("GET", "/config");
   $("batch-size").value = c.batch_size;
   $("rate-limit-delay").value = c.rate_limit_delay;
-  $("origins").textContent = "from: " + c.origins.batch_size + ", " + c.origins.rate_limit_delay;
+  $("origins").textContent =
+    "batch size from " + c.origins.batch_size + "; delay from " + c.origins.rate_limit_delay;
 }
 
 async function act(run) {
