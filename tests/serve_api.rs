@@ -305,7 +305,9 @@ fn a_whole_migration_through_the_api_stops_and_resumes() {
         text(&cli)
     );
 
-    server.wait_for("a step done", |s| s["overall"]["current"].as_u64() >= Some(1));
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(1)
+    });
     let events = server.events(1.5);
     assert_eq!(events[0].0, "status", "{events:?}");
     assert!(

@@ -3,9 +3,10 @@
 //! lock, rate limiter and apply session (it reuses the CLI's commands, never a copy of them).
 //!
 //! One server serves one migration (`-c migration.yaml`); its `name` is the migration id.
-//! Concerns, one file each: [`auth`] (who may call), [`routes`] (the HTTP surface),
-//! [`runs`] (plan, apply, stop, resume, status), [`events`] (progress as server-sent events),
-//! [`settings`] (the effective configuration and its live updates), [`dashboard`] (the page).
+//! Concerns, one file each: [`auth`] (who may call), [`routes`] (the HTTP surface), [`runs`]
+//! (plan, apply, stop, resume), [`status`] (where the run stands), [`events`] (progress as
+//! server-sent events), [`settings`] (the effective configuration and its live updates),
+//! [`dashboard`] (the page), [`reply`] (errors and strict bodies).
 
 mod auth;
 mod dashboard;
@@ -14,6 +15,7 @@ mod reply;
 mod routes;
 mod runs;
 mod settings;
+mod status;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,7 +134,7 @@ async fn serve(app: Arc<App>, listener: std::net::TcpListener) -> Result<()> {
             loop {
                 every.tick().await;
                 if app.runs.active() {
-                    app.hub.send("status", &runs::status(&app));
+                    app.hub.send("status", &status::status(&app));
                 }
             }
         })

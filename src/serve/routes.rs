@@ -22,7 +22,7 @@ use ghl_migrate::ghl::remote::Side;
 
 use super::reply::{Refusal, Reply, strict_json};
 use super::settings::Update;
-use super::{App, auth, dashboard, runs};
+use super::{App, auth, dashboard, runs, status};
 use crate::cli;
 
 /// The largest request body accepted (the API's bodies are a few keys).
@@ -100,7 +100,7 @@ async fn summary(State(app): Shared) -> Reply<Response> {
 
 async fn status(State(app): Shared, Path(id): Path<String>) -> Reply<Response> {
     known(&app, &id)?;
-    Ok(ok(runs::status(&app)))
+    Ok(ok(status::status(&app)))
 }
 
 async fn debug_env(State(app): Shared) -> Response {
@@ -227,5 +227,8 @@ async fn events(
                 .ok_or_else(|| Refusal::bad_request("for: seconds from 0.1 to 86400"))
         })
         .transpose()?;
-    Ok(app.hub.stream(runs::status(&app), lifetime).into_response())
+    Ok(app
+        .hub
+        .stream(status::status(&app), lifetime)
+        .into_response())
 }
