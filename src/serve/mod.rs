@@ -130,7 +130,7 @@ async fn serve(app: Arc<App>, listener: std::net::TcpListener) -> Result<()> {
     let ticker = {
         let app = app.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(1));
+            let mut every = tokio::time::interval(Duration::from_millis(500));
             loop {
                 every.tick().await;
                 if app.runs.active() {
