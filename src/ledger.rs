@@ -21,8 +21,6 @@ pub struct View {
     pub mapped: HashMap<String, HashMap<String, String>>,
     /// Objects the migration created that the target no longer has (a person deleted them).
     pub gone: Vec<ObjectRecord>,
-    /// Reads by id it took.
-    pub reads: usize,
 }
 
 impl View {
@@ -42,45 +40,62 @@ impl View {
 /// Completes `account` (a fresh snapshot of the target) with the ledger's `objects`: each
 /// contact or opportunity the snapshot lacks, or that was written recently, is read by id and
 /// put in (replacing the version the search gave). Objects of other kinds are listed whole by
-/// the API, so the snapshot's version stands.
+/// the API, so the snapshot's version stands. Returns how many reads it took.
 pub async fn complete<G: Ghl>(
     ghl: &G,
     account: &mut Account,
     objects: &[ObjectRecord],
-) -> ApiResult<View> {
+) -> ApiResult<usize> {
     let now = now_ms();
-    let mut view = View::default();
+    let mut reads = 0;
     let contacts: HashSet<String> = account.contacts.iter().map(|c| c.id.clone()).collect();
     let opportunities: HashSet<String> =
         account.opportunities.iter().map(|o| o.id.clone()).collect();
-    let fields: HashSet<String> = account.custom_fields.iter().map(|f| f.id.clone()).collect();
     for o in objects {
         let recent = now - o.at_ms < RECENT_MS;
-        let present = match o.kind.as_str() {
+        match o.kind.as_str() {
             "contact" if recent || !contacts.contains(&o.target_id) => {
-                view.reads += 1;
-                let found = ghl.get_contact(&o.target_id).await?;
-                let present = found.is_some();
-                if let Some(c) = found {
+                reads += 1;
+                if let Some(c) = ghl.get_contact(&o.target_id).await? {
                     account.contacts.retain(|x| x.id != c.id);
                     account.contacts.push(c);
                 }
-                present
             }
             "opportunity" if recent || !opportunities.contains(&o.target_id) => {
-                view.reads += 1;
+                reads += 1;
                 let pipeline = pipeline_of(o).unwrap_or_default();
-                let found = ghl.get_opportunity(&o.target_id, &pipeline).await?;
-                let present = found.is_some();
-                if let Some(x) = found {
+                if let Some(x) = ghl.get_opportunity(&o.target_id, &pipeline).await? {
                     account.opportunities.retain(|y| y.id != x.id);
                     account.opportunities.push(x);
                 }
-                present
             }
-            "custom_field" => fields.contains(&o.target_id),
-            // Seen by the snapshot, or a kind this build does not read back (added by later
-            // step types): it stays mapped.
+            _ => {}
+        }
+    }
+    Ok(reads)
+}
+
+/// What the ledger's `objects` are in `account` (a target [`complete`]d with them): mapped
+/// when the target holds them, gone when the migration created them and it does not.
+pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {
+    let contacts: HashSet<&str> = account.contacts.iter().map(|c| c.id.as_str()).collect();
+    let opportunities: HashSet<&str> = account
+        .opportunities
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    let fields: HashSet<&str> = account
+        .custom_fields
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    let mut view = View::default();
+    for o in objects {
+        let present = match o.kind.as_str() {
+            "contact" => contacts.contains(o.target_id.as_str()),
+            "opportunity" => opportunities.contains(o.target_id.as_str()),
+            "custom_field" => fields.contains(o.target_id.as_str()),
+            // A kind this build does not read back (added by later step types) stays mapped.
             _ => true,
         };
         if present {
@@ -92,7 +107,7 @@ pub async fn complete<G: Ghl>(
             view.gone.push(o.clone());
         }
     }
-    Ok(view)
+    view
 }
 
 /// The pipeline an opportunity was created in, from the request the ledger recorded.

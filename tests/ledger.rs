@@ -85,6 +85,7 @@ fn apply_plan_apply(live: fn(&Project, &ghl_migrate::sandbox::Handle)) {
         code, 0,
         "a plan right after the apply has no changes: {said}"
     );
+    assert!(said.contains("no changes"), "{said}");
     let out = apply(&project);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let actual = canonical(&sandbox.account());

@@ -43,6 +43,9 @@ pub struct Options {
     pub resume: bool,
     /// At most this many steps in flight (the client's limiter paces the requests themselves).
     pub max_in_flight: usize,
+    /// When set, the cap on steps in flight is read from here before each launch instead
+    /// (`serve` changes it while the run goes on).
+    pub max_in_flight_live: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
     /// Raised (set to `true`) to stop cleanly: nothing more is launched, in-flight steps settle.
     pub interrupt: Option<tokio::sync::watch::Receiver<bool>>,
     /// The plan file, for messages.
@@ -54,6 +57,16 @@ pub struct Options {
     /// How long the target's search may lag behind its writes: an in-doubt create is looked
     /// up only this long after the doubt arose (for a checkpoint's, after this session began).
     pub search_lag: std::time::Duration,
+}
+
+impl Options {
+    /// The cap on steps in flight now (at least one).
+    pub fn max_in_flight_now(&self) -> usize {
+        self.max_in_flight_live
+            .as_ref()
+            .map_or(self.max_in_flight, |n| n.load(Ordering::Relaxed))
+            .max(1)
+    }
 }
 
 /// Where a simulated crash happens: the N-th step launched in this session (from 1), and when.
@@ -117,25 +130,12 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         },
         GraphError::Cycle(c) => Error::Cycle(c),
     })?;
-    let fingerprint = plan_fingerprint(plan);
-    let existing = state.select_revision(&fingerprint)?;
-    let steps = state.steps()?;
-    let runs = state.runs()?;
-    let mut unseen = Vec::new();
-    for r in start::unseen(plan, &fingerprint, &runs) {
-        if state.steps_of(r.id)?.iter().any(|s| s.attempts > 0) {
-            unseen.push(r.clone());
-        }
-    }
-    let history = start::History {
-        run: existing.as_ref(),
-        steps: &steps,
-        unseen: &unseen,
-    };
-    let start = decide(plan, history, options.resume).map_err(|message| Error::State {
+    let start = start_on(plan, state, options.resume)?.map_err(|message| Error::State {
         path: state.path().to_path_buf(),
         message,
     })?;
+    let existing = state.run()?;
+    let steps = state.steps()?;
     if start == Start::Finished {
         let ending = ending_of_finished(&steps);
         return Ok(Report::build(
@@ -212,6 +212,31 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     ))
 }
 
+/// Decides how an apply of `plan` starts on the ledger `state`, and selects the latest run of
+/// the plan's revision there. The inner error is the refusal, for a person.
+pub fn start_on(
+    plan: &Plan,
+    state: &mut State,
+    resume: bool,
+) -> Result<std::result::Result<Start, String>> {
+    let fingerprint = plan_fingerprint(plan);
+    let existing = state.select_revision(&fingerprint)?;
+    let steps = state.steps()?;
+    let runs = state.runs()?;
+    let mut unseen = Vec::new();
+    for r in start::unseen(plan, &fingerprint, &runs) {
+        if state.steps_of(r.id)?.iter().any(|s| s.attempts > 0) {
+            unseen.push(r.clone());
+        }
+    }
+    let history = start::History {
+        run: existing.as_ref(),
+        steps: &steps,
+        unseen: &unseen,
+    };
+    Ok(decide(plan, history, resume))
+}
+
 /// A run that went to its end: complete, or some objects were refused.
 fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
     if steps
@@ -267,10 +292,10 @@ async fn check_not_stale<G: Ghl>(
         source,
     };
     let mut live = ghl::snapshot(target).await.map_err(api)?;
-    let view = crate::ledger::complete(target, &mut live, &ledger.objects)
+    let reads = crate::ledger::complete(target, &mut live, &ledger.objects)
         .await
         .map_err(api)?;
-    requests.fetch_add(view.reads as u64, Ordering::Relaxed);
+    requests.fetch_add(reads as u64, Ordering::Relaxed);
     if live.location.id != plan.target.location {
         return Err(wrong_location(plan, &live.location.id));
     }

@@ -8,7 +8,7 @@ use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
-use ghl_migrate::ledger::{self, View};
+use ghl_migrate::ledger;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build_with};
 use ghl_migrate::plan::{Plan, fingerprint};
@@ -31,18 +31,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let ledger = Ledger::read(&loaded.state_path())?;
-    let (source, target, view) = read_accounts(&loaded, &ledger)?;
-    let mut plan = build_with(
-        PlanInput {
-            config: &loaded.config,
-            source: &source,
-            target: &target,
-        },
-        &view,
-    )?;
-    plan.target.ledger_run = ledger.last_run;
-    record_view(&loaded, &plan, &target);
+    let (source, target) = read_accounts(&loaded)?;
+    let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
     let out = args.out.unwrap_or_else(|| {
@@ -69,6 +59,59 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
+/// The plan of `loaded` between the two accounts as read (`serve` plans the same way): what
+/// the migration's ledger maps decides first, and the plan notes the last run it saw.
+pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Result<Plan> {
+    let ledger = Ledger::read(loaded)?;
+    let objects = ledger.objects(&target.location.id)?;
+    let mut plan = build_with(
+        PlanInput {
+            config: &loaded.config,
+            source,
+            target,
+        },
+        &ledger::view(target, &objects),
+    )?;
+    plan.target.ledger_run = ledger.last_run;
+    record_view(loaded, &plan, target);
+    Ok(plan)
+}
+
+/// Reads the source and target accounts, concurrently (fixtures from their files, live ones
+/// over the network, each within its own rate limit), then reads by id what the ledger says
+/// this migration wrote to the target (its search may not show it yet).
+pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
+    let ledger = Ledger::read(loaded)?;
+    super::runtime()?.block_on(async {
+        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        let objects = ledger.objects(&target.location.id)?;
+        if objects.is_empty() {
+            return Ok((source, target));
+        }
+        let api = |source| ghl_migrate::Error::Api {
+            side: "target".into(),
+            source,
+        };
+        match loaded.config.target.api {
+            ApiKind::Fixture => {
+                let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
+                ledger::complete(&memory, &mut target, &objects).await
+            }
+            ApiKind::V1 | ApiKind::V2 => {
+                let live = remote::open(
+                    Side::Target,
+                    &loaded.config.target,
+                    &loaded.config.rate_limit,
+                    &super::env_var,
+                )?;
+                ledger::complete(&live, &mut target, &objects).await
+            }
+        }
+        .map_err(api)?;
+        Ok((source, target))
+    })
+}
+
 /// Keeps the target as this plan saw it in the ledger (object by object), so that a stale
 /// apply can say what changed since. Best effort: a ledger held by a running apply is left
 /// alone; a fixture target's ledger is not created for it.
@@ -91,12 +134,13 @@ struct Ledger {
 }
 
 impl Ledger {
-    /// The ledger at `path`, if there is one (none yet before the first apply).
-    fn read(path: &std::path::Path) -> Result<Ledger> {
+    /// The declaration's ledger, if there is one (none yet before the first apply).
+    fn read(loaded: &Loaded) -> Result<Ledger> {
+        let path = loaded.state_path();
         if !path.exists() {
             return Ok(Ledger::default());
         }
-        let state = State::open_upgrading(path)?;
+        let state = State::open_upgrading(&path)?;
         let last_run = state
             .runs()?
             .iter()
@@ -115,38 +159,4 @@ impl Ledger {
             None => Ok(Vec::new()),
         }
     }
-}
-
-/// Reads the source and target accounts, concurrently (fixtures from their files, live ones
-/// over the network, each within its own rate limit), then reads by id what the ledger says
-/// this migration wrote to the target (the target's search may not show it yet).
-fn read_accounts(loaded: &Loaded, ledger: &Ledger) -> Result<(Account, Account, View)> {
-    super::runtime()?.block_on(async {
-        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
-        let objects = ledger.objects(&target.location.id)?;
-        if objects.is_empty() {
-            return Ok((source, target, View::default()));
-        }
-        let api = |source| ghl_migrate::Error::Api {
-            side: "target".into(),
-            source,
-        };
-        let view = match loaded.config.target.api {
-            ApiKind::Fixture => {
-                let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
-                ledger::complete(&memory, &mut target, &objects).await
-            }
-            ApiKind::V1 | ApiKind::V2 => {
-                let live = remote::open(
-                    Side::Target,
-                    &loaded.config.target,
-                    &loaded.config.rate_limit,
-                    &super::env_var,
-                )?;
-                ledger::complete(&live, &mut target, &objects).await
-            }
-        }
-        .map_err(api)?;
-        Ok((source, target, view))
-    })
 }

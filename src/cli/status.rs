@@ -1,7 +1,8 @@
-//! The `status` command: a plan's progress and results, read from its checkpoint (without the
-//! lock, so it works while an apply runs). JSON keeps the seed system's summary shape.
+//! The `status` command: a plan's progress and results, read from the migration's ledger
+//! (without the lock, so it works while an apply runs), and the history of every run of every
+//! revision. JSON keeps the seed system's summary shape.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
@@ -40,10 +41,50 @@ pub fn run(args: Args) -> Result<i32> {
             .map(|l| l.state_path())
             .unwrap_or_else(|_| PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name)))
     });
+    let reading = read(&plan, &path)?;
+    match args.format {
+        Format::Text => {
+            outln!("revision {}", reading.revision);
+            out!("{}", apply::render(&reading.report));
+            out!("{}", history_text(&reading.history));
+        }
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&summary(&plan, &reading)).unwrap_or_default()
+        ),
+    }
+    Ok(exit::OK)
+}
+
+/// The migration's runs, one line each, oldest first.
+fn history_text(history: &[RunSummary]) -> String {
+    if history.is_empty() {
+        return "history: no run yet\n".into();
+    }
+    let mut out = String::from("history (every run of this migration):\n");
+    for run in history {
+        out.push_str(&format!("  {}\n", run.line()));
+    }
+    out
+}
+
+/// What the checkpoint at `path` says of `plan`'s apply (`serve` reads it the same way).
+pub(crate) struct Reading {
+    pub run: Option<RunRecord>,
+    pub report: Report,
+    /// The plan's revision, as `plan` and `show` print it.
+    pub revision: String,
+    /// Every run of every revision of the migration.
+    pub history: Vec<RunSummary>,
+}
+
+/// Reads the checkpoint (without the lock: it works while an apply runs); a missing file
+/// means nothing was applied yet.
+pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
     // The ledger holds every revision's runs: this plan's latest, and the whole history.
     let (run, steps, history) = if path.exists() {
-        let mut state = State::open(&path, Access::Read)?;
-        let run = state.select_revision(&plan_fingerprint(&plan))?;
+        let mut state = State::open(path, Access::Read)?;
+        let run = state.select_revision(&plan_fingerprint(plan))?;
         (run, state.steps()?, state.history()?)
     } else {
         (None, Vec::new(), Vec::new())
@@ -66,7 +107,7 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         Ending::Complete
     };
-    let mut report = Report::build(&plan, run.as_ref(), &steps, ending, Session::default());
+    let mut report = Report::build(plan, run.as_ref(), &steps, ending, Session::default());
     if !started {
         // Nothing recorded yet: every step of the plan is pending.
         for step in &plan.steps {
@@ -77,25 +118,17 @@ pub fn run(args: Args) -> Result<i32> {
                 .pending += 1;
         }
     }
-    let revision = short_revision(&plan_fingerprint(&plan)).to_string();
-    match args.format {
-        Format::Text => {
-            outln!("revision {revision}");
-            out!("{}", apply::render(&report));
-            out!("{}", history_text(&history));
-        }
-        Format::Json => {
-            let mut doc = summary(&plan, run.as_ref(), &report);
-            doc["revision"] = json!(revision);
-            doc["runs"] = json!(history);
-            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
-        }
-    }
-    Ok(exit::OK)
+    Ok(Reading {
+        run,
+        report,
+        revision: short_revision(&plan_fingerprint(plan)).to_string(),
+        history,
+    })
 }
 
 /// The seed system's summary shape, plus per-kind step counts and failures.
-fn summary(plan: &Plan, run: Option<&RunRecord>, report: &Report) -> Value {
+pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
+    let (run, report) = (reading.run.as_ref(), &reading.report);
     let k = |kind: &str| report.kinds.get(kind).cloned().unwrap_or_default();
     let (fields, contacts, opps) = (k("custom_field"), k("contact"), k("opportunity"));
     let mapped_fields = plan.summary.custom_fields.get("map").copied().unwrap_or(0);
@@ -132,19 +165,9 @@ fn summary(plan: &Plan, run: Option<&RunRecord>, report: &Report) -> Value {
         "failures": report.failures,
         "requests": report.total_requests,
         "finished": run.is_some_and(|r| r.finished_at_ms.is_some()),
+        "revision": reading.revision,
+        "runs": reading.history,
     })
-}
-
-/// The migration's runs, one line each, oldest first.
-fn history_text(history: &[RunSummary]) -> String {
-    if history.is_empty() {
-        return "history: no run yet\n".into();
-    }
-    let mut out = String::from("history (every run of this migration):\n");
-    for run in history {
-        out.push_str(&format!("  {}\n", run.line()));
-    }
-    out
 }
 
 /// `completed`, `completed_with_errors`, `in_progress` or `pending`.
