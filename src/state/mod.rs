@@ -131,13 +131,17 @@ impl State {
                 ));
             }
         }
-        if found != schema::Found::Empty && !wal_present && unclean(&conn) {
-            return Err(state_error(path, lost_wal_message(path)));
-        }
+        // Another writer may be starting at this very moment: a writer decides after it holds
+        // the lock (the other one then either holds it still, or has ended). A log that exists
+        // now but is empty was created by this opening, not left by a crash.
         let lock = match access {
             Access::Write(_) => Some(Lock::acquire(path)?),
             Access::Read => None,
         };
+        let wal_empty_now = std::fs::metadata(wal_path(path)).map_or(true, |m| m.len() == 0);
+        if found != schema::Found::Empty && !wal_present && wal_empty_now && unclean(&conn) {
+            return Err(state_error(path, lost_wal_message(path)));
+        }
         if let Access::Write(durability) = access {
             // It holds personal data (emails, phones, server messages): owner only.
             restrict_to_owner(path)?;
