@@ -49,7 +49,7 @@ impl RunState {
     pub fn describe(&self) -> String {
         match self {
             RunState::Running { pid } => format!("running (process {pid})"),
-            RunState::Stopped => "stopped, resumable (apply PLAN --resume)".into(),
+            RunState::Stopped => "stopped, resumable (--resume)".into(),
             RunState::Complete => "complete".into(),
             RunState::Failed => "finished, some objects refused".into(),
             RunState::NotStarted => "not started".into(),
