@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::http::{Http, Request};
+use super::live_shapes;
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
 use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
 use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
@@ -53,7 +54,7 @@ impl V2 {
             wire::all_meta_pages(&self.http, &first, "opportunities", OPPORTUNITY_PAGE).await?;
         items
             .iter()
-            .map(|o| convert(&endpoint, "opportunity", &opportunity_shape(o)))
+            .map(|o| read_opportunity(&endpoint, o))
             .collect()
     }
 
@@ -66,38 +67,23 @@ impl V2 {
         let body = self.http.send(&req).await?;
         match body.get("contact") {
             None | Some(Value::Null) => Ok(None),
-            Some(c) => convert(&endpoint, "contact", c).map(Some),
+            Some(c) => read_contact(&endpoint, c).map(Some),
         }
     }
 }
 
-/// An opportunity as the search returns it, in the model's shape: `contactId` from `contact.id`
-/// when absent, and custom values under `fieldValue` whatever their typed name.
-pub fn opportunity_shape(raw: &Value) -> Value {
-    let mut o = wire::without_nulls(raw);
-    if o.get("contactId").is_none()
-        && let Some(id) = raw.pointer("/contact/id").cloned()
-    {
-        o["contactId"] = id;
-    }
-    if let Some(Value::Array(fields)) = o.get_mut("customFields") {
-        for f in fields.iter_mut() {
-            let Value::Object(map) = f else { continue };
-            if ["fieldValue", "value", "field_value"]
-                .iter()
-                .any(|k| map.contains_key(*k))
-            {
-                continue;
-            }
-            let typed = map.keys().find(|k| k.starts_with("fieldValue")).cloned();
-            if let Some(k) = typed
-                && let Some(v) = map.remove(&k)
-            {
-                map.insert("fieldValue".into(), v);
-            }
-        }
-    }
-    o
+/// One contact of any contact answer, in the model's shape (see [`live_shapes`]).
+fn read_contact(endpoint: &str, raw: &Value) -> ApiResult<Contact> {
+    let normal =
+        live_shapes::contact(raw).map_err(|e| wire::shape_error(endpoint, e.to_string()))?;
+    convert(endpoint, "contact", &normal)
+}
+
+/// One opportunity of any opportunity answer, in the model's shape.
+fn read_opportunity(endpoint: &str, raw: &Value) -> ApiResult<Opportunity> {
+    let normal =
+        live_shapes::opportunity(raw).map_err(|e| wire::shape_error(endpoint, e.to_string()))?;
+    convert(endpoint, "opportunity", &normal)
 }
 
 /// A contact-write body for `PUT`: never `tags` (they would replace every tag).
@@ -195,7 +181,7 @@ impl Ghl for V2 {
             let body = self.http.send(&req).await?;
             let page = array(&endpoint, &body, "contacts")?;
             for c in page {
-                all.push(convert(&endpoint, "contact", c)?);
+                all.push(read_contact(&endpoint, c)?);
             }
             let total = body.get("total").and_then(Value::as_u64);
             if !wire::more_pages(page.len(), CONTACT_PAGE, all.len(), total) {
@@ -246,7 +232,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                convert(at, "contact", member(at, body, "contact")?)
+                read_contact(at, member(at, body, "contact")?)
             })
             .await
     }
@@ -258,7 +244,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                convert(at, "contact", member(at, body, "contact")?)
+                read_contact(at, member(at, body, "contact")?)
             })
             .await
     }
@@ -278,8 +264,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                let raw = member(at, body, "opportunity")?;
-                convert(at, "opportunity", &opportunity_shape(raw))
+                read_opportunity(at, member(at, body, "opportunity")?)
             })
             .await
     }
@@ -304,9 +289,7 @@ impl Ghl for V2 {
         let req = Request::get(format!("/contacts/{}", segment(id)));
         let endpoint = req.endpoint();
         match self.http.send(&req).await {
-            Ok(body) => {
-                convert(&endpoint, "contact", member(&endpoint, &body, "contact")?).map(Some)
-            }
+            Ok(body) => read_contact(&endpoint, member(&endpoint, &body, "contact")?).map(Some),
             Err(e) if wire::is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
