@@ -61,6 +61,10 @@ pub struct Args {
     /// index catching up with writes would.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     search_lag_ms: u64,
+    /// Answer in the OpenAPI spec's shapes instead of the live API's (the contact search's
+    /// `address` and epoch-ms `dateOfBirth`, typed opportunity values).
+    #[arg(long)]
+    spec_shapes: bool,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -124,6 +128,7 @@ fn options(args: &Args) -> Result<Options> {
         forbid_duplicates: args.forbid_duplicates,
         faults: args.faults.clone(),
         search_lag_ms: args.search_lag_ms,
+        spec_shapes: args.spec_shapes,
     })
 }
 

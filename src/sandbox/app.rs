@@ -32,6 +32,8 @@ pub struct App {
     pub latency: Mutex<Latency>,
     /// `None` when searches show every write at once (no lock taken then).
     pub search_lag: Option<Mutex<SearchLag>>,
+    /// Answers in the spec's shapes rather than the live API's.
+    pub spec_shapes: bool,
 }
 
 /// The latency range (changeable at run time) and its seeded generator.
@@ -66,6 +68,7 @@ impl App {
                 rng: StdRng::seed_from_u64(options.seed.wrapping_add(1)),
             }),
             search_lag,
+            spec_shapes: options.spec_shapes,
         }
     }
 
@@ -107,6 +110,20 @@ impl App {
             Ok(())
         } else {
             Err(reply::forbidden())
+        }
+    }
+
+    /// An opportunity as the V2 routes answer it: typed custom values unless `spec_shapes`.
+    pub fn v2_opportunity(
+        &self,
+        account: &crate::model::Account,
+        opportunity: &crate::model::Opportunity,
+    ) -> serde_json::Value {
+        let value = super::shapes::opportunity(account, opportunity);
+        if self.spec_shapes {
+            value
+        } else {
+            super::live::typed_values(value)
         }
     }
 

@@ -95,6 +95,7 @@ mod app;
 mod conn;
 mod faults;
 mod limiter;
+mod live;
 mod options;
 mod paging;
 mod pipeline;

@@ -14,6 +14,7 @@ use super::{known_query, query_location};
 use crate::ghl::memory::DUPLICATE_MESSAGE;
 use crate::ghl::{ApiError, ContactWrite, Ghl};
 use crate::sandbox::app::App;
+use crate::sandbox::live;
 use crate::sandbox::paging::page_after;
 use crate::sandbox::reply::{self, Reply};
 use crate::sandbox::shapes::{self, ContactQuery};
@@ -193,6 +194,9 @@ pub async fn search(State(app): State<Arc<App>>, body: Bytes) -> Reply {
             .skip(skip)
             .map(|k| {
                 let mut c = shapes::contact(k.item, &a.location.id);
+                if !app.spec_shapes {
+                    c = live::search_contact(c);
+                }
                 c["searchAfter"] = json!([k.ts, k.id]);
                 c
             })
