@@ -55,6 +55,23 @@ const DATA_TYPES: &[&str] = &[
     "RADIO",
     "EMAIL",
 ];
+/// The types a V2 field create accepts: the spec's enum (custom-fields.json), without the
+/// FLOAT, TIME and SIGNATURE that V1 and older accounts hold.
+const V2_DATA_TYPES: &[&str] = &[
+    "TEXT",
+    "LARGE_TEXT",
+    "NUMERICAL",
+    "PHONE",
+    "MONETORY",
+    "CHECKBOX",
+    "SINGLE_OPTIONS",
+    "MULTIPLE_OPTIONS",
+    "DATE",
+    "TEXTBOX_LIST",
+    "FILE_UPLOAD",
+    "RADIO",
+    "EMAIL",
+];
 const STATUSES: &[&str] = &["open", "won", "lost", "abandoned"];
 
 macro_rules! contact_fields {
@@ -118,7 +135,7 @@ pub const TAGS: Dto = Dto {
 pub const CREATE_CUSTOM_FIELD: Dto = Dto {
     fields: &[
         ("name", Ty::Str),
-        ("dataType", Ty::OneOf(DATA_TYPES)),
+        ("dataType", Ty::OneOf(V2_DATA_TYPES)),
         ("placeholder", Ty::Str),
         ("acceptedFormat", Ty::Array),
         ("isMultipleFile", Ty::Bool),
