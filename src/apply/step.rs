@@ -54,6 +54,9 @@ impl<G: Ghl> StepRun<'_, G> {
     pub async fn run(self) -> Outcome {
         let mut doubt_since = self.doubt_since;
         let mut last = None;
+        // A create refused with 422 may still have created (highlevel-api-docs #64): it is in
+        // doubt until the lookup says; absent, the refusal stands.
+        let mut refused: Option<ApiError> = None;
         for _ in 0..AMBIGUOUS_TRIES {
             let in_doubt = doubt_since.is_some();
             if let Some(since) = doubt_since {
@@ -67,7 +70,15 @@ impl<G: Ghl> StepRun<'_, G> {
                     return stop(error, true);
                 }
                 self.count();
-                match reconcile::lookup(self.ghl, self.action, &self.request).await {
+                let found = reconcile::lookup(self.ghl, self.action, &self.request).await;
+                if let (Some(e), Ok(found)) = (&refused, &found)
+                    && !matches!(found, Found::Exists(_))
+                {
+                    return Outcome::Failed {
+                        reason: refusal_stands(e, found),
+                    };
+                }
+                match found {
                     Ok(Found::Exists(id)) => {
                         return Outcome::Done {
                             target_id: id,
@@ -92,6 +103,10 @@ impl<G: Ghl> StepRun<'_, G> {
                         target_id,
                         reconciled: false,
                     };
+                }
+                Err(e) if refusal_in_doubt(&e, self.action) && refused.is_none() => {
+                    doubt_since = Some(Instant::now());
+                    refused = Some(e);
                 }
                 Err(e) if e.kind == ApiErrorKind::Permanent => {
                     return match e.existing_id.clone() {
@@ -175,6 +190,22 @@ impl<G: Ghl> StepRun<'_, G> {
                 Ok(self.ghl.create_opportunity(o).await?.id)
             }
         }
+    }
+}
+
+/// A 422 answered to a create: the live API has been seen to create and still answer 422.
+fn refusal_in_doubt(e: &ApiError, action: &Action) -> bool {
+    e.kind == ApiErrorKind::Permanent && e.status == Some(422) && reconcile::creates(action)
+}
+
+/// Why a create refused with 422 failed, once the lookup did not find it.
+fn refusal_stands(e: &ApiError, found: &Found) -> String {
+    match found {
+        Found::NoKey => format!(
+            "{e} (it may have been created anyway, and nothing identifies it to look it up by; \
+             check the target by hand)"
+        ),
+        _ => format!("{e} (looked up afterwards: not created)"),
     }
 }
 

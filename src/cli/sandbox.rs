@@ -54,7 +54,7 @@ pub struct Args {
     #[arg(long)]
     forbid_duplicates: bool,
     /// A fault rule (repeatable): `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`,
-    /// KIND one of 429, 500, 504, drop, hang, malformed.
+    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed.
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
     /// Searches show a new contact or opportunity only this long after its creation, as an
