@@ -9,38 +9,39 @@ use serde_json::{Map, Value, json};
 use crate::ghl::memory::epoch_ms;
 
 /// The keys a live search contact carries beyond the model's own (null or empty when unknown).
-const SEARCH_EXTRA_KEYS: &[(&str, fn() -> Value)] = &[
-    ("contactName", || Value::Null),
-    ("firstName", || Value::Null),
-    ("lastName", || Value::Null),
-    ("companyName", || Value::Null),
-    ("businessName", || Value::Null),
-    ("email", || Value::Null),
-    ("validEmail", || Value::Null),
-    ("phone", || Value::Null),
-    ("phoneLabel", || Value::Null),
-    ("address", || Value::Null),
-    ("city", || Value::Null),
-    ("state", || Value::Null),
-    ("postalCode", || Value::Null),
-    ("country", || Value::Null),
-    ("website", || Value::Null),
-    ("timezone", || Value::Null),
-    ("type", || json!("lead")),
-    ("source", || Value::Null),
-    ("dnd", || Value::Null),
-    ("dndSettings", || json!({})),
-    ("inboundDndSettings", || json!({})),
-    ("dateOfBirth", || Value::Null),
-    ("assignedTo", || Value::Null),
-    ("tags", || json!([])),
-    ("customFields", || json!([])),
-    ("attributions", || json!([])),
-    ("attributionSource", || json!({})),
-    ("lastAttributionSource", || json!({})),
-    ("followers", || json!([])),
-    ("businessId", || Value::Null),
-    ("dateUpdated", || Value::Null),
+/// Each with its empty value as JSON text.
+const SEARCH_EXTRA_KEYS: &[(&str, &str)] = &[
+    ("contactName", "null"),
+    ("firstName", "null"),
+    ("lastName", "null"),
+    ("companyName", "null"),
+    ("businessName", "null"),
+    ("email", "null"),
+    ("validEmail", "null"),
+    ("phone", "null"),
+    ("phoneLabel", "null"),
+    ("address", "null"),
+    ("city", "null"),
+    ("state", "null"),
+    ("postalCode", "null"),
+    ("country", "null"),
+    ("website", "null"),
+    ("timezone", "null"),
+    ("type", "\"lead\""),
+    ("source", "null"),
+    ("dnd", "null"),
+    ("dndSettings", "{}"),
+    ("inboundDndSettings", "{}"),
+    ("dateOfBirth", "null"),
+    ("assignedTo", "null"),
+    ("tags", "[]"),
+    ("customFields", "[]"),
+    ("attributions", "[]"),
+    ("attributionSource", "{}"),
+    ("lastAttributionSource", "{}"),
+    ("followers", "[]"),
+    ("businessId", "null"),
+    ("dateUpdated", "null"),
 ];
 
 /// A V2 contact (as `GET /contacts/{id}` answers it) in the search's shape.
@@ -75,7 +76,8 @@ pub fn search_contact(get_shape: Value) -> Value {
         map.entry("dateUpdated").or_insert(added);
     }
     for (key, empty) in SEARCH_EXTRA_KEYS {
-        map.entry(*key).or_insert_with(empty);
+        map.entry(*key)
+            .or_insert_with(|| serde_json::from_str(empty).unwrap_or_default());
     }
     Value::Object(map)
 }
