@@ -183,3 +183,91 @@ fn a_create_answered_422_after_it_landed_is_looked_up_and_not_sent_twice() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(canonical(&sandbox.account()), expected, "{}", text(&out));
 }
+
+/// How many values the account holds for fields of `data_type`.
+fn values_of(account: &Account, data_type: &str) -> usize {
+    let ids: Vec<&str> = account
+        .custom_fields
+        .iter()
+        .filter(|f| f.data_type.as_str() == data_type)
+        .map(|f| f.id.as_str())
+        .collect();
+    account
+        .contacts
+        .iter()
+        .flat_map(|c| &c.custom_fields)
+        .filter(|v| ids.contains(&v.id.as_str()))
+        .count()
+}
+
+/// The demo planned from its source fixture to a live target that stores `wrong` writes
+/// wrong; applies it and returns the folder, the target and the apply's output.
+fn apply_demo_to_a_wrong_target(wrong: &str) -> (tempfile::TempDir, Handle, std::process::Output) {
+    let target = start(demo("target.json"), TARGET_TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/source.json"),
+        dir.path().join("source.json"),
+    )
+    .unwrap();
+    let config = format!(
+        "name: demo\nsource:\n  api: fixture\n  path: source.json\ntarget:\n{}\
+         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  max_in_flight: 8\n",
+        side("v2", &target, "GHL_TARGET_TOKEN")
+    );
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    let out = run(dir.path(), &["plan", "-o", "demo.plan.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    apply_support::admin_post(
+        &target,
+        "/_sandbox/faults",
+        &format!(r#"{{"wrongWrites": ["{wrong}"]}}"#),
+    );
+    let out = run(
+        dir.path(),
+        &["apply", "demo.plan.yaml", "--state", "state.sqlite"],
+    );
+    (dir, target, out)
+}
+
+#[test]
+fn a_date_stored_wrong_stops_the_run_before_a_second_one_and_the_resume_finishes() {
+    let before = values_of(&demo("target.json"), "DATE");
+    let (dir, target, out) = apply_demo_to_a_wrong_target("date");
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        err.contains("its DATE value") && err.contains("sent \"") && err.contains("read back \""),
+        "{err}"
+    );
+    assert!(err.contains("apply --resume"), "{err}");
+    // Exactly one DATE value was written (wrong); every other waited and was not sent.
+    assert_eq!(values_of(&target.account(), "DATE"), before + 1, "{err}");
+
+    apply_support::admin_post(&target, "/_sandbox/faults", r#"{"wrongWrites": []}"#);
+    let out = run(
+        dir.path(),
+        &[
+            "apply",
+            "demo.plan.yaml",
+            "--state",
+            "state.sqlite",
+            "--resume",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(values_of(&target.account(), "DATE") > before + 10);
+}
+
+#[test]
+fn a_textbox_list_stored_wrong_stops_the_run_too() {
+    let before = values_of(&demo("target.json"), "TEXTBOX_LIST");
+    let (_dir, target, out) = apply_demo_to_a_wrong_target("textbox-list");
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        err.contains("`Social Profiles`, its TEXTBOX_LIST value"),
+        "{err}"
+    );
+    assert_eq!(values_of(&target.account(), "TEXTBOX_LIST"), before + 1);
+}

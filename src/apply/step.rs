@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::canary::{self, Canary};
 use super::reconcile::{self, Found};
 use super::request::Request;
 use crate::ghl::{ApiError, ApiErrorKind, ApiResult, Ghl};
@@ -48,6 +49,8 @@ pub struct StepRun<'a, G> {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Counts every request sent, for the report.
     pub requests: &'a AtomicU64,
+    /// Verifies the first write of each unverified shape.
+    pub canary: &'a Canary,
 }
 
 impl<G: Ghl> StepRun<'_, G> {
@@ -122,6 +125,10 @@ impl<G: Ghl> StepRun<'_, G> {
                         },
                     };
                 }
+                // Written wrong (it exists: a resume finds it) or held back (sent again on resume).
+                Err(e) if let Some(written) = canary::stopped(&e) => {
+                    return stop(e, written && reconcile::creates(self.action));
+                }
                 // A malformed answer to a write is as ambiguous as no answer: it may have acted.
                 Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
                     doubt_since = Some(Instant::now());
@@ -167,23 +174,34 @@ impl<G: Ghl> StepRun<'_, G> {
     async fn send(&self) -> ApiResult<String> {
         match &self.request {
             Request::CreateField(f) => {
-                self.count();
-                Ok(self.ghl.create_custom_field(f).await?.id)
+                let write = async {
+                    self.count();
+                    let field = self.ghl.create_custom_field(f).await?;
+                    self.canary.learn(&field).await;
+                    Ok(field.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateContact(c) => {
-                self.count();
-                Ok(self.ghl.create_contact(c).await?.id)
+                let write = async {
+                    self.count();
+                    Ok(self.ghl.create_contact(c).await?.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::UpdateContact { id, body, add_tags } => {
-                if *body != Default::default() {
-                    self.count();
-                    self.ghl.update_contact(id, body).await?;
-                }
-                if !add_tags.is_empty() {
-                    self.count();
-                    self.ghl.add_contact_tags(id, add_tags).await?;
-                }
-                Ok(id.clone())
+                let write = async {
+                    if *body != Default::default() {
+                        self.count();
+                        self.ghl.update_contact(id, body).await?;
+                    }
+                    if !add_tags.is_empty() {
+                        self.count();
+                        self.ghl.add_contact_tags(id, add_tags).await?;
+                    }
+                    Ok(id.clone())
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateOpportunity(o) => {
                 self.count();

@@ -65,6 +65,10 @@ pub struct Args {
     /// `address` and epoch-ms `dateOfBirth`, typed opportunity values).
     #[arg(long)]
     spec_shapes: bool,
+    /// Store these writes other than sent (repeatable): `options` (picklist options of a field
+    /// create ignored), `date` (a DATE value a day earlier), `textbox-list` (its first item only).
+    #[arg(long = "wrong-writes", value_name = "KIND")]
+    wrong_writes: Vec<sandbox::WrongWrite>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -129,6 +133,7 @@ fn options(args: &Args) -> Result<Options> {
         faults: args.faults.clone(),
         search_lag_ms: args.search_lag_ms,
         spec_shapes: args.spec_shapes,
+        wrong_writes: args.wrong_writes.clone(),
     })
 }
 

@@ -34,6 +34,8 @@ pub struct App {
     pub search_lag: Option<Mutex<SearchLag>>,
     /// Answers in the spec's shapes rather than the live API's.
     pub spec_shapes: bool,
+    /// Writes stored other than sent.
+    pub wrong_writes: Mutex<Vec<super::WrongWrite>>,
 }
 
 /// The latency range (changeable at run time) and its seeded generator.
@@ -69,6 +71,7 @@ impl App {
             }),
             search_lag,
             spec_shapes: options.spec_shapes,
+            wrong_writes: Mutex::new(options.wrong_writes.clone()),
         }
     }
 
@@ -125,6 +128,23 @@ impl App {
         } else {
             super::live::typed_values(value)
         }
+    }
+
+    /// A contact write as this sandbox stores it (see `wrong_writes`).
+    pub fn stored_contact(&self, mut write: crate::ghl::ContactWrite) -> crate::ghl::ContactWrite {
+        let wrong = lock(&self.wrong_writes).clone();
+        self.memory
+            .read(|a| super::wrong_writes::contact(&wrong, a, &mut write));
+        write
+    }
+
+    /// A field create as this sandbox stores it.
+    pub fn stored_field(
+        &self,
+        mut field: crate::ghl::NewCustomField,
+    ) -> crate::ghl::NewCustomField {
+        super::wrong_writes::field(&lock(&self.wrong_writes), &mut field);
+        field
     }
 
     /// Counts a write that changed the account.

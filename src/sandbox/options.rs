@@ -32,6 +32,8 @@ pub struct Options {
     pub search_lag_ms: u64,
     /// Answer in the spec's shapes instead of the live API's (see `sandbox::live`).
     pub spec_shapes: bool,
+    /// Writes stored other than sent (see `sandbox::WrongWrite`).
+    pub wrong_writes: Vec<super::WrongWrite>,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             faults: Vec::new(),
             search_lag_ms: 0,
             spec_shapes: false,
+            wrong_writes: Vec::new(),
         }
     }
 }

@@ -56,6 +56,7 @@ fn body_location(app: &App, raw: &Value) -> Result<(), Response> {
 pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     let (write, raw): (ContactWrite, _) = validate::decode(&CREATE_CONTACT, &body)?;
     body_location(&app, &raw)?;
+    let write = app.stored_contact(write);
     let contact = app
         .memory
         .create_contact(&write)
@@ -80,6 +81,7 @@ pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
 /// Sets the given fields; `tags`, when given, replace every tag (as the spec warns).
 pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Reply {
     let (write, raw): (ContactWrite, Value) = validate::decode(&UPDATE_CONTACT, &body)?;
+    let write = app.stored_contact(write);
     let mut contact = app
         .memory
         .update_contact(&id, &write)

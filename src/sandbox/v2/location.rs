@@ -110,6 +110,7 @@ pub async fn create_custom_field(
 ) -> Reply {
     app.check_location(&id)?;
     let (new, _): (NewCustomField, _) = validate::decode(&CREATE_CUSTOM_FIELD, &body)?;
+    let new = app.stored_field(new);
     let field = app
         .memory
         .create_custom_field(&new)
