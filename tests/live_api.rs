@@ -148,6 +148,12 @@ fn from_a_v2_source_every_address_and_birth_date_arrives_and_no_merge_overwrites
     let (plan, after) = migrate_demo("v2");
     assert_addresses_and_birth_dates_arrived(&after);
     assert!(!plan.contains(TARGET_STREET), "the merge must not touch it");
+    // A FLOAT field the V2 target would refuse is created as NUMERICAL, and the plan says so.
+    assert!(
+        plan.contains("does not document FLOAT for a new field; it is created as NUMERICAL"),
+        "{plan}"
+    );
+    assert!(!plan.contains("dataType: FLOAT"));
 }
 
 #[test]
@@ -270,4 +276,58 @@ fn a_textbox_list_stored_wrong_stops_the_run_too() {
         "{err}"
     );
     assert_eq!(values_of(&target.account(), "TEXTBOX_LIST"), before + 1);
+}
+
+#[test]
+fn picklist_options_ignored_on_a_field_create_stop_the_run_before_a_second_field() {
+    let source = r#"{
+      "location": {"id": "SRC0000000000000000a", "name": "Source"},
+      "customFields": [
+        {"id": "F1", "name": "Plan", "dataType": "SINGLE_OPTIONS", "picklistOptions": ["Basic", "Pro"]},
+        {"id": "F2", "name": "Channels", "dataType": "MULTIPLE_OPTIONS", "picklistOptions": ["Email", "SMS"]}
+      ],
+      "contacts": [{"id": "C1", "email": "a@acme.test", "customFields": [{"id": "F1", "value": "Pro"}]}]
+    }"#;
+    let target = serve(options());
+    let before = target.account().custom_fields.len();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("source.json"), source).unwrap();
+    let config = format!(
+        "name: opts\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
+         location_id: {}\n  token_env: {}\n  base_url: {}\nrate_limit:\n  search_lag_ms: 0\n  \
+         max_in_flight: 4\n",
+        apply_support::TARGET_LOCATION,
+        apply_support::TOKEN_ENV,
+        target.url()
+    );
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    let bin = |args: &[&str]| {
+        Command::cargo_bin("ghl-migrate")
+            .unwrap()
+            .current_dir(dir.path())
+            .env(apply_support::TOKEN_ENV, apply_support::TOKEN)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = bin(&["plan", "-o", "opts.plan.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    apply_support::admin_post(
+        &target,
+        "/_sandbox/faults",
+        r#"{"wrongWrites": ["options"]}"#,
+    );
+    let out = bin(&["apply", "opts.plan.yaml", "--state", "s.sqlite"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("its picklist options"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(target.account().custom_fields.len(), before + 1);
+
+    apply_support::admin_post(&target, "/_sandbox/faults", r#"{"wrongWrites": []}"#);
+    let out = bin(&["apply", "opts.plan.yaml", "--state", "s.sqlite", "--resume"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(target.account().custom_fields.len(), before + 2);
 }
