@@ -66,14 +66,18 @@ async fn a_429_storm_is_ridden_out_and_no_read_is_lost() {
             Reply::status(429, r#"{"statusCode":429,"message":"Too Many Requests"}"#)
                 .with_headers(&h)
         } else {
-            Reply::ok(json!({"users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
-                .with_headers(&h)
+            // One body for both reads the users need: the location (its companyId), the users.
+            Reply::ok(json!({"location": {"id": "LOC", "companyId": "CMP"},
+                "users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
+            .with_headers(&h)
         }
     });
     let c = open(ApiKind::V2, &server.base, "tok-storm", &rate(6, 2_000));
     let users = c.users().await.unwrap();
     assert_eq!(users.len(), 1);
-    assert_eq!(server.count(), 5);
+    // Four refusals, the location read, the users search.
+    assert_eq!(server.count(), 6);
+    assert!(server.requests()[5].path().starts_with("/users/search"));
 }
 
 #[tokio::test]
