@@ -37,13 +37,7 @@ impl std::fmt::Display for ShapeError {
 /// duplicate lookup).
 pub fn contact(raw: &Value) -> Result<Value, ShapeError> {
     let mut c = without_nulls(raw);
-    let id = id_of(raw);
-    let problem = |field: &str, v: &Value| ShapeError {
-        object: "contact",
-        id: id.clone(),
-        field: field.to_string(),
-        shape: describe(v),
-    };
+    let problem = problem_in("contact", raw);
     let Value::Object(map) = &mut c else {
         return Err(problem("(the contact)", raw));
     };
@@ -78,13 +72,7 @@ pub fn contact(raw: &Value) -> Result<Value, ShapeError> {
 /// values under `fieldValue` whatever their typed name, a numeric-text `monetaryValue` a number.
 pub fn opportunity(raw: &Value) -> Result<Value, ShapeError> {
     let mut o = without_nulls(raw);
-    let id = id_of(raw);
-    let problem = |field: &str, v: &Value| ShapeError {
-        object: "opportunity",
-        id: id.clone(),
-        field: field.to_string(),
-        shape: describe(v),
-    };
+    let problem = problem_in("opportunity", raw);
     let Value::Object(map) = &mut o else {
         return Err(problem("(the opportunity)", raw));
     };
@@ -158,11 +146,19 @@ fn custom_values(map: &mut Map<String, Value>, key: &str) -> Result<(), (String,
     Ok(())
 }
 
-fn id_of(raw: &Value) -> String {
-    raw.get("id")
+/// Builds the errors about one object's fields.
+fn problem_in(object: &'static str, raw: &Value) -> impl Fn(&str, &Value) -> ShapeError {
+    let id = raw
+        .get("id")
         .and_then(Value::as_str)
         .unwrap_or("(no id)")
-        .to_string()
+        .to_string();
+    move |field, value| ShapeError {
+        object,
+        id: id.clone(),
+        field: field.to_string(),
+        shape: describe(value),
+    }
 }
 
 /// A value's shape in words, with a short sample: `a boolean (true)`, `an object {a, b}`.
