@@ -308,3 +308,36 @@ async fn duplicate_lookups_are_url_encoded() {
     );
     assert_eq!(reqs[1].query("locationId").as_deref(), Some("LOC"));
 }
+
+/// An opportunity of the scripted search, `i`-th overall.
+fn opportunity(i: usize) -> serde_json::Value {
+    json!({"id": format!("O{i}"), "name": format!("Deal {i}"), "pipelineId": "P",
+        "contactId": "C", "status": if i % 2 == 0 { "won" } else { "lost" }})
+}
+
+#[tokio::test]
+async fn opportunity_pages_are_read_while_full_whatever_total_says_and_of_every_status() {
+    // A `total` that is stale (or capped) says the first full page was all there is.
+    let server = Server::start(|req, _| {
+        let after = req.query("startAfterId");
+        let (range, last) = match after.as_deref() {
+            None => (0..100, "O99"),
+            Some("O99") => (100..105, "O104"),
+            _ => (0..0, ""),
+        };
+        let items: Vec<_> = range.map(opportunity).collect();
+        Reply::ok(json!({"opportunities": items,
+            "meta": {"total": 100, "startAfterId": last, "startAfter": 1}}))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-pages", &rate(0, 2_000));
+    let all = c.opportunities().await.unwrap();
+    assert_eq!(all.len(), 105);
+    for req in server.requests() {
+        assert_eq!(
+            req.query("status").as_deref(),
+            Some("all"),
+            "{}",
+            req.target
+        );
+    }
+}
