@@ -312,7 +312,7 @@ async fn duplicate_lookups_are_url_encoded() {
 /// An opportunity of the scripted search, `i`-th overall.
 fn opportunity(i: usize) -> serde_json::Value {
     json!({"id": format!("O{i}"), "name": format!("Deal {i}"), "pipelineId": "P",
-        "contactId": "C", "status": if i % 2 == 0 { "won" } else { "lost" }})
+        "contactId": "C", "status": if i.is_multiple_of(2) { "won" } else { "lost" }})
 }
 
 #[tokio::test]
