@@ -6,6 +6,7 @@
 //! the steps in doubt. A finished run sends nothing.
 
 mod book;
+mod canary;
 mod executor;
 mod graph;
 mod reconcile;
@@ -147,25 +148,27 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         ));
     }
     let requests = AtomicU64::new(0);
-    match start {
+    let canary = match start {
         Start::Fresh => {
             let ledger = Ledger {
                 objects: state.objects(&plan.target.location)?,
                 view: state.view(&plan.target.fingerprint)?,
             };
-            check_not_stale(target, plan, &ledger, &requests).await?;
+            let live = check_not_stale(target, plan, &ledger, &requests).await?;
             state.begin(&NewRun {
                 dry_run: options.dry_run,
                 ..NewRun::of(plan)
             })?;
+            canary::Canary::new(Some(&live.custom_fields))
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
             state.start_session()?;
+            canary::Canary::new(None)
         }
-    }
+    };
     let steps = state.steps()?;
     let mut book = book::Book::new(plan, &graph, &steps);
     progress.event(&Event::Begin {
@@ -179,6 +182,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         graph: &graph,
         state: &mut *state,
         progress,
+        canary: &canary,
     };
     let stopped = exec.run(&mut book, &mut options, &requests).await?;
     let session = Session {
@@ -279,12 +283,13 @@ struct Ledger {
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
 /// The target is read as the plan read it: what the ledger says this migration wrote is read
 /// by id, so a search lagging behind our own writes is not taken for someone else's change.
+/// Returns the target as read, for what else the run needs of it (the field types).
 async fn check_not_stale<G: Ghl>(
     target: &G,
     plan: &Plan,
     ledger: &Ledger,
     requests: &AtomicU64,
-) -> Result<()> {
+) -> Result<crate::model::Account> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
     let api = |source| Error::Api {
@@ -318,5 +323,5 @@ async fn check_not_stale<G: Ghl>(
             changes,
         });
     }
-    Ok(())
+    Ok(live)
 }
