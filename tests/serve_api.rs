@@ -206,6 +206,78 @@ fn bad_requests_are_refused_and_say_why() {
     assert_eq!(r.status, 400, "{}", r.body);
 }
 
+/// A page on another site, open in the operator's browser, can send requests to a loopback
+/// server (a form or `fetch(..., {mode: "no-cors"})` with a `text/plain` body needs no CORS
+/// preflight), and a name it controls can be made to resolve to 127.0.0.1 (DNS rebinding) so
+/// that it reads the answers too. Neither may drive or read the server.
+#[test]
+fn a_page_on_another_site_can_neither_drive_nor_read_the_server() {
+    let (project, _sandbox) = project("", None);
+    let server = Server::start(&project, Start::default());
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let evil = [("Origin", "http://evil.example")];
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/config/update"),
+        Some(r#"{"rate_limit_delay": 600, "batch_size": 1}"#),
+        &evil,
+    );
+    assert_eq!(r.status, 403, "a cross-site config update: {}", r.body);
+    assert!(r.body.contains("Origin"), "{}", r.body);
+    let r = server.call_with("POST", &format!("{API}/apply"), Some("{}"), &evil);
+    assert_eq!(r.status, 403, "a cross-site apply: {}", r.body);
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/plan"),
+        None,
+        &[("Sec-Fetch-Site", "cross-site")],
+    );
+    assert_eq!(r.status, 403, "a cross-site plan: {}", r.body);
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/stop/{ID}"),
+        None,
+        &[("Origin", "null")],
+    );
+    assert_eq!(r.status, 403, "an opaque origin: {}", r.body);
+    // Nothing changed, and nothing ran.
+    let config = server.get(&format!("{API}/config"));
+    assert_eq!(config["batch_size"], 4, "{config}");
+    assert_eq!(config["rate_limit_delay"], 0.0, "{config}");
+    assert_eq!(server.status()["state"], "not_started");
+
+    // DNS rebinding: the browser calls the server by the attacker's name.
+    let rebound = format!("evil.example:{port}");
+    for path in [
+        format!("{API}/debug/env"),
+        format!("{API}/config"),
+        "/".into(),
+    ] {
+        let r = server.call_with("GET", &path, None, &[("Host", rebound.as_str())]);
+        assert_eq!(r.status, 403, "GET {path} by another name: {}", r.body);
+        assert!(!r.body.contains("working_directory"), "{}", r.body);
+    }
+
+    // The server's own page, by any loopback name, still works.
+    let own = format!("http://127.0.0.1:{port}");
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/config/update"),
+        Some(r#"{"batch_size": 2}"#),
+        &[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let localhost = format!("localhost:{port}");
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Host", localhost.as_str())],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["batch_size"], 2);
+}
+
 #[test]
 fn off_loopback_every_request_needs_the_token() {
     let (project, _sandbox) = project("", None);
