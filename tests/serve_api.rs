@@ -430,6 +430,56 @@ fn a_whole_migration_through_the_api_stops_and_resumes() {
     );
 }
 
+/// A careless operator sets the longest delay the API accepts mid-run, then stops the run:
+/// the steps in flight were only waiting for that self-imposed pause (nothing sent yet), so the
+/// stop must not wait for it (batch_size × 600 s, longer than anyone waits before `kill -9`).
+#[test]
+fn a_stop_does_not_wait_out_an_extreme_delay_set_mid_run() {
+    let expected = expected_target();
+    let (project, sandbox) = project("", Some(100));
+    let server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(1)
+    });
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 600}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Steps launched from now on wait for the pause: let one end (its place is taken by a
+    // step that waits), and a moment more for the executor to launch it.
+    let at = server.status()["overall"]["current"].as_u64().unwrap();
+    server.wait_for("another step done", |s| {
+        s["overall"]["current"].as_u64() > Some(at)
+    });
+    server.events(0.5);
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let stopped = server.wait_for("the stop", |s| {
+        s["state"] != "stopping" && s["state"] != "running"
+    });
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    // The setting itself stands: the next run is paced by it again.
+    assert_eq!(
+        stopped["rate_limit"]["rate_limit_delay"], 600.0,
+        "{stopped}"
+    );
+    assert_eq!(
+        server.get(&format!("{API}/config"))["rate_limit_delay"],
+        600.0
+    );
+
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 0}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}
+
 #[test]
 fn a_config_update_paces_the_running_apply_at_once() {
     // One step at a time, 100 ms per request: a few seconds of run to change.

@@ -149,6 +149,7 @@ async fn serve(app: Arc<App>, listener: std::net::TcpListener) -> Result<()> {
             // The run starts settling now (it is waited for below), and event streams, which
             // never end by themselves, end so that the server can.
             closing.runs.raise_stop();
+            closing.settings.lift_delay_for_stop();
             closing.hub.close();
         })
         .await;

@@ -247,6 +247,7 @@ fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> 
 /// Records the end of run `number` and tells the event streams.
 fn finish(app: &Arc<App>, number: u64, result: &Result<Report, Error>) {
     let outcome = Outcome::of_result(result);
+    app.settings.restore_limits();
     {
         let mut slot = app.runs.slot();
         if let Some(c) = slot.as_mut().filter(|c| c.number == number) {
@@ -273,6 +274,7 @@ pub fn stop(app: &App) -> Reply<Value> {
     c.phase = Phase::Stopping;
     let number = c.number;
     drop(slot);
+    app.settings.lift_delay_for_stop();
     app.hub.send("status", &super::status::status(app));
     Ok(json!({"migration_id": app.migration_id, "run": number, "state": "stopping"}))
 }
