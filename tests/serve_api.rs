@@ -480,6 +480,44 @@ fn a_stop_does_not_wait_out_an_extreme_delay_set_mid_run() {
     );
 }
 
+/// After a stop, the dashboard's Plan button (and `POST /plan`) would write a new plan over the
+/// one the stopped run belongs to: the checkpoint keeps one plan revision, so the run could no
+/// longer be resumed, from the API or the CLI. A resumable run keeps its plan.
+#[test]
+fn a_new_plan_does_not_strand_a_stopped_run() {
+    let expected = expected_target();
+    let (project, sandbox) = project("  min_delay_ms: 250\n", None);
+    let server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("two steps done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let stopped = server.wait_for("the stop", |s| {
+        s["state"] != "stopping" && s["state"] != "running"
+    });
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    let before = std::fs::read_to_string(project.plan_path()).unwrap();
+
+    let r = post(&server, "/plan", "");
+    assert_eq!(r.status, 409, "a new plan over a resumable run: {}", r.body);
+    assert!(r.body.contains(&format!("/resume/{ID}")), "{}", r.body);
+    assert_eq!(
+        std::fs::read_to_string(project.plan_path()).unwrap(),
+        before,
+        "the plan file is untouched"
+    );
+
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 0}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
 #[test]
 fn a_config_update_paces_the_running_apply_at_once() {
     // One step at a time, 100 ms per request: a few seconds of run to change.
