@@ -518,6 +518,36 @@ fn a_new_plan_does_not_strand_a_stopped_run() {
     assert_eq!(canonical(&sandbox.account()), expected);
 }
 
+/// Two servers (or a server and a CLI apply) on one checkpoint: while one applies, a plan made
+/// by the other would replace the plan the run belongs to, and a stop would leave it stranded.
+#[test]
+fn a_plan_waits_for_an_apply_another_process_runs() {
+    // Slow answers: the apply holds the lock a while (reading the target) before it records
+    // its run in the checkpoint; the other process must not take that moment for "not started".
+    let (project, _sandbox) = project("", Some(300));
+    let applying = Server::start(&project, Start::default());
+    let other = Server::start(&project, Start::default());
+    plan_and_apply(&applying);
+    let before = std::fs::read_to_string(project.plan_path()).unwrap();
+    let r = post(&other, "/plan", "");
+    assert_eq!(
+        r.status, 409,
+        "a plan while another process applies: {}",
+        r.body
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.plan_path()).unwrap(),
+        before
+    );
+    let r = post(&other, "/apply", "{}");
+    assert_eq!(r.status, 409, "{}", r.body);
+    let seen = other.status();
+    assert!(
+        seen["state"] == "running_elsewhere" || applying.status()["state"] != "running",
+        "the other server's status while this one applies: {seen}"
+    );
+}
+
 #[test]
 fn a_config_update_paces_the_running_apply_at_once() {
     // One step at a time, 100 ms per request: a few seconds of run to change.

@@ -286,24 +286,22 @@ pub async fn plan(app: &Arc<App>) -> Reply<Value> {
             "an apply is running: a new plan now would change what it resumes; stop it first",
         ));
     }
-    // The checkpoint keeps one plan revision: a new plan over a stopped run (or a CLI apply
-    // going on) would leave that run unresumable, from here and from the CLI.
-    match super::status::status(app)["state"].as_str() {
-        Some("stopped") => {
-            return Err(Refusal::conflict(format!(
-                "a stopped run of the plan {} is resumable: finish it first (POST \
-                 /api/v1/migration/resume/{}); a new plan now would leave it unresumable",
-                app.plan_path.display(),
-                app.migration_id
-            )));
-        }
-        Some("running_elsewhere") => {
-            return Err(Refusal::conflict(
-                "another process (a CLI apply) is applying this plan: a new plan now would \
-                 change what it resumes",
-            ));
-        }
-        _ => {}
+    // The checkpoint keeps one plan revision: a new plan while another process holds it (from
+    // the moment it takes the lock, before its run is recorded) or over a stopped run would
+    // leave that run unresumable, from here and from the CLI.
+    if super::status::locked_elsewhere(app) {
+        return Err(Refusal::conflict(
+            "another process (a CLI apply, or another server) holds this checkpoint: a new \
+             plan now would change what its run resumes",
+        ));
+    }
+    if super::status::status(app)["state"] == "stopped" {
+        return Err(Refusal::conflict(format!(
+            "a stopped run of the plan {} is resumable: finish it first (POST \
+             /api/v1/migration/resume/{}); a new plan now would leave it unresumable",
+            app.plan_path.display(),
+            app.migration_id
+        )));
     }
     let loaded = app.settings.loaded();
     let path = app.plan_path.clone();
