@@ -8,6 +8,7 @@
 mod book;
 mod executor;
 mod graph;
+mod pipelines;
 mod reconcile;
 mod report;
 mod request;

@@ -51,5 +51,9 @@ pub fn run(args: Args) -> Result<i32> {
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
 /// over the network, each within its own rate limit).
 fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
+    super::runtime()?.block_on(async {
+        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        accounts::target_extras(loaded, &mut target, &super::env_var).await?;
+        Ok((source, target))
+    })
 }
