@@ -356,3 +356,24 @@ fn the_demo_applies_over_v2_with_no_opportunity_blocked() {
         }
     }
 }
+
+#[test]
+fn answers_lost_after_pipeline_and_stage_writes_create_nothing_twice() {
+    let project = Project::of(SOURCE_P, TARGET_P);
+    let mut opts = options();
+    // The server acts, then the answer is lost (dropped, 504, cut in half): each write is in
+    // doubt, looked up by name, and found.
+    opts.faults = [
+        "drop,method=POST,path=/opportunities/pipelines,count=1",
+        "504,method=PUT,path=/opportunities/pipelines/,count=1",
+        "malformed,method=PUT,path=/opportunities/pipelines/,count=1",
+    ]
+    .iter()
+    .map(|f| f.parse().unwrap())
+    .collect();
+    let sandbox = serve_json(TARGET_P, opts);
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(shape(&sandbox.account()), expected_shape());
+}
