@@ -72,8 +72,13 @@ pub struct Project {
 
 impl Project {
     pub fn new() -> Project {
+        Project::with_source(SOURCE)
+    }
+
+    /// The same project with another source account (the target stays [`TARGET`]).
+    pub fn with_source(source: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("source.json"), SOURCE).unwrap();
+        std::fs::write(dir.path().join("source.json"), source).unwrap();
         std::fs::write(dir.path().join("target.json"), TARGET).unwrap();
         std::fs::write(dir.path().join("migration.yaml"), PLAN_CONFIG).unwrap();
         let out = bin().current_dir(dir.path()).arg("plan").output().unwrap();

@@ -1,0 +1,70 @@
+//! Hardening found by an adversarial review (issue 15): shared phones, writes that land late,
+//! resumes against another location, merges after a person's edit, edited merge targets.
+
+mod apply_support;
+
+use apply_support::*;
+use ghl_migrate::sandbox::{FaultKind, FaultRule};
+
+/// A household: Ann has an email and a phone; Bob has only the same phone. Ann's email sorts
+/// before Bob's phone, so that (one step at a time) she is created first and is the contact the
+/// duplicate lookup names for that phone.
+const HOUSEHOLD: &str = r##"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "customFields": [], "pipelines": [],
+  "contacts": [
+    {"id": "C1", "email": "#ann@home.test", "phone": "+15550100", "firstName": "Ann"},
+    {"id": "C2", "phone": "+15550100", "firstName": "Bob"}
+  ],
+  "opportunities": []
+}"##;
+
+const ONE_AT_A_TIME: (&str, &str) = ("MIGRATION_BATCH_SIZE", "1");
+
+fn contacts_named(project_account: &ghl_migrate::model::Account, name: &str) -> usize {
+    project_account
+        .contacts
+        .iter()
+        .filter(|c| c.first_name.as_deref() == Some(name))
+        .count()
+}
+
+/// A phone-only contact whose phone another contact of the run holds is found again on resume
+/// (the duplicate lookup names only one contact per phone: the other one).
+#[test]
+fn a_phone_only_contact_sharing_a_phone_is_created_once_after_a_crash_at_any_point() {
+    let project = Project::with_source(HOUSEHOLD);
+    let steps = project.read_plan().steps.len();
+    for hook in (1..=steps).flat_map(|w| ["sent", "recorded"].map(|p| format!("{w}:{p}"))) {
+        let sandbox = serve(options());
+        project.live_config(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let out = project.apply(&[], &[ONE_AT_A_TIME, ("GHL_MIGRATE_TEST_ABORT", &hook)]);
+        assert_eq!(out.status.code(), None, "{hook}: {}", text(&out));
+        let out = project.apply(&["--resume"], &[ONE_AT_A_TIME]);
+        assert_eq!(out.status.code(), Some(0), "{hook}: {}", text(&out));
+        let account = sandbox.account();
+        assert_eq!(contacts_named(&account, "Ann"), 1, "{hook}");
+        assert_eq!(contacts_named(&account, "Bob"), 1, "{hook}");
+    }
+}
+
+/// The same household with both creates' answers lost (504 after the commit), in one run.
+#[test]
+fn a_phone_only_contact_sharing_a_phone_is_created_once_when_answers_are_lost() {
+    let project = Project::with_source(HOUSEHOLD);
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    project.begin_and_crash();
+    sandbox.set_faults(vec![FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some("/contacts/".into()),
+        count: Some(2),
+        ..FaultRule::new(FaultKind::GatewayTimeout)
+    }]);
+    let out = project.apply(&["--resume"], &[ONE_AT_A_TIME]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let account = sandbox.account();
+    assert_eq!(contacts_named(&account, "Ann"), 1);
+    assert_eq!(contacts_named(&account, "Bob"), 1);
+}
