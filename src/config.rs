@@ -204,6 +204,12 @@ pub struct RateLimitConfig {
     /// that a contact or opportunity that did land is found rather than sent twice.
     #[serde(default = "defaults::search_lag_ms")]
     pub search_lag_ms: u64,
+    /// How long after it was sent a write the client gave up on (a timeout, a 504, a dropped
+    /// connection, a crash) may still land on the server, in milliseconds. An in-doubt create
+    /// is looked up only after this and `search_lag_ms` have both passed: looked up sooner, a
+    /// write still on its way would be missed and sent again.
+    #[serde(default = "defaults::late_write_ms")]
+    pub late_write_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -216,6 +222,7 @@ impl Default for RateLimitConfig {
             min_delay_ms: None,
             timeout_ms: defaults::timeout_ms(),
             search_lag_ms: defaults::search_lag_ms(),
+            late_write_ms: defaults::late_write_ms(),
         }
     }
 }
@@ -238,6 +245,11 @@ mod defaults {
     }
     pub fn search_lag_ms() -> u64 {
         5_000
+    }
+    /// Gateways in front of web APIs commonly cut a request after 60 to 100 s (Cloudflare's
+    /// origin timeout is 100 s); GoHighLevel's own bound is not published.
+    pub fn late_write_ms() -> u64 {
+        120_000
     }
 }
 
@@ -297,6 +309,7 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
         "min_delay_ms",
         "timeout_ms",
         "search_lag_ms",
+        "late_write_ms",
     ];
     for key in rate_keys {
         let set = raw.get("rate_limit").and_then(|r| r.get(key)).is_some();

@@ -68,3 +68,36 @@ fn a_phone_only_contact_sharing_a_phone_is_created_once_when_answers_are_lost() 
     assert_eq!(contacts_named(&account, "Ann"), 1);
     assert_eq!(contacts_named(&account, "Bob"), 1);
 }
+
+/// A create that reaches the server after the client gave up on it (held 1.5 s, timeout 1 s,
+/// search lag 0.3 s) is found by the lookup, which waits until such a write can no longer land
+/// (`late_write_ms` after it was sent) and the search shows it: nothing is sent twice.
+#[test]
+fn a_create_that_lands_after_the_client_gave_up_is_not_sent_again() {
+    const DELAY_MS: u64 = 1_500;
+    let project = Project::new();
+    let expected = expected_target();
+    let sandbox = serve(ghl_migrate::sandbox::Options {
+        search_lag_ms: 300,
+        ..options()
+    });
+    project.live_config(
+        &sandbox,
+        "  timeout_ms: 1000\n  search_lag_ms: 300\n  late_write_ms: 3000\n",
+    );
+    project.begin_and_crash();
+    let late = |prefix: &str| FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some(prefix.into()),
+        count: Some(1),
+        delay_ms: Some(DELAY_MS),
+        ..FaultRule::new(FaultKind::Late)
+    };
+    sandbox.set_faults(vec![late("/contacts/"), late("/opportunities/")]);
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sandbox.stats().faults_injected, 2);
+    // Every late request arrived before the apply ended: after its delay, it has landed.
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS));
+    assert_eq!(canonical(&sandbox.account()), expected, "{}", text(&out));
+}

@@ -101,6 +101,7 @@ impl<G: Ghl> Exec<'_, G> {
                     request: *request,
                     doubt_since: in_doubt.then_some(session_start),
                     search_lag: options.search_lag,
+                    late_write: options.late_write,
                     stopping: stopping_rx.clone(),
                     requests,
                 };

@@ -39,11 +39,13 @@ pub struct StepRun<'a, G> {
     pub ghl: &'a G,
     pub action: &'a Action,
     pub request: Request,
-    /// Since when a request for this step may have been acted on without our knowing (the
-    /// checkpoint says it was sent); `None` when it certainly was not.
+    /// When the request in doubt was sent, at the latest (for a checkpoint's: when this
+    /// session began); `None` when none was sent.
     pub doubt_since: Option<Instant>,
     /// How long the target's search may take to show a write.
     pub search_lag: Duration,
+    /// How long after it was sent a write may still land.
+    pub late_write: Duration,
     /// Raised when the run stops: a step still waiting for the search gives way (in doubt).
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Counts every request sent, for the report.
@@ -52,13 +54,17 @@ pub struct StepRun<'a, G> {
 
 impl<G: Ghl> StepRun<'_, G> {
     pub async fn run(self) -> Outcome {
-        let mut doubt_since = self.doubt_since;
+        // When the lookup may run: the write in doubt can no longer land (`late_write` after it
+        // was sent, and not before we gave up on it) and the search shows it if it did.
+        let mut look_after = self
+            .doubt_since
+            .map(|sent| sent + self.late_write + self.search_lag);
         let mut last = None;
         for _ in 0..AMBIGUOUS_TRIES {
-            let in_doubt = doubt_since.is_some();
-            if let Some(since) = doubt_since {
+            let in_doubt = look_after.is_some();
+            if let Some(after) = look_after {
                 // Looking too early would miss an object that did land, and send it again.
-                if reconcile::creates(self.action) && !self.settled(since + self.search_lag).await {
+                if reconcile::creates(self.action) && !self.settled(after).await {
                     let error = ApiError::new(
                         ApiErrorKind::Retryable,
                         "",
@@ -86,6 +92,7 @@ impl<G: Ghl> StepRun<'_, G> {
                     Err(error) => return stop(error, true),
                 }
             }
+            let sent = Instant::now();
             match self.send().await {
                 Ok(target_id) => {
                     return Outcome::Done {
@@ -109,7 +116,8 @@ impl<G: Ghl> StepRun<'_, G> {
                 }
                 // A malformed answer to a write is as ambiguous as no answer: it may have acted.
                 Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
-                    doubt_since = Some(Instant::now());
+                    let landed_by = (sent + self.late_write).max(Instant::now());
+                    look_after = Some(landed_by + self.search_lag);
                     last = Some(e);
                 }
                 Err(e) => return stop(e, in_doubt),

@@ -98,12 +98,9 @@ pub fn run(args: Args) -> Result<i32> {
         plan_path: args.plan.clone(),
         abort_at: abort_hook()?,
         // An in-memory target has no search index to lag behind it.
-        search_lag: match loaded.config.target.api {
-            ApiKind::Fixture => std::time::Duration::ZERO,
-            ApiKind::V1 | ApiKind::V2 => {
-                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
-            }
-        },
+        search_lag: live_only(&loaded, loaded.config.rate_limit.search_lag_ms),
+        // Nor can a write to it arrive late.
+        late_write: live_only(&loaded, loaded.config.rate_limit.late_write_ms),
     };
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
@@ -264,5 +261,13 @@ fn abort_hook() -> Result<Option<AbortAt>> {
             .parse()
             .map(Some)
             .map_err(|e| Error::Other(format!("{ABORT_VAR}: {e}"))),
+    }
+}
+
+/// A delay that only a live target has (an in-memory one answers every write at once).
+fn live_only(loaded: &Loaded, ms: u64) -> std::time::Duration {
+    match loaded.config.target.api {
+        ApiKind::Fixture => std::time::Duration::ZERO,
+        ApiKind::V1 | ApiKind::V2 => std::time::Duration::from_millis(ms),
     }
 }
