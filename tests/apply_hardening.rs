@@ -101,3 +101,64 @@ fn a_create_that_lands_after_the_client_gave_up_is_not_sent_again() {
     std::thread::sleep(std::time::Duration::from_millis(DELAY_MS));
     assert_eq!(canonical(&sandbox.account()), expected, "{}", text(&out));
 }
+
+/// Stops a run once its first two steps (the fields it creates) are recorded.
+fn stop_after_the_fields(project: &Project) {
+    let plan = project.read_plan();
+    assert!(
+        plan.steps[..2]
+            .iter()
+            .all(|s| s.id.starts_with("custom_field/")),
+        "{:?}",
+        plan.steps.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
+    let out = project.apply(
+        &[],
+        &[ONE_AT_A_TIME, ("GHL_MIGRATE_TEST_ABORT", "3:intent")],
+    );
+    assert_eq!(out.status.code(), None, "{}", text(&out));
+}
+
+/// Resumes against `other` and expects a refusal before any write.
+fn resume_is_refused(project: &Project, other: &ghl_migrate::sandbox::Handle) {
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("does not look like the location this run wrote to"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(other.stats().writes_committed, 0);
+}
+
+/// A V2 copy of the target (same location id, same contacts) after a run that had created only
+/// fields: the location read and the merge target cannot tell them apart; the created fields can.
+#[test]
+fn a_resume_against_a_v2_copy_after_only_fields_were_created_is_refused() {
+    let project = Project::new();
+    let written = serve(options());
+    project.live_config(&written, "");
+    stop_after_the_fields(&project);
+    let copy = serve(options());
+    project.live_config(&copy, "");
+    resume_is_refused(&project, &copy);
+    project.live_config(&written, "");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// A V1 key of another location (its `GET /locations/<id>` answers 403, as a key that may not
+/// read its own location would) whose location holds the same contacts.
+#[test]
+fn a_resume_with_a_v1_key_of_another_location_is_refused() {
+    let project = Project::new();
+    let written = serve(options());
+    project.live_config_v1(&written);
+    stop_after_the_fields(&project);
+    let mut account = target_account();
+    account.location.id = "OTHER000000000000000".into();
+    let other = ghl_migrate::sandbox::start(account, options()).unwrap();
+    project.live_config_v1(&other);
+    resume_is_refused(&project, &other);
+}
