@@ -162,3 +162,82 @@ fn a_resume_with_a_v1_key_of_another_location_is_refused() {
     project.live_config_v1(&other);
     resume_is_refused(&project, &other);
 }
+
+fn merge_target(account: &ghl_migrate::model::Account) -> ghl_migrate::model::Contact {
+    account
+        .contacts
+        .iter()
+        .find(|c| c.id == "TC1aaaaaaaaaaaaaaaaa")
+        .cloned()
+        .unwrap()
+}
+
+/// A person sets the phone the merge would fill while the run is stopped: the resumed merge
+/// reads the contact right before it writes and keeps the person's value.
+#[test]
+fn a_resumed_merge_keeps_a_value_a_person_set_since() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    project.begin_and_crash();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let edit = ghl_migrate::ghl::ContactWrite {
+        phone: Some("+15559999".into()),
+        ..Default::default()
+    };
+    rt.block_on(ghl_migrate::ghl::Ghl::update_contact(
+        sandbox.memory.as_ref(),
+        "TC1aaaaaaaaaaaaaaaaa",
+        &edit,
+    ))
+    .unwrap();
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let merged = merge_target(&sandbox.account());
+    assert_eq!(merged.phone.as_deref(), Some("+15559999"));
+    assert!(merged.tags.contains(&"vip".to_string()), "{merged:?}");
+}
+
+/// A plan whose merge `into:` was edited to name an unrelated contact: that step fails with
+/// its reason and the stranger is left untouched.
+#[test]
+fn a_merge_into_a_contact_that_does_not_hold_the_matched_email_is_refused() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stranger = rt
+        .block_on(ghl_migrate::ghl::Ghl::create_contact(
+            sandbox.memory.as_ref(),
+            &ghl_migrate::ghl::ContactWrite {
+                email: Some("stranger@else.test".into()),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let live = ghl_migrate::plan::fingerprint::account(&sandbox.account());
+    project.edit_plan(|plan| {
+        plan.target.fingerprint = live;
+        for step in &mut plan.steps {
+            if let ghl_migrate::plan::Action::MergeContact(m) = &mut step.action {
+                m.into = stranger.id.clone();
+            }
+        }
+    });
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("failed contact/old@acme.test")
+            && said.contains("does not hold the email old@acme.test"),
+        "{said}"
+    );
+    let after = sandbox
+        .account()
+        .contacts
+        .into_iter()
+        .find(|c| c.id == stranger.id)
+        .unwrap();
+    assert_eq!(after.phone, None);
+    assert!(after.tags.is_empty(), "{after:?}");
+}

@@ -97,6 +97,7 @@ impl<G: Ghl> Exec<'_, G> {
                 });
                 let run = StepRun {
                     ghl,
+                    step_id: &step.id,
                     action: &step.action,
                     request: *request,
                     doubt_since: in_doubt.then_some(session_start),

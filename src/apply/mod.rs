@@ -8,6 +8,7 @@
 mod book;
 mod executor;
 mod graph;
+mod merge;
 mod reconcile;
 mod report;
 mod request;

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::merge;
 use super::reconcile::{self, Found};
 use super::request::Request;
-use crate::ghl::{ApiError, ApiErrorKind, ApiResult, Ghl};
+use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Ghl};
 use crate::plan::Action;
 
 /// How many times one step is re-sent after ambiguous failures before the run stops.
@@ -37,6 +38,8 @@ pub enum Outcome {
 /// Everything one step needs to run.
 pub struct StepRun<'a, G> {
     pub ghl: &'a G,
+    /// The step's id (`contact/<email or phone>` names the key a merge was matched by).
+    pub step_id: &'a str,
     pub action: &'a Action,
     pub request: Request,
     /// When the request in doubt was sent, at the latest (for a checkpoint's: when this
@@ -152,6 +155,29 @@ impl<G: Ghl> StepRun<'_, G> {
         }
     }
 
+    /// Reads the contact an update writes into, right before the write: it must still hold the
+    /// key the plan matched it by, and a merge sends only what it still lacks.
+    async fn read_before_update(&self, id: &str, body: &ContactWrite) -> ApiResult<ContactWrite> {
+        let (Action::MergeContact(update) | Action::OverwriteContact(update)) = self.action else {
+            return Ok(body.clone());
+        };
+        self.count();
+        let endpoint = format!("GET /contacts/{id}");
+        let refuse = |message: String| ApiError::new(ApiErrorKind::Permanent, &endpoint, message);
+        let contact = self
+            .ghl
+            .get_contact(id)
+            .await?
+            .ok_or_else(|| refuse("the contact to update is no longer in the target".into()))?;
+        if let Some(why) = merge::mismatch(&contact, &update.matched_by, self.step_id) {
+            return Err(refuse(why));
+        }
+        Ok(match self.action {
+            Action::MergeContact(_) => merge::still_empty(&contact, body),
+            _ => body.clone(),
+        })
+    }
+
     fn count(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
@@ -168,9 +194,10 @@ impl<G: Ghl> StepRun<'_, G> {
                 Ok(self.ghl.create_contact(c).await?.id)
             }
             Request::UpdateContact { id, body, add_tags } => {
-                if *body != Default::default() {
+                let body = self.read_before_update(id, body).await?;
+                if body != Default::default() {
                     self.count();
-                    self.ghl.update_contact(id, body).await?;
+                    self.ghl.update_contact(id, &body).await?;
                 }
                 if !add_tags.is_empty() {
                     self.count();
