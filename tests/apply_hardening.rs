@@ -241,3 +241,40 @@ fn a_merge_into_a_contact_that_does_not_hold_the_matched_email_is_refused() {
     assert_eq!(after.phone, None);
     assert!(after.tags.is_empty(), "{after:?}");
 }
+
+/// Odd source records: an opportunity with a negative value, one with a blank name.
+const ODD_DEALS: &str = r#"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "customFields": [],
+  "pipelines": [{"id": "P1", "name": "Sales", "stages": [{"id": "S1", "name": "New"}]}],
+  "contacts": [{"id": "C1", "email": "a@acme.test", "firstName": "Ann"}],
+  "opportunities": [
+    {"id": "O1", "name": "Refund", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1", "monetaryValue": -50},
+    {"id": "O2", "name": "  ", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1"},
+    {"id": "O3", "name": "Fine", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1", "monetaryValue": 10}
+  ]
+}"#;
+
+/// One odd record makes one adjusted or blocked step with its reason, never a plan that
+/// `show` and `apply` refuse as a whole.
+#[test]
+fn odd_source_opportunities_become_one_adjusted_or_blocked_step_each() {
+    let project = Project::with_source(ODD_DEALS);
+    let plan = std::fs::read_to_string(project.plan_path()).unwrap();
+    assert!(plan.contains("O2") && plan.contains("no name"), "{plan}");
+    assert!(plan.contains("-50"), "{plan}");
+    let show = bin()
+        .current_dir(project.path())
+        .args(["show", "plans/t.plan.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show));
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let deals = sandbox.account().opportunities;
+    assert_eq!(deals.len(), 2, "{deals:?}");
+    let refund = deals.iter().find(|o| o.name == "Refund").unwrap();
+    assert_eq!(refund.monetary_value, None);
+}
