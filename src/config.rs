@@ -291,12 +291,21 @@ impl Loaded {
     }
 }
 
-/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
-pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+/// The text of a declaration file, less a byte-order mark some editors put first.
+pub fn read_text(path: &Path) -> Result<String> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
+pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+    let text = read_text(path)?;
     let mut config = parse(path, &text)?;
     let mut origins = BTreeMap::new();
     let file = path.display().to_string();
@@ -362,6 +371,8 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
 
 /// Parses and validates a declaration's text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::yaml_guard::check(path, text, crate::yaml_guard::DECLARATION)?;
     let config: Config = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
     validate(path, text, &config)?;
     Ok(config)
@@ -443,6 +454,18 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                             ),
                         ));
                     }
+                    if let Some(rest) = url.strip_prefix("http://")
+                        && !is_loopback(rest)
+                    {
+                        return Err(at(
+                            "base_url",
+                            format!(
+                                "{side}.base_url {url:?} is plain HTTP to another machine: the \
+                                 token would travel in clear; use https:// (plain http:// is \
+                                 accepted only for this machine: localhost, 127.0.0.1, [::1])"
+                            ),
+                        ));
+                    }
                 }
                 if let Some(var) = &account.token_env {
                     let valid = !var.is_empty()
@@ -470,6 +493,14 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
             ),
         ));
     }
+    if config.rate_limit.max_per_interval == Some(0) {
+        return Err(at(
+            "max_per_interval",
+            "rate_limit.max_per_interval must be at least 1 (0 would never let a request go); \
+             leave it out to follow the server's own limit"
+                .into(),
+        ));
+    }
     if config.rate_limit.max_in_flight == 0 {
         return Err(at(
             "max_in_flight",
@@ -477,6 +508,20 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether the host of a URL (the part after `scheme://`) is this machine.
+fn is_loopback(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The line and column (1-based) of the first line that sets `key`, for messages about it.

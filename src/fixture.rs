@@ -25,6 +25,7 @@ pub fn load(path: &Path) -> Result<Account> {
 /// Parses fixture text by the file's extension (YAML for `.yaml`/`.yml`, JSON otherwise).
 pub fn parse(path: &Path, text: &str) -> Result<Account> {
     if is_yaml(path) {
+        crate::yaml_guard::check(path, text, crate::yaml_guard::DOCUMENT)?;
         serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))
     } else {
         serde_json::from_str(text).map_err(|e| Error::json(path, &e))

@@ -80,7 +80,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan> {
     // The common case, a valid plan, is parsed once: in parts on all cores when its layout
     // allows (see [`chunks`]), else as one document; the raw document is only built to explain
     // a failure (the format found, the id of the step at fault).
-    let plan: Plan = match chunks::parse(text).map_or_else(|| serde_yaml::from_str(text), Ok) {
+    // The parts' layout leaves no room for an alias; the whole document is checked first.
+    let whole = || {
+        crate::yaml_guard::check(path, text, crate::yaml_guard::DOCUMENT)?;
+        Ok(serde_yaml::from_str(text))
+    };
+    let parsed = match chunks::parse(text) {
+        Some(plan) => Ok(plan),
+        None => whole()?,
+    };
+    let plan: Plan = match parsed {
         Ok(plan) => plan,
         Err(err) => {
             let raw: serde_yaml::Value =

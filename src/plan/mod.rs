@@ -37,7 +37,8 @@ pub struct Plan {
     #[serde(default)]
     pub steps: Vec<Step>,
     /// What the plan will not do, each with its reason (blocked, skipped, duplicates, conflicts).
-    #[serde(default)]
+    /// Required, even when empty: it is the document's last key, so a file cut short before it
+    /// is refused instead of silently losing these entries.
     pub not_done: Vec<NotDone>,
 }
 
