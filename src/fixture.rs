@@ -42,7 +42,8 @@ pub fn save(path: &Path, account: &Account) -> Result<()> {
         s.push('\n');
         s
     };
-    crate::atomic_file::write(path, text.as_bytes())
+    // Every contact's personal data: readable by its owner only, like the checkpoint.
+    crate::atomic_file::write_private(path, text.as_bytes())
 }
 
 fn is_yaml(path: &Path) -> bool {
