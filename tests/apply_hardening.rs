@@ -278,3 +278,21 @@ fn odd_source_opportunities_become_one_adjusted_or_blocked_step_each() {
     let refund = deals.iter().find(|o| o.name == "Refund").unwrap();
     assert_eq!(refund.monetary_value, None);
 }
+
+/// A phone with an extension: E.164 cannot hold it, and the plan says so instead of dropping
+/// it silently.
+#[test]
+fn a_phone_extension_that_cannot_be_written_is_warned_about() {
+    let project = Project::with_source(
+        r#"{"location": {"id": "SRC0000000000000000a", "name": "Source"},
+            "contacts": [{"id": "C1", "email": "a@acme.test", "phone": "555-010-2002 x23"}]}"#,
+    );
+    let plan = project.read_plan();
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("extension") && w.contains("contact/a@acme.test")),
+        "{:?}",
+        plan.warnings
+    );
+}
