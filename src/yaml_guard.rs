@@ -116,8 +116,11 @@ mod tests {
             err.contains("f.yaml:1:4") && err.contains("anchor"),
             "{err}"
         );
-        let err = check_str("a: 1\nb: *x\n").unwrap_err();
-        assert!(err.contains("alias"), "{err}");
+        let err = check_str("a: &x 1\n").unwrap_err();
+        assert!(
+            err.contains("f.yaml:1:4") && err.contains("anchor"),
+            "{err}"
+        );
         let deep = format!("{}1{}", "[".repeat(17), "]".repeat(17));
         let err = check_str(&deep).unwrap_err();
         assert!(err.contains("16 levels"), "{err}");

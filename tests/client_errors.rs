@@ -301,7 +301,8 @@ fn base64(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn a_token_echoed_in_another_form_is_redacted_from_errors() {
     const TOKEN: &str = "tok-Form-SECRET-7f3a9c1e44b2";
-    let forms: [(&str, fn(&str) -> String); 3] = [
+    type Echo = fn(&str) -> String;
+    let forms: [(&str, Echo); 3] = [
         ("base64 of the header", |auth| base64(auth.as_bytes())),
         ("lowercased", |auth| auth.to_lowercase()),
         ("the first half", |auth| {

@@ -107,7 +107,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan> {
         check_format(&raw).map_err(|message| plan_error(path, message))?;
     }
     validate(&plan).map_err(|problems| plan_error(path, join(problems)))?;
+    if !has_not_done(text) {
+        return Err(plan_error(
+            path,
+            "the plan ends before its `not_done:` list (always written, even empty): the file \
+             was cut short; re-run plan"
+                .into(),
+        ));
+    }
     Ok(plan)
+}
+
+/// Whether the document has its last key, `not_done` (at the start of a line).
+fn has_not_done(text: &str) -> bool {
+    text.starts_with("not_done:") || text.contains("\nnot_done:")
 }
 
 /// The fingerprint of what apply executes: the steps, in order, with their full payloads.
