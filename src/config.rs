@@ -244,7 +244,7 @@ mod defaults {
         30_000
     }
     pub fn search_lag_ms() -> u64 {
-        5_000
+        15_000
     }
     /// Gateways in front of web APIs commonly cut a request after 60 to 100 s (Cloudflare's
     /// origin timeout is 100 s); GoHighLevel's own bound is not published.
