@@ -212,6 +212,12 @@ pub struct RateLimitConfig {
     /// that a contact or opportunity that did land is found rather than sent twice.
     #[serde(default = "defaults::search_lag_ms")]
     pub search_lag_ms: u64,
+    /// How long after it was sent a write the client gave up on (a timeout, a 504, a dropped
+    /// connection, a crash) may still land on the server, in milliseconds. An in-doubt create
+    /// is looked up only after this and `search_lag_ms` have both passed: looked up sooner, a
+    /// write still on its way would be missed and sent again.
+    #[serde(default = "defaults::late_write_ms")]
+    pub late_write_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -224,6 +230,7 @@ impl Default for RateLimitConfig {
             min_delay_ms: None,
             timeout_ms: defaults::timeout_ms(),
             search_lag_ms: defaults::search_lag_ms(),
+            late_write_ms: defaults::late_write_ms(),
         }
     }
 }
@@ -249,6 +256,11 @@ mod defaults {
     }
     pub fn search_lag_ms() -> u64 {
         15_000
+    }
+    /// Gateways in front of web APIs commonly cut a request after 60 to 100 s (Cloudflare's
+    /// origin timeout is 100 s); GoHighLevel's own bound is not published.
+    pub fn late_write_ms() -> u64 {
+        120_000
     }
 }
 
@@ -290,12 +302,21 @@ impl Loaded {
     }
 }
 
-/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
-pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+/// The text of a declaration file, less a byte-order mark some editors put first.
+pub fn read_text(path: &Path) -> Result<String> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
+pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+    let text = read_text(path)?;
     let mut config = parse(path, &text)?;
     let mut origins = BTreeMap::new();
     let file = path.display().to_string();
@@ -308,6 +329,7 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
         "min_delay_ms",
         "timeout_ms",
         "search_lag_ms",
+        "late_write_ms",
     ];
     for key in rate_keys {
         let set = raw.get("rate_limit").and_then(|r| r.get(key)).is_some();
@@ -360,6 +382,8 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
 
 /// Parses and validates a declaration's text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::yaml_guard::check(path, text, crate::yaml_guard::DECLARATION)?;
     let config: Config = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
     validate(path, text, &config)?;
     Ok(config)
@@ -441,6 +465,18 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                             ),
                         ));
                     }
+                    if let Some(rest) = url.strip_prefix("http://")
+                        && !is_loopback(rest)
+                    {
+                        return Err(at(
+                            "base_url",
+                            format!(
+                                "{side}.base_url {url:?} is plain HTTP to another machine: the \
+                                 token would travel in clear; use https:// (plain http:// is \
+                                 accepted only for this machine: localhost, 127.0.0.1, [::1])"
+                            ),
+                        ));
+                    }
                 }
                 if let Some(var) = &account.token_env {
                     let valid = !var.is_empty()
@@ -468,6 +504,14 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
             ),
         ));
     }
+    if config.rate_limit.max_per_interval == Some(0) {
+        return Err(at(
+            "max_per_interval",
+            "rate_limit.max_per_interval must be at least 1 (0 would never let a request go); \
+             leave it out to follow the server's own limit"
+                .into(),
+        ));
+    }
     if config.rate_limit.max_in_flight == 0 {
         return Err(at(
             "max_in_flight",
@@ -475,6 +519,20 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether the host of a URL (the part after `scheme://`) is this machine.
+fn is_loopback(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The line and column (1-based) of the first line that sets `key`, for messages about it.

@@ -23,5 +23,6 @@ pub mod render;
 pub mod sandbox;
 pub mod state;
 pub mod synth;
+pub mod yaml_guard;
 
 pub use error::{Error, Result};

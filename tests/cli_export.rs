@@ -78,6 +78,16 @@ fn export_writes_exactly_the_served_account_through_v2_and_v1() {
     // V1 has no location name and no opportunity custom values; everything else is the same.
     v1.location.name = expected.location.name.clone();
     assert_eq!(v1, sorted(expected));
+    // Every contact's personal data: readable by its owner only, like the checkpoint.
+    #[cfg(unix)]
+    for file in ["v2.json", "v1.yaml"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
 }
 
 #[test]

@@ -285,6 +285,57 @@ async fn an_echoed_token_is_redacted_from_errors() {
     );
 }
 
+/// Standard base64, for a server that echoes what it was sent encoded.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..=c.len() {
+            out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A server that echoes the token base64-encoded, lowercased or only half of it: nothing
+/// derived from it reaches the error (which becomes stdout, JSON progress and `last_error`).
+#[tokio::test]
+async fn a_token_echoed_in_another_form_is_redacted_from_errors() {
+    const TOKEN: &str = "tok-Form-SECRET-7f3a9c1e44b2";
+    type Echo = fn(&str) -> String;
+    let forms: [(&str, Echo); 3] = [
+        ("base64 of the header", |auth| base64(auth.as_bytes())),
+        ("lowercased", |auth| auth.to_lowercase()),
+        ("the first half", |auth| {
+            auth["Bearer ".len()..]["tok-Form-SECRET-7f3a9c1e44b2".len() / 2..].to_string()
+        }),
+    ];
+    for (what, echo) in forms {
+        let server = Server::start(move |req, _| {
+            let auth = req.header("authorization").unwrap_or_default().to_string();
+            Reply::status(
+                403,
+                &json!({"message": format!("Forbidden for {}", echo(&auth))}).to_string(),
+            )
+        });
+        let c = open(ApiKind::V2, &server.base, TOKEN, &rate(3, 2_000));
+        let err = c.users().await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        let auth = format!("Bearer {TOKEN}");
+        for leak in [
+            base64(auth.as_bytes())[8..24].to_string(),
+            TOKEN.to_lowercase()[4..].to_string(),
+            TOKEN[TOKEN.len() / 2..].to_string(),
+        ] {
+            assert!(!shown.contains(&leak), "{what}: {shown}");
+        }
+        assert!(shown.contains("[redacted]"), "{what}: {shown}");
+    }
+}
+
 #[tokio::test]
 async fn duplicate_lookups_are_url_encoded() {
     let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));

@@ -102,10 +102,12 @@ impl<G: Ghl> Exec<'_, G> {
                 });
                 let run = StepRun {
                     ghl,
+                    step_id: &step.id,
                     action: &step.action,
                     request: *request,
                     doubt_since: in_doubt.then_some(session_start),
                     search_lag: options.search_lag,
+                    late_write: options.late_write,
                     stopping: stopping_rx.clone(),
                     requests,
                     canary,

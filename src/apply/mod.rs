@@ -10,6 +10,7 @@ mod canary;
 mod executor;
 mod graph;
 mod pipelines;
+mod merge;
 mod reconcile;
 mod report;
 mod request;
@@ -59,6 +60,10 @@ pub struct Options {
     /// How long the target's search may lag behind its writes: an in-doubt create is looked
     /// up only this long after the doubt arose (for a checkpoint's, after this session began).
     pub search_lag: std::time::Duration,
+    /// How long after it was sent a write the client gave up on may still land: an in-doubt
+    /// create is looked up only once this (then `search_lag`) has passed since it was sent
+    /// (for a checkpoint's, since this session began).
+    pub late_write: std::time::Duration,
 }
 
 impl Options {

@@ -36,12 +36,6 @@ pub fn creates(action: &Action) -> bool {
     )
 }
 
-/// Whether the lookup of an in-doubt create must wait for the target's search to catch up:
-/// pipelines are read from their own list, not from the search index.
-pub fn waits_for_search(action: &Action) -> bool {
-    creates(action) && !matches!(action, Action::CreatePipeline(_))
-}
-
 /// Looks up the object a step creates. `request` is the step's resolved request.
 pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiResult<Found> {
     match (action, request) {
@@ -118,7 +112,17 @@ async fn lookup_contact<G: Ghl>(
         (_, None, None) => return Ok(Found::NoKey),
     };
     let found = ghl.find_contacts(&key).await?;
-    Ok(found
+    if let Some(c) = found.iter().find(|c| is_this_contact(c, plan, body)) {
+        return Ok(Found::Exists(c.id.clone()));
+    }
+    if found.is_empty() {
+        return Ok(Found::Absent);
+    }
+    // Someone else holds the key (a household sharing a phone), and the duplicate lookup names
+    // one contact per key: ours may be hidden behind them. Only the whole list can tell; rare
+    // (an answer lost on a shared key), so its cost is paid only then.
+    let all = ghl.contacts().await?;
+    Ok(all
         .into_iter()
         .find(|c| is_this_contact(c, plan, body))
         .map_or(Found::Absent, |c| Found::Exists(c.id)))

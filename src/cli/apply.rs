@@ -166,12 +166,9 @@ pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Option
         abort_at: None,
         dry_run: loaded.config.target.api == ApiKind::Fixture,
         // An in-memory target has no search index to lag behind it.
-        search_lag: match loaded.config.target.api {
-            ApiKind::Fixture => std::time::Duration::ZERO,
-            ApiKind::V1 | ApiKind::V2 => {
-                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
-            }
-        },
+        search_lag: live_only(loaded, loaded.config.rate_limit.search_lag_ms),
+        // Nor can a write to it arrive late.
+        late_write: live_only(loaded, loaded.config.rate_limit.late_write_ms),
     }
 }
 
@@ -308,5 +305,13 @@ fn abort_hook() -> Result<Option<AbortAt>> {
             .parse()
             .map(Some)
             .map_err(|e| Error::Other(format!("{ABORT_VAR}: {e}"))),
+    }
+}
+
+/// A delay that only a live target has (an in-memory one answers every write at once).
+fn live_only(loaded: &Loaded, ms: u64) -> std::time::Duration {
+    match loaded.config.target.api {
+        ApiKind::Fixture => std::time::Duration::ZERO,
+        ApiKind::V1 | ApiKind::V2 => std::time::Duration::from_millis(ms),
     }
 }

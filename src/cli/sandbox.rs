@@ -54,7 +54,8 @@ pub struct Args {
     #[arg(long)]
     forbid_duplicates: bool,
     /// A fault rule (repeatable): `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`,
-    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed.
+    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed, late
+    /// (handled `delay_ms=MS` after it arrived, whether or not the client still waits).
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
     /// Searches show a new contact or opportunity only this long after its creation, as an

@@ -17,21 +17,35 @@ use serde_json::Value;
 use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
 use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
+use super::redact::Redactor;
 
 /// A token (V2 PIT/OAuth token or V1 API key). Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret {
+    value: String,
+    redactor: Redactor,
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        let redactor = Redactor::new(&value);
+        Secret { value, redactor }
     }
 
-    /// The value, for the Authorization header and for redaction only.
+    /// The value, for the Authorization header only.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.value
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -476,30 +490,15 @@ pub fn redact(mut err: ApiError, token: &Secret) -> ApiError {
     err
 }
 
-/// The body with every occurrence of the token replaced by `[redacted]` (borrowed when absent).
+/// The body with the token, in any form it may be echoed in, replaced by `[redacted]`
+/// (borrowed when absent).
 pub fn redact_body<'a>(body: &'a [u8], token: &Secret) -> std::borrow::Cow<'a, [u8]> {
-    let t = token.expose().as_bytes();
-    if t.is_empty() || !body.windows(t.len()).any(|w| w == t) {
-        return std::borrow::Cow::Borrowed(body);
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.windows(t.len()).position(|w| w == t) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(b"[redacted]");
-        rest = &rest[i + t.len()..];
-    }
-    out.extend_from_slice(rest);
-    std::borrow::Cow::Owned(out)
+    token.redactor.redact(body)
 }
 
-/// Replaces the token in a text with `[redacted]`.
+/// Replaces the token, in any form it may be echoed in, in a text with `[redacted]`.
 pub fn redact_text(text: &str, token: &Secret) -> String {
-    let t = token.expose();
-    if t.is_empty() || !text.contains(t) {
-        return text.to_string();
-    }
-    text.replace(t, "[redacted]")
+    token.redactor.redact_str(text).into_owned()
 }
 
 #[cfg(test)]

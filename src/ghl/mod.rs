@@ -9,6 +9,7 @@ pub mod memory;
 pub mod payload;
 pub mod probe;
 pub mod ratelimit;
+pub mod redact;
 pub mod remote;
 pub mod v1;
 pub mod v1_shapes;

@@ -40,6 +40,8 @@ pub struct Plan {
     #[serde(default)]
     pub steps: Vec<Step>,
     /// What the plan will not do, each with its reason (blocked, skipped, duplicates, conflicts).
+    /// Always written, even when empty: it is the document's last key, so a file without it
+    /// was cut short (see `file::parse`).
     #[serde(default)]
     pub not_done: Vec<NotDone>,
 }

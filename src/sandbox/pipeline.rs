@@ -79,7 +79,7 @@ pub async fn pipeline(
 
 /// Runs the handler with any fault that picks this request; `None` when the connection was cut.
 async fn handle(
-    app: &App,
+    app: &Arc<App>,
     route: &str,
     switch: &KillSwitch,
     request: Request,
@@ -93,7 +93,7 @@ async fn handle(
         return Some(next.run(request).await);
     };
     lock(&app.stats).faults_injected += 1;
-    match fault {
+    match fault.kind {
         FaultKind::TooManyRequests => Some(reply::too_many_requests()),
         FaultKind::ServerError => Some(reply::internal_error()),
         FaultKind::Hang => {
@@ -117,6 +117,18 @@ async fn handle(
             None
         }
         FaultKind::Malformed => Some(truncate(next.run(request).await).await),
+        // Handled in a task of its own, so that a client giving up does not cancel the write
+        // (nor its noting for the search lag, which the pipeline would do after the answer).
+        FaultKind::Late => {
+            let app = Arc::clone(app);
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(fault.delay).await;
+                let answer = next.run(request).await;
+                app.note_write();
+                answer
+            });
+            late.await.ok()
+        }
     }
 }
 

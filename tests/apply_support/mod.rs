@@ -75,6 +75,11 @@ impl Project {
         Project::of(SOURCE, TARGET)
     }
 
+    /// The same project with another source account (the target stays [`TARGET`]).
+    pub fn with_source(source: &str) -> Project {
+        Project::of(source, TARGET)
+    }
+
     /// A project migrating these source and target accounts (JSON fixtures).
     pub fn of(source: &str, target: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
@@ -108,15 +113,17 @@ impl Project {
         self.live_config_over("v1", &sandbox.v1_url(), "")
     }
 
-    /// The sandbox's search shows every write at once unless told otherwise, so in-doubt
-    /// creates are looked up without waiting, unless `rate_limit` sets `search_lag_ms`.
+    /// The sandbox's search shows every write at once and handles every request as it
+    /// arrives unless told otherwise, so in-doubt creates are looked up without waiting, unless
+    /// `rate_limit` sets `search_lag_ms` or `late_write_ms`.
     fn live_config_over(&self, api: &str, url: &str, rate_limit: &str) -> PathBuf {
         let path = self.path().join("live.yaml");
-        let lag = if rate_limit.contains("search_lag_ms") {
-            ""
-        } else {
-            "  search_lag_ms: 0\n"
-        };
+        let mut lag = String::new();
+        for key in ["search_lag_ms", "late_write_ms"] {
+            if !rate_limit.contains(key) {
+                lag += &format!("  {key}: 0\n");
+            }
+        }
         let text = format!(
             "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: {api}\n  \
              location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {url}\n\

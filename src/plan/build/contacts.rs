@@ -243,8 +243,50 @@ impl Builder<'_> {
                  stamped into the target field `{STAMP_FIELD_NAME}`"
             ));
         }
+        self.extension_warning();
         self.value_warnings(dropped, unmapped_users, "contact");
         links
+    }
+
+    /// Says which planned phones lose an extension (E.164 has no place for one).
+    fn extension_warning(&mut self) {
+        let with_extension: HashMap<&str, &str> = self
+            .input
+            .source
+            .contacts
+            .iter()
+            .filter_map(|c| {
+                let raw = c.phone.as_deref()?;
+                crate::normalize::phone_extension(raw).map(|_| (c.id.as_str(), raw))
+            })
+            .collect();
+        if with_extension.is_empty() {
+            return;
+        }
+        let mut examples = vec![];
+        for step in &self.steps {
+            let (fields, source_id) = match &step.action {
+                Action::CreateContact(c) => (&c.fields, &c.source_id),
+                Action::MergeContact(u) | Action::OverwriteContact(u) => (&u.fields, &u.source_id),
+                _ => continue,
+            };
+            if let Some(raw) = with_extension.get(source_id.as_str())
+                && fields.contains_key("phone")
+            {
+                examples.push(format!("{} ({raw:?})", step.id));
+            }
+        }
+        if examples.is_empty() {
+            return;
+        }
+        let n = examples.len();
+        let more = if n > 5 { ", ..." } else { "" };
+        examples.truncate(5);
+        self.warnings.push(format!(
+            "{n} phone number(s) have an extension, which a phone in E.164 cannot hold: it is \
+             left out of the phone written to the target ({}{more})",
+            examples.join(", ")
+        ));
     }
 
     pub(super) fn value_warnings(

@@ -20,6 +20,8 @@ impl Builder<'_> {
         let mut unmapped_users: BTreeMap<String, u64> = BTreeMap::new();
         let mut blocked_by: BTreeMap<String, u64> = BTreeMap::new();
         let mut planned: Vec<(String, Step)> = vec![];
+        // Opportunities whose value is no amount (negative): created without it.
+        let mut odd_values: Vec<String> = vec![];
         for d in &decisions {
             let o = &source[d.source];
             let link = links.get(&o.contact_id);
@@ -80,6 +82,19 @@ impl Builder<'_> {
                 OpportunityOutcome::New { .. } if !migrate => {
                     count(&mut self.summary.opportunities, "not_in_scope")
                 }
+                // The API requires a name: this one record is blocked, not the whole plan.
+                OpportunityOutcome::New { .. } if o.name.trim().is_empty() => {
+                    count(&mut self.summary.opportunities, "blocked");
+                    self.not_done.push(NotDone {
+                        id: format!("{base_id}#{}", o.id),
+                        outcome: "blocked".into(),
+                        reason: format!(
+                            "source opportunity {} has no name, which the API requires; name it \
+                             in the source, then re-plan",
+                            o.id
+                        ),
+                    });
+                }
                 OpportunityOutcome::New {
                     pipeline_id,
                     stage_id,
@@ -106,6 +121,13 @@ impl Builder<'_> {
                         }
                         t
                     });
+                    let monetary_value = o.monetary_value.filter(|v| {
+                        let amount = v.is_finite() && *v >= 0.0;
+                        if !amount {
+                            odd_values.push(format!("{base_id} ({v})"));
+                        }
+                        amount
+                    });
                     let step = Step {
                         id: String::new(),
                         action: Action::CreateOpportunity(OpportunityCreate {
@@ -115,7 +137,7 @@ impl Builder<'_> {
                             pipeline_stage_id: stage_id.clone(),
                             stage: stage_label.clone(),
                             status: o.status,
-                            monetary_value: o.monetary_value,
+                            monetary_value,
                             assigned_to,
                             custom_fields,
                             source_id: o.id.clone(),
@@ -136,6 +158,15 @@ impl Builder<'_> {
             self.warnings.push(format!(
                 "{n} opportunit{} blocked: {why}",
                 if n == 1 { "y" } else { "ies" }
+            ));
+        }
+        if !odd_values.is_empty() {
+            self.warnings.push(format!(
+                "{} opportunit{} created without a value, since a monetaryValue must be an \
+                 amount of 0 or more: {}",
+                odd_values.len(),
+                if odd_values.len() == 1 { "y" } else { "ies" },
+                odd_values.join(", ")
             ));
         }
         self.value_warnings(dropped, unmapped_users, "opportunity");
