@@ -1,7 +1,8 @@
 //! The scheduling loop: as many steps in flight as allowed, in dependency order. Each round
 //! commits the intents of the steps about to leave in one transaction, sends them, then commits
 //! every result that has arrived in one transaction. A stop (rate limit, daily budget, network,
-//! interrupt) launches nothing more, lets in-flight requests settle and records them.
+//! interrupt) launches nothing more, tells the target to send nothing more (what waits for the
+//! rate limiter gives up unsent), lets requests already on the wire settle and records them.
 
 use std::sync::atomic::AtomicU64;
 
@@ -118,6 +119,9 @@ impl<G: Ghl> Exec<'_, G> {
                     progress.event(&Event::Stopping { reason: &reason });
                     stop = Some(Ending::Stopped { reason });
                     stopping.send_replace(true);
+                    // Steps waiting for the rate limiter have sent nothing: they leave now,
+                    // unsent, and stay pending; only requests already on the wire settle.
+                    ghl.stop_sending();
                     continue;
                 }
                 settled = inflight.next() => settled,
@@ -171,6 +175,7 @@ impl<G: Ghl> Exec<'_, G> {
                             }
                             stop = Some(ending);
                             stopping.send_replace(true);
+                            ghl.stop_sending();
                         }
                         // In doubt, it stays `sending` and a resume looks it up first.
                         if !in_doubt {

@@ -141,6 +141,8 @@ pub struct Http {
     headers: Vec<(&'static str, &'static str)>,
     max_retries: u32,
     limiter: Arc<Limiter>,
+    /// Raised by [`Http::stop_sending`]: nothing that has not left yet leaves after it.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// The pause before resending after a refused connection or a transient read failure.
@@ -172,12 +174,37 @@ impl Http {
             headers: options.headers,
             max_retries: options.max_retries,
             limiter,
+            stop: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 
     /// The account's limiter (for `check` to report the headers it saw).
     pub fn limiter(&self) -> &Arc<Limiter> {
         &self.limiter
+    }
+
+    /// From now on, no request of this connection leaves: those waiting for the limiter (or
+    /// for a retry) give up with a "not sent" error, those already on the wire settle.
+    pub fn stop_sending(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Runs `wait` unless sending stops first; `Err` (nothing sent) when it does.
+    async fn unless_stopped<T>(
+        &self,
+        endpoint: &str,
+        wait: impl Future<Output = T>,
+    ) -> ApiResult<T> {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|&s| s) => Err(ApiError::new(
+                ApiErrorKind::Retryable,
+                endpoint,
+                "not sent: the run is stopping",
+            )),
+            done = wait => Ok(done),
+        }
     }
 
     /// Sends a request, retrying as the rules in this module's header say; the JSON body of a
@@ -187,17 +214,21 @@ impl Http {
         let mut limited = 0u32;
         let mut failed = 0u32;
         loop {
-            let permit = self.limiter.acquire().await.map_err(|r| match r {
-                Refusal::DailyBudget { remaining } => ApiError::new(
-                    ApiErrorKind::DailyBudget,
-                    endpoint.clone(),
-                    format!(
-                        "only {remaining} requests of today's API budget are left, at or below \
+            // Waiting for the limiter sends nothing, so a stop ends the wait at once.
+            let permit = self
+                .unless_stopped(&endpoint, self.limiter.acquire())
+                .await?
+                .map_err(|r| match r {
+                    Refusal::DailyBudget { remaining } => ApiError::new(
+                        ApiErrorKind::DailyBudget,
+                        endpoint.clone(),
+                        format!(
+                            "only {remaining} requests of today's API budget are left, at or below \
                          rate_limit.daily_reserve (kept for other uses of this location); \
                          continue when the budget resets, or lower the reserve"
+                        ),
                     ),
-                ),
-            })?;
+                })?;
             let started = Instant::now();
             let attempt = self.attempt(req).await;
             let (outcome, headers) = match &attempt {
@@ -240,7 +271,8 @@ impl Http {
             }
             if err.kind == ApiErrorKind::Retryable && failed < self.max_retries {
                 failed += 1;
-                tokio::time::sleep(backoff(failed)).await;
+                self.unless_stopped(&endpoint, tokio::time::sleep(backoff(failed)))
+                    .await?;
                 continue;
             }
             return Err(err);

@@ -86,6 +86,11 @@ pub trait Ghl: Send + Sync {
         contact_id: &str,
         pipeline_id: &str,
     ) -> impl Future<Output = ApiResult<Vec<Opportunity>>> + Send;
+
+    /// The run is stopping: send nothing more. Requests still waiting (for the rate limiter, or
+    /// to be retried) fail without being sent; those already sent settle. An account with no
+    /// waits (in memory) has nothing to do.
+    fn stop_sending(&self) {}
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.

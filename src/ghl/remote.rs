@@ -187,4 +187,9 @@ impl Ghl for Remote {
     ) -> ApiResult<Vec<Opportunity>> {
         delegate!(self, c => c.find_opportunities(contact_id, pipeline_id))
     }
+    fn stop_sending(&self) {
+        if let Some(http) = self.http() {
+            http.stop_sending();
+        }
+    }
 }
