@@ -50,6 +50,7 @@ impl Builder<'_> {
             fields: &self.field_targets,
             users,
             source: self.input.source,
+            target_users: &self.input.target.users,
             phone_country: &cfg.phone_country_code,
         };
         let mut built: Vec<Option<Built>> = crate::parallel::map(&decisions, 2_000, |d| {
