@@ -33,6 +33,7 @@ impl Builder<'_> {
             let link = links.get(&o.contact_id);
             let contact_key = match link {
                 Some(ContactLink::Created { step })
+                | Some(ContactLink::Filtered { step, .. })
                 | Some(ContactLink::Existing {
                     step: Some(step), ..
                 }) => step.trim_start_matches("contact/").to_string(),
@@ -53,8 +54,16 @@ impl Builder<'_> {
                 normalize::slug(&o.name)
             );
             match &d.outcome {
-                OpportunityOutcome::Filtered(_) => {
-                    count(&mut self.summary.opportunities, "filtered")
+                // Listed under the id its step would have (stable whatever the filter), so that a
+                // filter change shows in `diff` as a change of this entry.
+                OpportunityOutcome::Filtered(why) => {
+                    count(&mut self.summary.opportunities, "filtered");
+                    let id = self.unique_id(base_id);
+                    self.not_done.push(NotDone {
+                        id,
+                        outcome: "filtered".into(),
+                        reason: format!("{:?}: {why}", o.name),
+                    });
                 }
                 OpportunityOutcome::Exists { .. } => {
                     count(&mut self.summary.opportunities, "exists")
@@ -73,8 +82,9 @@ impl Builder<'_> {
                 OpportunityOutcome::Blocked(why) => {
                     count(&mut self.summary.opportunities, "blocked");
                     *blocked_by.entry(why.clone()).or_default() += 1;
+                    let id = self.unique_id(base_id);
                     self.not_done.push(NotDone {
-                        id: format!("{base_id}#{}", o.id),
+                        id,
                         outcome: "blocked".into(),
                         reason: format!("{:?}: {why}", o.name),
                     });
