@@ -15,6 +15,17 @@ fn a_fixture_target_is_applied_in_memory_and_can_be_written_out() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The preamble names what is about to be written, and where.
+    let steps = project.read_plan().steps.len();
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        first,
+        format!("Applying {steps} steps of plan `t` to Target (TGT0000000000000000a)")
+    );
     // Progress went to stderr as JSON lines.
     let progress = String::from_utf8_lossy(&out.stderr);
     assert!(

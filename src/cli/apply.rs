@@ -105,6 +105,7 @@ pub fn run(args: Args) -> Result<i32> {
             }
         },
     };
+    outln!("{}", preamble(&plan, args.resume));
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
     let result = rt.block_on(async {
@@ -150,6 +151,22 @@ pub fn run(args: Args) -> Result<i32> {
         _ => {}
     }
     Ok(report.exit_code())
+}
+
+/// `Applying 229 steps to Acme Holdings (jzjq…)`: what is about to be written, and where.
+fn preamble(plan: &Plan, resume: bool) -> String {
+    let verb = if resume { "Resuming" } else { "Applying" };
+    let n = plan.steps.len();
+    let target = &plan.target;
+    let name = match target.name.is_empty() {
+        true => target.location.clone(),
+        false => format!("{} ({})", target.name, target.location),
+    };
+    format!(
+        "{verb} {n} step{} of plan `{}` to {name}",
+        if n == 1 { "" } else { "s" },
+        plan.name
+    )
 }
 
 /// One apply, whatever the target.
