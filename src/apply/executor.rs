@@ -96,6 +96,15 @@ impl<G: Ghl> Exec<'_, G> {
                     id: &step.id,
                     kind: step.action.kind(),
                 });
+                let lag = (session_start + options.search_lag)
+                    .saturating_duration_since(tokio::time::Instant::now());
+                if in_doubt && super::reconcile::creates(&step.action) && !lag.is_zero() {
+                    progress.event(&Event::SearchLag {
+                        id: &step.id,
+                        kind: step.action.kind(),
+                        wait_ms: lag.as_millis() as u64,
+                    });
+                }
                 let run = StepRun {
                     ghl,
                     action: &step.action,

@@ -150,6 +150,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         total: plan.steps.len(),
         already_done: steps.iter().filter(|s| s.status.is_terminal()).count(),
         resumed: start == Start::Resume,
+        kinds: kinds_progress(plan, &book),
     });
     let exec = executor::Exec {
         ghl: target,
@@ -169,18 +170,19 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         requests: session.requests as i64,
         finished,
     })?;
-    progress.event(&Event::End {
-        done: book.count(StepStatus::Done),
-        failed: book.count(StepStatus::Failed),
-        blocked: book.count(StepStatus::Blocked),
-        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
-    });
     let steps = state.steps()?;
     // A stop seen when nothing was left to do (Ctrl-C as the last answers arrive) ends nothing.
     let ending = match stopped {
         Some(stop) if !finished => stop,
         _ => ending_of_finished(&steps),
     };
+    progress.event(&Event::End {
+        done: book.count(StepStatus::Done),
+        failed: book.count(StepStatus::Failed),
+        blocked: book.count(StepStatus::Blocked),
+        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
+        reason: &ending.reason(),
+    });
     Ok(Report::build(
         plan,
         state.run()?.as_ref(),
@@ -191,6 +193,20 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
 }
 
 /// A run that went to its end: complete, or some objects were refused.
+/// Steps per kind, and how many of them are finished, as the run begins.
+fn kinds_progress<'p>(
+    plan: &'p Plan,
+    book: &book::Book,
+) -> std::collections::BTreeMap<&'p str, crate::progress::KindProgress> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (step, status) in plan.steps.iter().zip(&book.status) {
+        let k: &mut crate::progress::KindProgress = kinds.entry(step.action.kind()).or_default();
+        k.total += 1;
+        k.finished += usize::from(status.is_terminal());
+    }
+    kinds
+}
+
 fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
     if steps
         .iter()

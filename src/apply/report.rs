@@ -50,6 +50,19 @@ pub enum Ending {
     Unfinished { note: String },
 }
 
+impl Ending {
+    /// In words, for the end of progress: `complete`, `rejected`, or why it stopped.
+    pub fn reason(&self) -> String {
+        match self {
+            Ending::Complete => "complete".into(),
+            Ending::Rejected => "rejected: the API refused some objects".into(),
+            Ending::Stopped { reason } => format!("stopped: {reason}"),
+            Ending::Error { reason } => format!("error: {reason}"),
+            Ending::Unfinished { note } => note.clone(),
+        }
+    }
+}
+
 /// What an apply session reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
