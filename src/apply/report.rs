@@ -24,6 +24,9 @@ pub struct KindCounts {
     pub pending: usize,
     /// What the plan itself does not do (blocked by the plan, skipped, duplicates, ...).
     pub not_in_plan: usize,
+    /// The same, by the plan's outcome (`blocked`, `filtered`, `duplicate_in_source`, ...):
+    /// the counts of the plan's summary.
+    pub not_in_plan_by_outcome: BTreeMap<String, usize>,
 }
 
 /// A step that did not succeed, with its reason.
@@ -73,6 +76,9 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Steps found in the target instead of being sent again (after a crash or a lost answer).
     pub reconciled: usize,
+    /// False when read back from the checkpoint (`status`): no session to speak of.
+    #[serde(skip)]
+    pub has_session: bool,
     /// This session's duration and requests (calls through `Ghl`: a paged read counts once).
     pub session_ms: u64,
     pub session_requests: u64,
@@ -121,6 +127,9 @@ impl Report {
             let kind = n.id.split('/').next().unwrap_or_default();
             if let Some(k) = kinds.get_mut(kind) {
                 k.not_in_plan += 1;
+                *k.not_in_plan_by_outcome
+                    .entry(n.outcome.clone())
+                    .or_default() += 1;
             }
         }
         (kinds, failures, reconciled)
@@ -141,6 +150,7 @@ impl Report {
             kinds,
             failures,
             reconciled,
+            has_session: true,
             session_ms: session.ms,
             session_requests: session.requests,
             total_ms: run.map_or(0, |r| r.active_ms as u64),

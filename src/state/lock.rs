@@ -62,6 +62,23 @@ impl Lock {
     }
 }
 
+/// The process holding the lock beside `state` (an apply running now), if any: `Some(None)`
+/// when it is held but the holder did not say who it is.
+pub fn holder(state: &Path) -> Option<Option<u32>> {
+    let path = lock_path(state);
+    let file = File::open(&path).ok()?;
+    match file.try_lock_shared() {
+        // Nobody holds it; ours is released as `file` drops.
+        Ok(()) => None,
+        Err(TryLockError::WouldBlock) => Some(
+            std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.trim().parse().ok()),
+        ),
+        Err(TryLockError::Error(_)) => None,
+    }
+}
+
 /// `<state>.lock`, beside the database.
 pub fn lock_path(state: &Path) -> PathBuf {
     let mut name = state.as_os_str().to_os_string();

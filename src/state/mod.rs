@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 
-pub use lock::{Lock, lock_path};
+pub use lock::{Lock, holder, lock_path};
 pub use records::{
     Change, NewRun, NewStep, RunRecord, SessionEnd, StepRecord, Update, plan_fingerprint,
 };
