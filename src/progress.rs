@@ -21,6 +21,10 @@ pub use tracker::{ActivityProbe, Tracker};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event<'a> {
+    /// Before the steps: a check against the target (not stale, the same location) that reads it.
+    Preparing {
+        what: &'a str,
+    },
     /// The run starts: how many steps the plan has and how many an earlier session finished.
     Begin {
         total: usize,

@@ -76,7 +76,11 @@ fn off_a_terminal_progress_is_plain_timestamped_lines() {
         assert_eq!(line.as_bytes().get(23), Some(&b'Z'), "{line}");
         assert!(!line.contains('{'), "{line}");
     }
-    assert!(lines[0][25..].starts_with("starting: "), "{progress}");
+    assert!(
+        lines[0][25..].starts_with("checking the plan is not stale"),
+        "{progress}"
+    );
+    assert!(lines[1][25..].starts_with("starting: "), "{progress}");
     assert!(
         lines.last().unwrap()[25..].starts_with("end (complete): "),
         "{progress}"

@@ -148,11 +148,17 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     let requests = AtomicU64::new(0);
     match start {
         Start::Fresh => {
+            progress.event(&Event::Preparing {
+                what: "checking the plan is not stale (reading the target)",
+            });
             check_not_stale(target, plan, &requests).await?;
             state.begin(&NewRun::of(plan))?;
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
+            progress.event(&Event::Preparing {
+                what: "checking the target is the location this run wrote to",
+            });
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
         }

@@ -93,6 +93,7 @@ impl<W: Write + Send + 'static> Progress for LogLines<W> {
                     self.tracker.kinds()
                 ));
             }
+            Event::Preparing { what } => self.line(what),
             Event::StepStarted { .. } | Event::StepDone { .. } | Event::SearchLag { .. } => {}
         }
     }

@@ -28,9 +28,8 @@ impl Bar {
         let style = |template: &str| {
             ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
         };
-        let head = multi.add(ProgressBar::new(0).with_style(style(
-            "{elapsed_precise} {bar:24} {pos}/{len} steps  {wide_msg}",
-        )));
+        // Until the steps begin (checks first), no bar: 0 of 0 would draw as full.
+        let head = multi.add(ProgressBar::new(0).with_style(style("{elapsed_precise} {wide_msg}")));
         let kinds = multi.add(ProgressBar::new(0).with_style(style("  {wide_msg}")));
         let state = multi.add(ProgressBar::new(0).with_style(style("  {wide_msg}")));
         Bar {
@@ -43,6 +42,13 @@ impl Bar {
         }
     }
 
+    fn ticking(&self) -> bool {
+        self.ticker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .running()
+    }
+
     fn redraw_every(&self, every: Duration) {
         let (tracker, head, kinds, state) = (
             Arc::clone(&self.tracker),
@@ -50,8 +56,16 @@ impl Bar {
             self.kinds.clone(),
             self.state.clone(),
         );
+        let bar_style = ProgressStyle::with_template(
+            "{elapsed_precise} {bar:24} {pos}/{len} steps  {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let mut styled = false;
         let ticker = Ticker::start(every, move || {
             let (finished, total) = tracker.position();
+            if total > 0 && !std::mem::replace(&mut styled, true) {
+                head.set_style(bar_style.clone());
+            }
             head.set_length(total as u64);
             head.set_position(finished as u64);
             head.set_message(tracker.pace());
@@ -66,7 +80,9 @@ impl Progress for Bar {
     fn event(&self, event: &Event<'_>) {
         self.tracker.observe(event);
         match event {
-            Event::Begin { .. } => self.redraw_every(Duration::from_millis(200)),
+            // The display starts with the first event; checks before the steps may wait too.
+            Event::Preparing { .. } => self.redraw_every(Duration::from_millis(200)),
+            Event::Begin { .. } if !self.ticking() => self.redraw_every(Duration::from_millis(200)),
             Event::StepFailed { id, reason, .. } => {
                 let _ = self.multi.println(format!("failed  {id}: {reason}"));
             }
@@ -83,7 +99,10 @@ impl Progress for Bar {
                 }
                 let _ = self.multi.clear();
             }
-            Event::StepStarted { .. } | Event::StepDone { .. } | Event::SearchLag { .. } => {}
+            Event::Begin { .. }
+            | Event::StepStarted { .. }
+            | Event::StepDone { .. }
+            | Event::SearchLag { .. } => {}
         }
     }
 }

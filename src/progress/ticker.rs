@@ -28,6 +28,11 @@ impl Ticker {
         }
     }
 
+    /// True while its thread runs.
+    pub fn running(&self) -> bool {
+        self.thread.is_some()
+    }
+
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {

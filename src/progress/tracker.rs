@@ -25,6 +25,8 @@ struct Run {
     /// Steps waiting for the search, until when.
     search_lag: BTreeMap<String, Instant>,
     stopping: Option<String>,
+    /// What is checked before the steps begin.
+    preparing: Option<String>,
     /// The 429 count last seen, and when it last grew.
     too_many: (u64, Option<Instant>),
     /// Requests the connection had sent when the run began.
@@ -49,6 +51,7 @@ impl Tracker {
     pub fn observe(&self, event: &Event<'_>) {
         let mut run = self.lock();
         match event {
+            Event::Preparing { what } => run.preparing = Some(what.to_string()),
             Event::Begin {
                 total,
                 already_done,
@@ -56,6 +59,7 @@ impl Tracker {
                 ..
             } => {
                 run.started = Some(Instant::now());
+                run.preparing = None;
                 run.total = *total;
                 run.finished = *already_done;
                 run.finished_before = *already_done;
@@ -132,6 +136,14 @@ impl Tracker {
 
     /// What the run is doing now, in words.
     pub fn state(&self) -> String {
+        let now = self.doing();
+        match self.lock().preparing.clone() {
+            Some(what) => format!("{what}: {now}"),
+            None => now,
+        }
+    }
+
+    fn doing(&self) -> String {
         let activity = self.activity();
         let mut run = self.lock();
         if let Some(reason) = &run.stopping {
@@ -176,6 +188,7 @@ impl Tracker {
             }
         }
         match run.in_flight {
+            0 if run.preparing.is_some() => "reading".to_string(),
             0 => "idle".to_string(),
             n => format!("sending: {n} in flight"),
         }
