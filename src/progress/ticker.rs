@@ -19,7 +19,15 @@ impl Ticker {
         let thread = std::thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
                 tick();
-                std::thread::sleep(every);
+                // Parked, not asleep: `stop` wakes it at once, whatever `every` is.
+                let deadline = std::time::Instant::now() + every;
+                while !flag.load(Ordering::Relaxed) {
+                    let now = std::time::Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    std::thread::park_timeout(deadline - now);
+                }
             }
         });
         Ticker {
@@ -36,6 +44,7 @@ impl Ticker {
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }
@@ -44,5 +53,25 @@ impl Ticker {
 impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_does_not_wait_for_the_next_tick() {
+        let ticks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = Arc::clone(&ticks);
+        let mut ticker = Ticker::start(Duration::from_secs(3600), move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+        while ticks.load(Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
+        // Returns at once (a sleeping thread would hold this for an hour).
+        ticker.stop();
+        assert_eq!(ticks.load(Ordering::Relaxed), 1);
     }
 }
