@@ -247,6 +247,7 @@ fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> 
 /// Records the end of run `number` and tells the event streams.
 fn finish(app: &Arc<App>, number: u64, result: &Result<Report, Error>) {
     let outcome = Outcome::of_result(result);
+    app.settings.restore_limits();
     {
         let mut slot = app.runs.slot();
         if let Some(c) = slot.as_mut().filter(|c| c.number == number) {
@@ -273,6 +274,7 @@ pub fn stop(app: &App) -> Reply<Value> {
     c.phase = Phase::Stopping;
     let number = c.number;
     drop(slot);
+    app.settings.lift_delay_for_stop();
     app.hub.send("status", &super::status::status(app));
     Ok(json!({"migration_id": app.migration_id, "run": number, "state": "stopping"}))
 }
@@ -283,6 +285,23 @@ pub async fn plan(app: &Arc<App>) -> Reply<Value> {
         return Err(Refusal::conflict(
             "an apply is running: a new plan now would change what it resumes; stop it first",
         ));
+    }
+    // The checkpoint keeps one plan revision: a new plan while another process holds it (from
+    // the moment it takes the lock, before its run is recorded) or over a stopped run would
+    // leave that run unresumable, from here and from the CLI.
+    if super::status::locked_elsewhere(app) {
+        return Err(Refusal::conflict(
+            "another process (a CLI apply, or another server) holds this checkpoint: a new \
+             plan now would change what its run resumes",
+        ));
+    }
+    if super::status::status(app)["state"] == "stopped" {
+        return Err(Refusal::conflict(format!(
+            "a stopped run of the plan {} is resumable: finish it first (POST \
+             /api/v1/migration/resume/{}); a new plan now would leave it unresumable",
+            app.plan_path.display(),
+            app.migration_id
+        )));
     }
     let loaded = app.settings.loaded();
     let path = app.plan_path.clone();
