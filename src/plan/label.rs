@@ -55,29 +55,14 @@ pub fn date(data_type: &DataType, value: &Value) -> Option<String> {
 
 /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SSZ` when the instant is not midnight UTC.
 pub fn iso_from_epoch_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let day = crate::ghl::v1_shapes::iso_date(ms);
+    let rest = ms.div_euclid(1000).rem_euclid(86_400);
     if rest == 0 {
-        format!("{y:04}-{m:02}-{d:02}")
+        day
     } else {
         let (h, min, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
+        format!("{day}T{h:02}:{min:02}:{s:02}Z")
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
