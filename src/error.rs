@@ -11,7 +11,7 @@ pub mod exit {
     pub const OK: i32 = 0;
     /// Bad input, bad credentials, stale plan: anything a person must fix.
     pub const ERROR: i32 = 1;
-    /// `plan --detailed-exitcode` only: the plan has changes.
+    /// `plan --detailed-exitcode`: the plan has changes; `diff --exit-code`: the plans differ.
     pub const CHANGES: i32 = 2;
     /// `apply` finished, but the API rejected some objects.
     pub const PARTIAL: i32 = 4;

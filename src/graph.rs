@@ -152,6 +152,7 @@ mod tests {
                         vec![ValueWrite {
                             field: f.into(),
                             value: "x".into(),
+                            ..Default::default()
                         }]
                     })
                     .unwrap_or_default(),

@@ -99,7 +99,37 @@ fn a_wrong_token_fails_with_a_fix_and_exit_1() {
         "{}",
         run.stdout
     );
+    // Every read fails the same way: the fix is given once, the other reads point to it.
+    assert_eq!(
+        run.stdout.matches("was refused").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("fix: as above"), "{}", run.stdout);
     assert!(!run.stdout.contains("wrong-token-value") && !run.stderr.contains("wrong-token-value"));
+}
+
+#[test]
+fn a_v1_base_url_without_v1_gets_that_hint() {
+    let sandbox = Sandbox::start(&support::account(1), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let config = write_config(
+        dir.path(),
+        &live("v1", &base, LOCATION, "SRC"),
+        &live("v2", &base, LOCATION, "TGT"),
+    );
+    let run = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "fix: the V1 API lives under /v1: set `base_url: {base}/v1`"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("scope"), "{}", run.stdout);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The scheduling loop: as many steps in flight as allowed, in dependency order. Each round
 //! commits the intents of the steps about to leave in one transaction, sends them, then commits
 //! every result that has arrived in one transaction. A stop (rate limit, daily budget, network,
-//! interrupt) launches nothing more, lets in-flight requests settle and records them.
+//! interrupt) launches nothing more, tells the target to send nothing more (what waits for the
+//! rate limiter gives up unsent), lets requests already on the wire settle and records them.
 
 use std::sync::atomic::AtomicU64;
 
@@ -100,6 +101,15 @@ impl<G: Ghl> Exec<'_, G> {
                     id: &step.id,
                     kind: step.action.kind(),
                 });
+                let lag = (session_start + options.search_lag)
+                    .saturating_duration_since(tokio::time::Instant::now());
+                if in_doubt && super::reconcile::creates(&step.action) && !lag.is_zero() {
+                    progress.event(&Event::SearchLag {
+                        id: &step.id,
+                        kind: step.action.kind(),
+                        wait_ms: lag.as_millis() as u64,
+                    });
+                }
                 let run = StepRun {
                     ghl,
                     step_id: &step.id,
@@ -126,6 +136,9 @@ impl<G: Ghl> Exec<'_, G> {
                     progress.event(&Event::Stopping { reason: &reason });
                     stop = Some(Ending::Stopped { reason });
                     stopping.send_replace(true);
+                    // Steps waiting for the rate limiter have sent nothing: they leave now,
+                    // unsent, and stay pending; only requests already on the wire settle.
+                    ghl.stop_sending();
                     continue;
                 }
                 settled = inflight.next() => settled,
@@ -179,6 +192,7 @@ impl<G: Ghl> Exec<'_, G> {
                             }
                             stop = Some(ending);
                             stopping.send_replace(true);
+                            ghl.stop_sending();
                         }
                         // In doubt, it stays `sending` and a resume looks it up first.
                         if !in_doubt {

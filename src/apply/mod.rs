@@ -9,8 +9,8 @@ mod book;
 mod canary;
 mod executor;
 mod graph;
-mod pipelines;
 mod merge;
+mod pipelines;
 mod reconcile;
 mod report;
 mod request;
@@ -156,6 +156,9 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     let requests = AtomicU64::new(0);
     let canary = match start {
         Start::Fresh => {
+            progress.event(&Event::Preparing {
+                what: "checking the plan is not stale (reading the target)",
+            });
             let ledger = Ledger {
                 objects: state.objects(&plan.target.location)?,
                 view: state.view(&plan.target.fingerprint)?,
@@ -169,6 +172,9 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
+            progress.event(&Event::Preparing {
+                what: "checking the target is the location this run wrote to",
+            });
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
             state.start_session()?;
@@ -181,6 +187,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         total: plan.steps.len(),
         already_done: steps.iter().filter(|s| s.status.is_terminal()).count(),
         resumed: start == Start::Resume,
+        kinds: kinds_progress(plan, &book),
     });
     let exec = executor::Exec {
         ghl: target,
@@ -201,18 +208,19 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         requests: session.requests as i64,
         finished,
     })?;
-    progress.event(&Event::End {
-        done: book.count(StepStatus::Done),
-        failed: book.count(StepStatus::Failed),
-        blocked: book.count(StepStatus::Blocked),
-        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
-    });
     let steps = state.steps()?;
     // A stop seen when nothing was left to do (Ctrl-C as the last answers arrive) ends nothing.
     let ending = match stopped {
         Some(stop) if !finished => stop,
         _ => ending_of_finished(&steps),
     };
+    progress.event(&Event::End {
+        done: book.count(StepStatus::Done),
+        failed: book.count(StepStatus::Failed),
+        blocked: book.count(StepStatus::Blocked),
+        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
+        reason: &ending.reason(),
+    });
     Ok(Report::build(
         plan,
         state.run()?.as_ref(),
@@ -248,6 +256,20 @@ pub fn start_on(
 }
 
 /// A run that went to its end: complete, or some objects were refused.
+/// Steps per kind, and how many of them are finished, as the run begins.
+fn kinds_progress<'p>(
+    plan: &'p Plan,
+    book: &book::Book,
+) -> std::collections::BTreeMap<&'p str, crate::progress::KindProgress> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (step, status) in plan.steps.iter().zip(&book.status) {
+        let k: &mut crate::progress::KindProgress = kinds.entry(step.action.kind()).or_default();
+        k.total += 1;
+        k.finished += usize::from(status.is_terminal());
+    }
+    kinds
+}
+
 fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
     if steps
         .iter()

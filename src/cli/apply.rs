@@ -13,7 +13,7 @@ use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
 use ghl_migrate::plan::Plan;
-use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
+use ghl_migrate::progress::{ActivityProbe, Bar, JsonLines, LogLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State, TargetLock};
 
 /// Test hook (documented for contributors only): abort the process at write N, phase P
@@ -39,7 +39,8 @@ pub struct Args {
     /// `full` also survives a machine losing power (slower commits).
     #[arg(long, value_enum, default_value_t = Sync::Normal)]
     sync: Sync,
-    /// Progress on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    /// Progress on stderr: a live display on a terminal, timestamped log lines otherwise (auto);
+    /// or `bars`, `log`, `json` (JSON lines, each with `ts`), `none`.
     #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
     progress: ProgressKind,
 }
@@ -54,6 +55,7 @@ enum Sync {
 enum ProgressKind {
     Auto,
     Bars,
+    Log,
     Json,
     None,
 }
@@ -120,7 +122,22 @@ pub fn run(args: Args) -> Result<i32> {
     {
         eprintln!("warning: {w}");
     }
-    let progress = progress_sink(args.progress);
+    outln!("{}", preamble(&plan, args.resume));
+    // A live target is opened first, so that progress can show what its connection is doing.
+    let live = match loaded.config.target.api {
+        ApiKind::Fixture => None,
+        ApiKind::V1 | ApiKind::V2 => Some(remote::open(
+            Side::Target,
+            &loaded.config.target,
+            &loaded.config.rate_limit,
+            &super::env_var,
+        )?),
+    };
+    let probe = live.as_ref().and_then(|t| t.http()).map(|http| {
+        let http = http.clone();
+        std::sync::Arc::new(move || http.activity()) as ActivityProbe
+    });
+    let progress = progress_sink(args.progress, probe);
     let rt = super::runtime()?;
     let result = rt.block_on(async {
         let options = Options {
@@ -133,7 +150,10 @@ pub fn run(args: Args) -> Result<i32> {
             progress: progress.as_ref(),
             options,
         };
-        execute(&loaded, session, args.write_fixture.as_deref()).await
+        match &live {
+            None => execute(&loaded, session, args.write_fixture.as_deref()).await,
+            Some(target) => session.run(target).await,
+        }
     });
     let report = match result {
         Ok(report) => report,
@@ -152,6 +172,18 @@ pub fn run(args: Args) -> Result<i32> {
         _ => {}
     }
     Ok(report.exit_code())
+}
+
+/// `Applying 229 steps to Acme Holdings (jzjq…)`: what is about to be written, and where.
+fn preamble(plan: &Plan, resume: bool) -> String {
+    let verb = if resume { "Resuming" } else { "Applying" };
+    let n = plan.steps.len();
+    let target = &plan.target;
+    let name = match target.name.is_empty() {
+        true => target.location.clone(),
+        false => format!("{} ({})", target.name, target.location),
+    };
+    format!("{verb} {n} step{} to {name}", if n == 1 { "" } else { "s" })
 }
 
 /// The options a declaration gives an apply of `plan_path` (the CLI adds its test hook,
@@ -288,12 +320,18 @@ async fn next_signal() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 
-fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
+/// How often log lines say where the run is.
+const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn progress_sink(kind: ProgressKind, probe: Option<ActivityProbe>) -> Box<dyn Progress> {
     let tty = std::io::stderr().is_terminal();
     match kind {
-        ProgressKind::Bars => Box::new(Bar::stderr()),
-        ProgressKind::Auto if tty => Box::new(Bar::stderr()),
-        ProgressKind::Auto | ProgressKind::Json => Box::new(JsonLines::new(std::io::stderr())),
+        ProgressKind::Bars => Box::new(Bar::stderr(probe)),
+        ProgressKind::Auto if tty => Box::new(Bar::stderr(probe)),
+        ProgressKind::Auto | ProgressKind::Log => {
+            Box::new(LogLines::new(std::io::stderr(), probe, LOG_EVERY))
+        }
+        ProgressKind::Json => Box::new(JsonLines::new(std::io::stderr())),
         ProgressKind::None => Box::new(Silent),
     }
 }

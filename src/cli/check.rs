@@ -189,6 +189,8 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             None => {}
         }
     }
+    // One failure repeated on every read (a refused token) gets its fix once, then a pointer.
+    let mut fixed: Vec<(ApiErrorKind, Option<u16>, String)> = Vec::new();
     for read in Read::ALL {
         match probe::probe(&remote, read).await {
             Ok(probed) => match probed.location {
@@ -215,11 +217,19 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             Err(err) => {
                 let unreachable = err.status.is_none()
                     && matches!(err.kind, ApiErrorKind::Retryable | ApiErrorKind::Ambiguous);
-                lines.push(Line::fail(
-                    read.label(),
-                    err.to_string(),
-                    fix_for(&err, read, account, &var),
-                ));
+                let fix = fix_for(&err, read, account, &var);
+                let fix = match fixed
+                    .iter()
+                    .find(|(kind, status, _)| (*kind, *status) == (err.kind, err.status))
+                {
+                    Some((_, _, first)) if *first == fix => "as above".to_string(),
+                    Some(_) if err.kind == ApiErrorKind::Auth => {
+                        format!("as above (this read needs the scope `{}`)", read.scope())
+                    }
+                    _ => fix,
+                };
+                fixed.push((err.kind, err.status, fix_for(&err, read, account, &var)));
+                lines.push(Line::fail(read.label(), err.to_string(), fix));
                 if unreachable {
                     lines.push(Line::note(
                         "remaining reads",
@@ -300,7 +310,14 @@ fn token_kind(api: ApiKind) -> &'static str {
 fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> String {
     let location = account.location_id.as_deref().unwrap_or_default();
     let base = account.base_url().unwrap_or_default();
+    let v1_without_prefix =
+        account.api == ApiKind::V1 && !base.trim_end_matches('/').ends_with("/v1");
     match (err.kind, err.status) {
+        // V2's routes answer a V1 request sent without the prefix: 404, or 401 (no Version).
+        (_, Some(401 | 404)) if v1_without_prefix => format!(
+            "the V1 API lives under /v1: set `base_url: {}/v1` in migration.yaml",
+            base.trim_end_matches('/')
+        ),
         (ApiErrorKind::Auth, Some(401)) => format!(
             "the token in ${var} was refused: check that it is a valid, unexpired {} of location \
              {location}; GoHighLevel also answers 401 for a missing scope, so check it has `{}`",

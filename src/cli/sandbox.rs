@@ -83,9 +83,15 @@ pub fn run(args: Args) -> Result<i32> {
         ghl_migrate::fixture::load(&args.account)?
     };
     let options = options(&args)?;
+    let location = format!("{} ({:?})", account.location.id, account.location.name);
     let handle = sandbox::start(account, options)
         .map_err(|e| Error::Other(format!("cannot start the sandbox: {e}")))?;
     outln!("sandbox listening on {}", handle.url());
+    outln!(
+        "serving location {location}: V2 routes at {}, V1 at {}",
+        handle.url(),
+        handle.v1_url()
+    );
     let _ = std::io::stdout().flush();
     handle.wait();
     Ok(0)

@@ -93,10 +93,11 @@ pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
     let all_terminal = started && steps.iter().all(|s| s.status.is_terminal());
     let ending = if !all_terminal {
         Ending::Unfinished {
-            note: if started {
-                "running, or stopped early (`apply --resume` continues it)".into()
-            } else {
-                "not applied yet".into()
+            note: match (started, ghl_migrate::state::holder(path)) {
+                (_, Some(Some(pid))) => format!("running (process {pid})"),
+                (_, Some(None)) => "running".into(),
+                (true, None) => "stopped early (`apply --resume` continues it)".into(),
+                (false, None) => "not applied yet".into(),
             },
         }
     } else if steps
@@ -108,6 +109,8 @@ pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
         Ending::Complete
     };
     let mut report = Report::build(plan, run.as_ref(), &steps, ending, Session::default());
+    // Read back from the checkpoint: there is no session of this command to report on.
+    report.has_session = false;
     if !started {
         // Nothing recorded yet: every step of the plan is pending.
         for step in &plan.steps {
@@ -131,12 +134,13 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
     let (run, report) = (reading.run.as_ref(), &reading.report);
     let k = |kind: &str| report.kinds.get(kind).cloned().unwrap_or_default();
     let (fields, contacts, opps) = (k("custom_field"), k("contact"), k("opportunity"));
-    let mapped_fields = plan.summary.custom_fields.get("map").copied().unwrap_or(0);
     json!({
         "plan": plan.name,
         "custom_fields": {
             "status": kind_status(&fields),
-            "mapped_count": mapped_fields + fields.created as u64,
+            // The plan's count of source fields with a target (matched, mapped or created),
+            // the same number as `smart_mapping_report.summary.fields_mapped`.
+            "mapped_count": plan.mapping.fields_mapped,
             "created_count": fields.created,
         },
         "pipelines": {
@@ -161,6 +165,7 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
                 "overall_readiness_percent": plan.mapping.overall_readiness_percent,
             }
         },
+        "state": report.ending.reason(),
         "steps": report.kinds,
         "failures": report.failures,
         "requests": report.total_requests,

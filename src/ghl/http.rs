@@ -155,6 +155,49 @@ pub struct Http {
     headers: Vec<(&'static str, &'static str)>,
     max_retries: u32,
     limiter: Arc<Limiter>,
+    /// Raised by [`Http::stop_sending`]: nothing that has not left yet leaves after it.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    /// What this connection is doing, for progress (see [`Http::activity`]).
+    counters: Arc<Counters>,
+}
+
+/// Counts kept as requests come and go; read as an [`Activity`].
+#[derive(Debug, Default)]
+struct Counters {
+    sent: std::sync::atomic::AtomicU64,
+    waiting: std::sync::atomic::AtomicU64,
+    retrying: std::sync::atomic::AtomicU64,
+    too_many: std::sync::atomic::AtomicU64,
+}
+
+/// What a connection is doing now, for a person watching: requests sent so far, waiting for
+/// the rate limiter, pausing before a retry; 429s seen; the rate the server announces.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Activity {
+    pub sent: u64,
+    pub waiting_for_rate_limit: u64,
+    pub retrying: u64,
+    pub too_many_requests: u64,
+    /// The announced ceiling: requests per interval.
+    pub max: Option<u32>,
+    pub remaining: Option<u32>,
+    pub interval_ms: Option<u64>,
+}
+
+/// Counts one request as being in a state while it lives.
+struct Counting<'a>(&'a std::sync::atomic::AtomicU64);
+
+impl<'a> Counting<'a> {
+    fn new(counter: &'a std::sync::atomic::AtomicU64) -> Self {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counting(counter)
+    }
+}
+
+impl Drop for Counting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The pause before resending after a refused connection or a transient read failure.
@@ -186,12 +229,53 @@ impl Http {
             headers: options.headers,
             max_retries: options.max_retries,
             limiter,
+            stop: Arc::new(tokio::sync::watch::Sender::new(false)),
+            counters: Arc::default(),
         })
     }
 
     /// The account's limiter (for `check` to report the headers it saw).
     pub fn limiter(&self) -> &Arc<Limiter> {
         &self.limiter
+    }
+
+    /// What this connection is doing now (for progress).
+    pub fn activity(&self) -> Activity {
+        use std::sync::atomic::Ordering::Relaxed;
+        let headers = self.limiter.last_headers();
+        Activity {
+            sent: self.counters.sent.load(Relaxed),
+            waiting_for_rate_limit: self.counters.waiting.load(Relaxed),
+            retrying: self.counters.retrying.load(Relaxed),
+            too_many_requests: self.counters.too_many.load(Relaxed),
+            max: headers.max,
+            remaining: headers.remaining,
+            interval_ms: headers.interval_ms,
+        }
+    }
+
+    /// From now on, no request of this connection leaves: those waiting for the limiter (or
+    /// for a retry) give up with a "not sent" error, those already on the wire settle.
+    pub fn stop_sending(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Runs `wait` unless sending stops first; `Err` (nothing sent) when it does.
+    async fn unless_stopped<T>(
+        &self,
+        endpoint: &str,
+        wait: impl Future<Output = T>,
+    ) -> ApiResult<T> {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|&s| s) => Err(ApiError::new(
+                ApiErrorKind::Retryable,
+                endpoint,
+                "not sent: the run is stopping",
+            )),
+            done = wait => Ok(done),
+        }
     }
 
     /// Sends a request, retrying as the rules in this module's header say; the JSON body of a
@@ -201,17 +285,26 @@ impl Http {
         let mut limited = 0u32;
         let mut failed = 0u32;
         loop {
-            let permit = self.limiter.acquire().await.map_err(|r| match r {
-                Refusal::DailyBudget { remaining } => ApiError::new(
-                    ApiErrorKind::DailyBudget,
-                    endpoint.clone(),
-                    format!(
-                        "only {remaining} requests of today's API budget are left, at or below \
+            // Waiting for the limiter sends nothing, so a stop ends the wait at once.
+            let waiting = Counting::new(&self.counters.waiting);
+            let permit = self
+                .unless_stopped(&endpoint, self.limiter.acquire())
+                .await?
+                .map_err(|r| match r {
+                    Refusal::DailyBudget { remaining } => ApiError::new(
+                        ApiErrorKind::DailyBudget,
+                        endpoint.clone(),
+                        format!(
+                            "only {remaining} requests of today's API budget are left, at or below \
                          rate_limit.daily_reserve (kept for other uses of this location); \
                          continue when the budget resets, or lower the reserve"
+                        ),
                     ),
-                ),
-            })?;
+                })?;
+            drop(waiting);
+            self.counters
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let started = Instant::now();
             let attempt = self.attempt(req).await;
             let (outcome, headers) = match &attempt {
@@ -239,6 +332,9 @@ impl Http {
             };
             if err.status == Some(429) {
                 limited += 1;
+                self.counters
+                    .too_many
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::debug!(endpoint = %endpoint, attempt = limited, pause_ms = pause.map(|p| p.as_millis() as u64), "429");
                 if limited > self.max_retries {
                     return Err(ApiError {
@@ -254,7 +350,9 @@ impl Http {
             }
             if err.kind == ApiErrorKind::Retryable && failed < self.max_retries {
                 failed += 1;
-                tokio::time::sleep(backoff(failed)).await;
+                let _retrying = Counting::new(&self.counters.retrying);
+                self.unless_stopped(&endpoint, tokio::time::sleep(backoff(failed)))
+                    .await?;
                 continue;
             }
             return Err(err);

@@ -121,6 +121,10 @@ pub trait Ghl: Send + Sync {
     }
     /// The location's workflows (`GET /workflows/`, read-only).
     fn workflows(&self) -> impl Future<Output = ApiResult<Vec<Workflow>>> + Send;
+    /// The run is stopping: send nothing more. Requests still waiting (for the rate limiter, or
+    /// to be retried) fail without being sent; those already sent settle. An account with no
+    /// waits (in memory) has nothing to do.
+    fn stop_sending(&self) {}
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.

@@ -204,4 +204,9 @@ impl Ghl for Remote {
     async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
         delegate!(self, c => c.workflows())
     }
+    fn stop_sending(&self) {
+        if let Some(http) = self.http() {
+            http.stop_sending();
+        }
+    }
 }

@@ -17,6 +17,7 @@ use crate::matching::users::{UserMap, match_users};
 use crate::model::{Account, DataType};
 use crate::normalize;
 use crate::plan::contact_steps::{self, ContactContext};
+use crate::plan::label;
 use crate::plan::values::{Converted, FieldTarget, convert};
 use crate::plan::{
     Action, FORMAT, MapEntry, MappingReport, NotDone, OpportunityCreate, Plan, Side, Step, Summary,
@@ -154,6 +155,7 @@ impl<'a> Builder<'a> {
             (ready as f64 * 1000.0 / total as f64).round() / 10.0
         };
         self.mapping.overall_readiness_percent = readiness;
+        self.mapping.readiness = crate::plan::readiness::explain(&self.mapping);
         self.summary.readiness_percent = readiness;
         self.not_done
             .sort_by(|a, b| (&a.outcome, &a.id).cmp(&(&b.outcome, &b.id)));

@@ -10,6 +10,8 @@ pub mod contact_steps;
 pub mod diff;
 pub mod file;
 pub mod fingerprint;
+pub mod label;
+pub mod readiness;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -87,6 +89,9 @@ pub struct MappingReport {
     pub pipelines_mapped: u64,
     pub stages_mapped: u64,
     pub overall_readiness_percent: f64,
+    /// What the percentage counts and what it lacks, in words (see [`readiness::explain`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub readiness: String,
     #[serde(default)]
     pub fields: Vec<MapEntry>,
     #[serde(default)]
@@ -189,7 +194,9 @@ impl Action {
     /// The id of the source object the step writes, when it has one (the ledger's key).
     pub fn source_id(&self) -> Option<&str> {
         let id = match self {
-            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => return None,
+            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => {
+                return None;
+            }
             Action::CreateContact(c) => &c.source_id,
             Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
             Action::CreateOpportunity(o) => &o.source_id,
@@ -225,12 +232,19 @@ pub fn is_step_ref(reference: &str) -> bool {
     reference.contains('/')
 }
 
-/// A custom value to write: the field (step ref or target id) and the value as the API takes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A custom value to write: the field (step ref or target id) and the value as the API takes it,
+/// with the field's name (and a date value in ISO form) for the reviewer; apply reads neither.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValueWrite {
+    /// The target field's name (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     pub field: String,
     pub value: Value,
+    /// A DATE value (epoch milliseconds) as an ISO date (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// The body of a contact create, less the custom values' resolved ids.
@@ -250,6 +264,9 @@ pub struct ContactCreate {
     pub custom_fields: Vec<ValueWrite>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 }
@@ -260,6 +277,9 @@ pub struct ContactCreate {
 pub struct ContactUpdate {
     /// The target contact's id.
     pub into: String,
+    /// The target contact as a person knows it, `Name <email>` (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub into_contact: String,
     pub source_id: String,
     /// How it was matched: `email` or `phone` or `source_id`.
     pub matched_by: String,
@@ -273,7 +293,11 @@ pub struct ContactUpdate {
     pub add_tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// Field-level changes for the reviewer: what the target holds now and what it will hold.
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
+    /// Field-level changes for the reviewer: what the target holds now and what it will hold,
+    /// by name (custom fields as `custom:<name>`, users by email, dates in ISO form).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
 }
@@ -295,6 +319,9 @@ pub struct OpportunityCreate {
     pub name: String,
     /// The contact: a step ref (`contact/...`) or an existing target contact id.
     pub contact: String,
+    /// An existing target contact as a person knows it, `Name <email>` (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact_name: String,
     pub pipeline_id: String,
     pub pipeline_stage_id: String,
     /// `Pipeline / Stage` in the target, for the reviewer.
@@ -304,6 +331,9 @@ pub struct OpportunityCreate {
     pub monetary_value: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<ValueWrite>,
     pub source_id: String,

@@ -105,6 +105,12 @@ fn readiness(out: &mut String, plan: &Plan) {
         m.overall_readiness_percent, m.fields_mapped, m.pipelines_mapped, m.stages_mapped
     );
     let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Readiness: {}.",
+        inline(&crate::plan::readiness::explain(m))
+    );
+    let _ = writeln!(out);
 }
 
 fn mapping_problems(plan: &Plan) -> Option<Section> {

@@ -1,5 +1,6 @@
 //! One compact line per step, the way a reviewer scans thousands of them:
-//! `+ contact/jane@acme.test  create (email)`, `~ contact/bob@x  merge into Kq3…: phone, tags +vip`.
+//! `+ contact/jane@acme.test  create (email)`,
+//! `~ contact/bob@x  merge into Bob Li <bob@x> (Kq3…): phone, Lead Score, tags +vip`.
 
 use crate::plan::{Action, ContactUpdate, Step, ValueWrite};
 
@@ -63,6 +64,9 @@ pub fn describe(action: &Action) -> String {
             if !c.custom_fields.is_empty() {
                 parts.push(values(&c.custom_fields));
             }
+            if let Some(email) = &c.assigned_to_email {
+                parts.push(format!("owner {email}"));
+            }
             let mut out = format!("create ({})", c.identity);
             if !parts.is_empty() {
                 out.push_str(": ");
@@ -76,6 +80,12 @@ pub fn describe(action: &Action) -> String {
             let mut out = format!("create {} ({})", o.stage, status(o));
             if let Some(value) = o.monetary_value {
                 out.push_str(&format!(" {value}"));
+            }
+            if !o.contact_name.is_empty() {
+                out.push_str(&format!(" for {}", o.contact_name));
+            }
+            if let Some(email) = &o.assigned_to_email {
+                out.push_str(&format!(", owner {email}"));
             }
             out
         }
@@ -126,7 +136,14 @@ fn update(verb: &str, u: &ContactUpdate) -> String {
     if parts.is_empty() {
         parts.push("nothing to change".into());
     }
-    format!("{verb} {}: {}", u.into, parts.join(", "))
+    if let Some(email) = &u.assigned_to_email {
+        parts.push(format!("owner {email}"));
+    }
+    let into = match u.into_contact.is_empty() {
+        true => u.into.clone(),
+        false => format!("{} ({})", u.into_contact, u.into),
+    };
+    format!("{verb} {into}: {}", parts.join(", "))
 }
 
 fn tags(tags: &[String]) -> String {
@@ -134,9 +151,19 @@ fn tags(tags: &[String]) -> String {
     format!("tags {}", added.join(" "))
 }
 
+/// The custom values by field name, the first few of them: `Lead Score, Region +2`.
 fn values(values: &[ValueWrite]) -> String {
-    match values.len() {
-        1 => "1 custom value".into(),
-        n => format!("{n} custom values"),
+    const SHOWN: usize = 3;
+    let named: Vec<&str> = values
+        .iter()
+        .map(|v| match v.name.is_empty() {
+            true => v.field.as_str(),
+            false => v.name.as_str(),
+        })
+        .collect();
+    let mut out = named[..named.len().min(SHOWN)].join(", ");
+    if named.len() > SHOWN {
+        out.push_str(&format!(" +{}", named.len() - SHOWN));
     }
+    out
 }

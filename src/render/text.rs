@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::plan::Plan;
 use crate::state::{plan_fingerprint, short_revision};
 
-use super::overview::{self as parts, plural, short_fingerprint, thousands};
+use super::overview::{self as parts, short_fingerprint, thousands};
 use super::step_line;
 
 /// The whole plan: [`overview`], then every step on one line.
@@ -71,14 +71,11 @@ fn summary(out: &mut String, plan: &Plan) {
 fn mapping(out: &mut String, plan: &Plan) {
     let m = &plan.mapping;
     let _ = writeln!(out);
-    let mapped = |n: u64, one: &str, many: &str| format!("{n} {}", plural(n as usize, one, many));
     let _ = writeln!(
         out,
-        "Readiness {}%; mapped: {}, {}, {}",
+        "Readiness {}%: {}",
         m.overall_readiness_percent,
-        mapped(m.fields_mapped, "field", "fields"),
-        mapped(m.pipelines_mapped, "pipeline", "pipelines"),
-        mapped(m.stages_mapped, "stage", "stages"),
+        crate::plan::readiness::explain(m)
     );
     for (kind, entry) in parts::mapping_problems(plan) {
         let _ = writeln!(out, "  {kind} {}: {}", entry.source, entry.by);

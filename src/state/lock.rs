@@ -164,13 +164,19 @@ fn lock_dir() -> PathBuf {
     std::env::temp_dir().join(format!("ghl-migrate-{user}"))
 }
 
-/// The process holding the lock of `state` now, if one does (its id, as it wrote it).
-pub fn holder(state: &Path) -> Option<u32> {
+/// The process holding the lock beside `state` (an apply running now), if any: `Some(None)`
+/// when it is held but the holder did not say who it is.
+pub fn holder(state: &Path) -> Option<Option<u32>> {
     let path = lock_path(state);
-    let file = OpenOptions::new().read(true).write(true).open(&path).ok()?;
-    match file.try_lock() {
+    let file = File::open(&path).ok()?;
+    match file.try_lock_shared() {
+        // Nobody holds it; ours is released as `file` drops.
         Ok(()) => None,
-        Err(TryLockError::WouldBlock) => std::fs::read_to_string(&path).ok()?.trim().parse().ok(),
+        Err(TryLockError::WouldBlock) => Some(
+            std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.trim().parse().ok()),
+        ),
         Err(TryLockError::Error(_)) => None,
     }
 }

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::plan::fingerprint::ObjectDigest;
 
 pub use history::{RunState, RunSummary};
-pub use lock::{Lock, TargetLock, lock_path};
+pub use lock::{Lock, TargetLock, holder, lock_path};
 pub use records::{
     Change, NewRun, NewStep, ObjectRecord, RunRecord, SessionEnd, StepRecord, Update,
     plan_fingerprint, short_revision,
@@ -539,7 +539,7 @@ impl State {
 
     /// The process that holds the ledger open for writing now, if any (an apply running).
     pub fn writer_pid(&self) -> Option<u32> {
-        lock::holder(&self.path)
+        lock::holder(&self.path).flatten()
     }
 
     fn selected(&self) -> Result<i64> {

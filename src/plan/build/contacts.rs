@@ -51,6 +51,7 @@ impl Builder<'_> {
             fields: &self.field_targets,
             users,
             source: self.input.source,
+            target_users: &self.input.target.users,
             phone_country: &cfg.phone_country_code,
             tag_migrated: cfg.tag_migrated.as_deref().filter(|t| !t.trim().is_empty()),
         };
@@ -85,7 +86,16 @@ impl Builder<'_> {
             let link = match &d.outcome {
                 ContactOutcome::Filtered(why) => {
                     count(&mut self.summary.contacts, "filtered");
-                    ContactLink::NotMigrated(format!("contact {} is filtered out: {why}", step_id))
+                    // Listed under the id its step would have: a filter change reads as a change.
+                    self.not_done.push(NotDone {
+                        id: step_id.clone(),
+                        outcome: "filtered".into(),
+                        reason: format!("{}: {why}", c.display_name()),
+                    });
+                    ContactLink::Filtered {
+                        step: step_id.clone(),
+                        why: why.clone(),
+                    }
                 }
                 ContactOutcome::DuplicateInSource { kept } => {
                     count(&mut self.summary.contacts, "duplicate_in_source");

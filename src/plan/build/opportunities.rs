@@ -22,11 +22,20 @@ impl Builder<'_> {
         let mut planned: Vec<(String, Step)> = vec![];
         // Opportunities whose value is no amount (negative): created without it.
         let mut odd_values: Vec<String> = vec![];
+        // Existing target contacts by id, to name the ones opportunities are created for.
+        let target_contacts: HashMap<&str, &crate::model::Contact> = self
+            .input
+            .target
+            .contacts
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
         for d in &decisions {
             let o = &source[d.source];
             let link = links.get(&o.contact_id);
             let contact_key = match link {
                 Some(ContactLink::Created { step })
+                | Some(ContactLink::Filtered { step, .. })
                 | Some(ContactLink::Existing {
                     step: Some(step), ..
                 }) => step.trim_start_matches("contact/").to_string(),
@@ -53,8 +62,16 @@ impl Builder<'_> {
                 OpportunityOutcome::New { .. } | OpportunityOutcome::Exists { .. } if mapped => {
                     count(&mut self.summary.opportunities, "exists")
                 }
-                OpportunityOutcome::Filtered(_) => {
-                    count(&mut self.summary.opportunities, "filtered")
+                // Listed under the id its step would have (stable whatever the filter), so that a
+                // filter change shows in `diff` as a change of this entry.
+                OpportunityOutcome::Filtered(why) => {
+                    count(&mut self.summary.opportunities, "filtered");
+                    let id = self.unique_id(base_id);
+                    self.not_done.push(NotDone {
+                        id,
+                        outcome: "filtered".into(),
+                        reason: format!("{:?}: {why}", o.name),
+                    });
                 }
                 OpportunityOutcome::Exists { .. } => {
                     count(&mut self.summary.opportunities, "exists")
@@ -73,8 +90,9 @@ impl Builder<'_> {
                 OpportunityOutcome::Blocked(why) => {
                     count(&mut self.summary.opportunities, "blocked");
                     *blocked_by.entry(why.clone()).or_default() += 1;
+                    let id = self.unique_id(base_id);
                     self.not_done.push(NotDone {
-                        id: format!("{base_id}#{}", o.id),
+                        id,
                         outcome: "blocked".into(),
                         reason: format!("{:?}: {why}", o.name),
                     });
@@ -102,18 +120,24 @@ impl Builder<'_> {
                 } => {
                     let outcome = self.create_outcome("opportunity", &o.id, &base_id);
                     count(&mut self.summary.opportunities, outcome);
-                    let (contact, after) = match link {
-                        Some(ContactLink::Created { step }) => (step.clone(), vec![step.clone()]),
+                    let (contact, contact_name, after) = match link {
+                        Some(ContactLink::Created { step }) => {
+                            (step.clone(), String::new(), vec![step.clone()])
+                        }
                         // The contact already exists: the opportunity does not wait for its merge,
                         // so a merge the API refuses cannot block it.
                         Some(ContactLink::Existing { target_id, .. }) => {
-                            (target_id.clone(), vec![])
+                            let name = target_contacts
+                                .get(target_id.as_str())
+                                .map(|c| label::contact(c))
+                                .unwrap_or_default();
+                            (target_id.clone(), name, vec![])
                         }
                         _ => unreachable!("matching blocks opportunities of unmigrated contacts"),
                     };
                     let custom_fields = opportunity_values(o, &self.field_targets, &mut dropped);
-                    let assigned_to = o.assigned_to.as_deref().and_then(|u| {
-                        let t = users.target_id(u).map(String::from);
+                    let owner = o.assigned_to.as_deref().and_then(|u| {
+                        let t = users.target(u);
                         if t.is_none() {
                             *unmapped_users
                                 .entry(user_label(self.input.source, u))
@@ -133,12 +157,14 @@ impl Builder<'_> {
                         action: Action::CreateOpportunity(OpportunityCreate {
                             name: o.name.clone(),
                             contact,
+                            contact_name,
                             pipeline_id: pipeline_id.clone(),
                             pipeline_stage_id: stage_id.clone(),
                             stage: stage_label.clone(),
                             status: o.status,
                             monetary_value,
-                            assigned_to,
+                            assigned_to: owner.map(|u| u.id.clone()),
+                            assigned_to_email: owner.map(label::user),
                             custom_fields,
                             source_id: o.id.clone(),
                         }),
@@ -215,10 +241,7 @@ fn opportunity_values(
             continue;
         };
         match convert(&v.field_value, t) {
-            Converted::Value(value) => out.push(ValueWrite {
-                field: t.reference.clone(),
-                value,
-            }),
+            Converted::Value(value) => out.push(ValueWrite::to(t, value)),
             Converted::Empty => {}
             Converted::Refused(why) => dropped.entry(t.name.clone()).or_insert((0, why)).0 += 1,
         }
