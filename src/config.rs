@@ -101,6 +101,10 @@ pub enum ObjectKind {
     Pipelines,
     Contacts,
     Opportunities,
+    /// Each migrated contact's notes.
+    Notes,
+    /// Each migrated contact's tasks.
+    Tasks,
 }
 
 impl ObjectKind {
@@ -110,6 +114,8 @@ impl ObjectKind {
             ObjectKind::Pipelines,
             ObjectKind::Contacts,
             ObjectKind::Opportunities,
+            ObjectKind::Notes,
+            ObjectKind::Tasks,
         ]
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-/// Something that happened during an apply.
+/// Something that happened during an apply (or, for the `read_*` events, while `plan` reads).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event<'a> {
@@ -47,6 +47,22 @@ pub enum Event<'a> {
         failed: usize,
         blocked: usize,
         pending: usize,
+    },
+    /// `plan` is about to read the notes and tasks of `contacts` contacts of one side: the
+    /// requests that will cost and how long they take at the side's rate ceiling.
+    ReadPlanned {
+        side: &'a str,
+        contacts: usize,
+        requests: u64,
+        seconds: f64,
+        ceiling: u32,
+        interval_ms: u64,
+    },
+    /// Contacts of one side whose notes and tasks have been read so far.
+    ReadProgress {
+        side: &'a str,
+        done: usize,
+        total: usize,
     },
 }
 
@@ -128,8 +144,49 @@ impl Progress for Bar {
             }
             Event::Stopping { reason } => self.bar.println(format!("stopping: {reason}")),
             Event::End { .. } => self.bar.finish_and_clear(),
+            Event::ReadPlanned {
+                side,
+                contacts,
+                requests,
+                seconds,
+                ceiling,
+                interval_ms,
+            } => self.bar.println(read_planned(
+                side,
+                *contacts,
+                *requests,
+                *seconds,
+                *ceiling,
+                *interval_ms,
+            )),
+            Event::ReadProgress { side, done, total } => {
+                self.bar.set_length(*total as u64);
+                self.bar.set_position(*done as u64);
+                self.bar
+                    .set_message(format!("contacts' notes and tasks read ({side})"));
+                if done == total {
+                    self.bar.finish_and_clear();
+                }
+            }
         }
     }
+}
+
+/// `source: reading the notes and tasks of 120 contacts: 121 requests, about 20 s at 100 per
+/// 10 s`.
+pub fn read_planned(
+    side: &str,
+    contacts: usize,
+    requests: u64,
+    seconds: f64,
+    ceiling: u32,
+    interval_ms: u64,
+) -> String {
+    format!(
+        "{side}: reading the notes and tasks of {contacts} contact(s): {requests} request(s), \
+         about {seconds:.0} s at {ceiling} per {} s",
+        interval_ms as f64 / 1000.0
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod book;
 mod executor;
 mod graph;
+mod history;
 mod reconcile;
 mod report;
 mod request;

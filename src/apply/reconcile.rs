@@ -1,7 +1,8 @@
 //! Reconciliation: a create that may have happened (the process died after sending it, or the
 //! answer was lost) is looked up in the target by its natural key before anything is re-sent.
 //! A field by name, a contact by its source-id stamp, email or phone, an opportunity by
-//! contact + pipeline + name.
+//! contact + pipeline + name, a note by its contact and text, a task by its contact, title and
+//! due date.
 
 use serde_json::Value;
 
@@ -28,7 +29,11 @@ pub enum Found {
 pub fn creates(action: &Action) -> bool {
     matches!(
         action,
-        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_)
+        Action::CreateField(_)
+            | Action::CreateContact(_)
+            | Action::CreateOpportunity(_)
+            | Action::CreateNote(_)
+            | Action::CreateTask(_)
     )
 }
 
@@ -54,6 +59,14 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
                 .into_iter()
                 .find(|x| same_name(&x.name, &o.name))
                 .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
+        (Action::CreateNote(_), Request::CreateNote { contact, body }) => {
+            let found = super::history::find_note(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
+        }
+        (Action::CreateTask(_), Request::CreateTask { contact, body }) => {
+            let found = super::history::find_task(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
         }
         _ => Ok(Found::Idempotent),
     }

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::ghl::{ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity};
+use crate::ghl::{
+    ContactWrite, CustomFieldWrite, NewCustomField, NewNote, NewOpportunity, NewTask,
+};
 use crate::plan::{
     Action, ContactCreate, ContactUpdate, OpportunityCreate, ValueWrite, is_step_ref,
 };
@@ -20,6 +22,16 @@ pub enum Request {
         add_tags: Vec<String>,
     },
     CreateOpportunity(NewOpportunity),
+    /// `POST /contacts/{contact}/notes`.
+    CreateNote {
+        contact: String,
+        body: NewNote,
+    },
+    /// `POST /contacts/{contact}/tasks`.
+    CreateTask {
+        contact: String,
+        body: NewTask,
+    },
 }
 
 /// A reference to a step that has no target id (it is not done): the step cannot run.
@@ -41,6 +53,14 @@ pub fn build(action: &Action, created: &Created) -> Result<Request, Unresolved> 
             add_tags: u.add_tags.clone(),
         },
         Action::CreateOpportunity(o) => Request::CreateOpportunity(opportunity(o, created)?),
+        Action::CreateNote(n) => {
+            let (contact, body) = super::history::note(n, created)?;
+            Request::CreateNote { contact, body }
+        }
+        Action::CreateTask(t) => {
+            let (contact, body) = super::history::task(t, created)?;
+            Request::CreateTask { contact, body }
+        }
     })
 }
 

@@ -174,6 +174,14 @@ impl<G: Ghl> StepRun<'_, G> {
                 self.count();
                 Ok(self.ghl.create_opportunity(o).await?.id)
             }
+            Request::CreateNote { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_note(contact, body).await?.id)
+            }
+            Request::CreateTask { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_task(contact, body).await?.id)
+            }
         }
     }
 }

@@ -51,7 +51,7 @@ enum Sync {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ProgressKind {
+pub(super) enum ProgressKind {
     Auto,
     Bars,
     Json,
@@ -247,7 +247,7 @@ async fn next_signal() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 
-fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
+pub(super) fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
     let tty = std::io::stderr().is_terminal();
     match kind {
         ProgressKind::Bars => Box::new(Bar::stderr()),

@@ -7,6 +7,7 @@ use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build};
+use ghl_migrate::progress::Progress;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,11 +20,15 @@ pub struct Args {
     /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Progress of the reads on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    #[arg(long, value_enum, default_value_t = super::apply::ProgressKind::Auto)]
+    progress: super::apply::ProgressKind,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let (source, target) = read_accounts(&loaded)?;
+    let progress = super::apply::progress_sink(args.progress);
+    let (source, target) = read_accounts(&loaded, progress.as_ref())?;
     let plan = build(PlanInput {
         config: &loaded.config,
         source: &source,
@@ -50,6 +55,6 @@ pub fn run(args: Args) -> Result<i32> {
 
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
 /// over the network, each within its own rate limit).
-fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
+fn read_accounts(loaded: &Loaded, progress: &dyn Progress) -> Result<(Account, Account)> {
+    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var, progress))
 }

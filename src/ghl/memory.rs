@@ -4,6 +4,7 @@
 //! sandbox server and stands in for a live account in tests.
 
 mod clock;
+mod history;
 mod ids;
 mod write;
 
@@ -13,10 +14,12 @@ use std::sync::{Mutex, MutexGuard};
 pub use clock::{epoch_ms, iso};
 
 use crate::ghl::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField,
-    NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
+    NewOpportunity, NewTask,
 };
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User,
+};
 use ids::IdGen;
 
 /// The message GoHighLevel gives when a location refuses a duplicate contact.
@@ -63,6 +66,7 @@ struct State {
     /// 100,000-contact location is not scanned on every write.
     contact_at: HashMap<String, usize>,
     opportunity_ids: HashSet<String>,
+    history: history::HistoryIndex,
 }
 
 /// 2026-01-01T00:00:00Z: where the logical clock starts when the fixture holds older dates.
@@ -84,6 +88,7 @@ impl MemoryAccount {
             .map(|(i, c)| (c.id.clone(), i))
             .collect();
         let opportunity_ids = account.opportunities.iter().map(|o| o.id.clone()).collect();
+        let history = history::HistoryIndex::new(&account);
         MemoryAccount {
             state: Mutex::new(State {
                 account,
@@ -92,6 +97,7 @@ impl MemoryAccount {
                 clock_ms: latest.max(CLOCK_START_MS),
                 contact_at,
                 opportunity_ids,
+                history,
             }),
         }
     }
@@ -370,6 +376,26 @@ impl Ghl for MemoryAccount {
                 .cloned()
                 .collect()
         }))
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        Ok(self.notes_of(contact_id))
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        Ok(self.tasks_of(contact_id))
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        Ok(Some(self.read(|a| a.tasks.clone())))
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.create_note_now(contact_id, note)
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.create_task_now(contact_id, task)
     }
 }
 

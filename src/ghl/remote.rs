@@ -9,10 +9,12 @@ use super::http::{Http, HttpOptions, Secret};
 use super::ratelimit::{self, Limits};
 use super::v1::V1;
 use super::v2::{self, V2};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
+use super::{
+    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity, NewTask,
+};
 use crate::config::{AccountConfig, ApiKind, RateLimitConfig};
 use crate::error::{Error, Result};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User};
 
 /// Which account of the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,5 +188,20 @@ impl Ghl for Remote {
         pipeline_id: &str,
     ) -> ApiResult<Vec<Opportunity>> {
         delegate!(self, c => c.find_opportunities(contact_id, pipeline_id))
+    }
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        delegate!(self, c => c.contact_notes(contact_id))
+    }
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        delegate!(self, c => c.contact_tasks(contact_id))
+    }
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        delegate!(self, c => c.location_tasks())
+    }
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        delegate!(self, c => c.create_note(contact_id, note))
+    }
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        delegate!(self, c => c.create_task(contact_id, task))
     }
 }

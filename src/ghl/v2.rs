@@ -1,12 +1,16 @@
 //! The live V2 client (`services.leadconnectorhq.com`, `Version: 2021-07-28`): the [`Ghl`]
 //! trait over the official routes, paging every list to its end.
 
+mod history;
+
 use serde_json::{Value, json};
 
 use super::http::{Http, Request};
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use super::{
+    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity, NewTask,
+};
+use crate::model::{Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User};
 
 /// The `Version` header for contacts, opportunities, locations and users.
 pub const VERSION: &str = "2021-07-28";
@@ -325,5 +329,25 @@ impl Ghl for V2 {
             .into_iter()
             .filter(|o| o.contact_id == contact_id && o.pipeline_id == pipeline_id)
             .collect())
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        self.notes_of(contact_id).await
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        self.tasks_of(contact_id).await
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        self.all_tasks().await.map(Some)
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.add_note(contact_id, note).await
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.add_task(contact_id, task).await
     }
 }

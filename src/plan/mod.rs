@@ -10,6 +10,7 @@ pub mod contact_steps;
 pub mod diff;
 pub mod file;
 pub mod fingerprint;
+pub mod history;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use crate::ghl::payload::NewCustomField;
 use crate::model::OpportunityStatus;
+pub use history::{NoteCreate, TaskCreate};
 
 /// The format tag every plan starts with; `apply` refuses any other.
 pub const FORMAT: &str = "ghl-migrate/plan/v1";
@@ -67,6 +69,11 @@ pub struct Summary {
     pub users: Counts,
     pub contacts: Counts,
     pub opportunities: Counts,
+    /// Absent in plans made before notes and tasks were migrated.
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub notes: Counts,
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub tasks: Counts,
     pub readiness_percent: f64,
 }
 
@@ -132,6 +139,10 @@ pub enum Action {
     OverwriteContact(ContactUpdate),
     /// Create an opportunity for a contact.
     CreateOpportunity(OpportunityCreate),
+    /// Add a note to a contact.
+    CreateNote(NoteCreate),
+    /// Add a task to a contact.
+    CreateTask(TaskCreate),
 }
 
 impl Action {
@@ -143,10 +154,13 @@ impl Action {
             Action::MergeContact(_) => "merge_contact",
             Action::OverwriteContact(_) => "overwrite_contact",
             Action::CreateOpportunity(_) => "create_opportunity",
+            Action::CreateNote(_) => "create_note",
+            Action::CreateTask(_) => "create_task",
         }
     }
 
-    /// The object kind the step acts on: `custom_field`, `contact` or `opportunity`.
+    /// The object kind the step acts on: `custom_field`, `contact`, `opportunity`, `note` or
+    /// `task`.
     pub fn kind(&self) -> &'static str {
         match self {
             Action::CreateField(_) => "custom_field",
@@ -154,6 +168,8 @@ impl Action {
                 "contact"
             }
             Action::CreateOpportunity(_) => "opportunity",
+            Action::CreateNote(_) => "note",
+            Action::CreateTask(_) => "task",
         }
     }
 
@@ -170,6 +186,8 @@ impl Action {
             Action::CreateOpportunity(o) => std::iter::once(o.contact.as_str())
                 .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
                 .collect(),
+            Action::CreateNote(n) => vec![n.contact.as_str()],
+            Action::CreateTask(t) => vec![t.contact.as_str()],
         }
     }
 }
@@ -280,6 +298,10 @@ struct RawStep {
     #[serde(default)]
     create_opportunity: Option<OpportunityCreate>,
     #[serde(default)]
+    create_note: Option<NoteCreate>,
+    #[serde(default)]
+    create_task: Option<TaskCreate>,
+    #[serde(default)]
     after: Vec<String>,
 }
 
@@ -303,10 +325,16 @@ impl TryFrom<RawStep> for Step {
         if let Some(a) = raw.create_opportunity {
             actions.push(Action::CreateOpportunity(a));
         }
+        if let Some(a) = raw.create_note {
+            actions.push(Action::CreateNote(a));
+        }
+        if let Some(a) = raw.create_task {
+            actions.push(Action::CreateTask(a));
+        }
         if actions.len() != 1 {
             return Err(format!(
                 "step `{}` must have exactly one action (create_field, create_contact, merge_contact, \
-                 overwrite_contact or create_opportunity), found {}",
+                 overwrite_contact, create_opportunity, create_note or create_task), found {}",
                 raw.id,
                 actions.len()
             ));
@@ -333,6 +361,8 @@ impl Serialize for Step {
             Action::MergeContact(a) => s.serialize_field("merge_contact", a)?,
             Action::OverwriteContact(a) => s.serialize_field("overwrite_contact", a)?,
             Action::CreateOpportunity(a) => s.serialize_field("create_opportunity", a)?,
+            Action::CreateNote(a) => s.serialize_field("create_note", a)?,
+            Action::CreateTask(a) => s.serialize_field("create_task", a)?,
         }
         if !self.after.is_empty() {
             s.serialize_field("after", &self.after)?;

@@ -15,6 +15,9 @@
 //! `GET /opportunities/search?location_id&pipeline_id&contact_id&limit<=100&startAfter&startAfterId`
 //! -> `{opportunities, meta:{total, nextPageUrl, startAfterId, startAfter, ..}}`,
 //! `POST /opportunities/`. Creates answer 201 with `{contact}`, `{customField}`, `{opportunity}`.
+//! Notes and tasks: `GET|POST /contacts/{id}/notes` (`{notes}`, newest first; `{note}`),
+//! `GET|POST /contacts/{id}/tasks` (`{tasks}`; `{task}`), `POST /locations/{id}/tasks/search`
+//! (`{limit<=100, skip, contactId[], completed}` -> `{tasks, total}`); see `history`.
 //!
 //! V1 (base `/v1`, `Authorization: Bearer <api key>`, no Version): `GET|POST /v1/contacts/`
 //! (list: `customField:[{id,value}]`, `meta:{total, startAfterId, startAfter, nextPageUrl}`,
@@ -26,7 +29,9 @@
 //! each with an embedded `contact`), `POST /v1/pipelines/{pid}/opportunities/` (answers the
 //! bare opportunity; without `contactId` the contact is upserted from email/phone), `GET
 //! /v1/users/`, `GET /v1/locations/{id}` (bare location object: V1 has no location read for a
-//! location key, so this stands in for one; 403 for another id).
+//! location key, so this stands in for one; 403 for another id), `GET|POST
+//! /v1/contacts/{id}/notes/` and `GET|POST /v1/contacts/{id}/tasks/` (tasks with `description`
+//! and `status`; creates answer the bare record).
 //!
 //! # Choices and deviations (documented, since the real API is partly unknown)
 //! - Auth, as observed live: a missing/unknown token -> 401; a missing `Version` (V2) -> 401
@@ -94,6 +99,7 @@ mod admin;
 mod app;
 mod conn;
 mod faults;
+mod history;
 mod limiter;
 mod options;
 mod paging;

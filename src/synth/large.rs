@@ -120,6 +120,7 @@ pub fn large_pair(opts: &LargeOptions) -> (Account, Account) {
         users: users(&mut g.rng),
         contacts: Vec::new(),
         opportunities: Vec::new(),
+        ..Account::default()
     };
     source.contacts = source_contacts(opts, &source, &mut g);
     let mut tg = Gen::new(opts.seed, 3);
@@ -135,6 +136,7 @@ pub fn large_pair(opts: &LargeOptions) -> (Account, Account) {
         users: users(&mut tg.rng),
         contacts: Vec::new(),
         opportunities: Vec::new(),
+        ..Account::default()
     };
     let mirror = target_contacts(opts, &source, &mut target, &mut tg);
     let mut og = Gen::new(opts.seed, 4);

@@ -111,6 +111,7 @@ fn accounts() -> (Account, Account) {
                 ..Default::default()
             },
         ],
+        ..Default::default()
     };
     let mut target_jane = contact("t1", Some("jane@acme.test"), None);
     target_jane.first_name = Some("Janet".into());
@@ -133,6 +134,7 @@ fn accounts() -> (Account, Account) {
         }],
         contacts: vec![target_jane],
         opportunities: vec![],
+        ..Default::default()
     };
     (source, target)
 }

@@ -85,6 +85,8 @@ fn tricky_plan() -> Plan {
                 u.fields.insert("address1".into(), (*text).into());
             }
             Action::CreateOpportunity(o) => o.name = (*text).into(),
+            Action::CreateNote(n) => n.body = (*text).into(),
+            Action::CreateTask(t) => t.title = (*text).into(),
         }
     }
     plan.warnings.push("warning\n- id: fake".into());
@@ -458,6 +460,8 @@ proptest! {
                     u.fields.insert(s.clone(), s.clone());
                 }
                 Action::CreateOpportunity(o) => o.name = format!("x{s}"),
+                Action::CreateNote(n) => n.body = format!("x{s}"),
+                Action::CreateTask(t) => t.body = Some(s.clone()),
             }
         }
         plan.not_done[0].reason = strings[0].clone();
