@@ -24,18 +24,22 @@ fn account() -> serde_json::Value {
         .collect();
     // History on some contacts: V1 reads it contact by contact, V2 tasks by one search.
     a["notes"] = (0..40)
-        .map(|i| serde_json::json!({
-            "id": format!("NOTE{i:016}"), "contactId": format!("CON{:017}", i % 13),
-            "body": format!("Note {i}: 日本 ✅\n- item"), "userId": "USR00000000000000001",
-            "dateAdded": "2024-01-02T03:04:05.000Z",
-        }))
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("NOTE{i:016}"), "contactId": format!("CON{:017}", i % 13),
+                "body": format!("Note {i}: 日本 ✅\n- item"), "userId": "USR00000000000000001",
+                "dateAdded": "2024-01-02T03:04:05.000Z",
+            })
+        })
         .collect();
     a["tasks"] = (0..30)
-        .map(|i| serde_json::json!({
-            "id": format!("TASK{i:016}"), "contactId": format!("CON{:017}", i % 7),
-            "title": format!("Task {i}"), "body": "call", "dueDate": "2024-02-03T04:05:06.000Z",
-            "completed": i % 2 == 0,
-        }))
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("TASK{i:016}"), "contactId": format!("CON{:017}", i % 7),
+                "title": format!("Task {i}"), "body": "call", "dueDate": "2024-02-03T04:05:06.000Z",
+                "completed": i % 2 == 0,
+            })
+        })
         .collect();
     a
 }
