@@ -92,18 +92,8 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let mut state = State::open(&state_path, Access::Write(durability))?;
     let options = Options {
-        resume: args.resume,
-        max_in_flight: loaded.config.rate_limit.max_in_flight,
-        interrupt: None,
-        plan_path: args.plan.clone(),
         abort_at: abort_hook()?,
-        // An in-memory target has no search index to lag behind it.
-        search_lag: match loaded.config.target.api {
-            ApiKind::Fixture => std::time::Duration::ZERO,
-            ApiKind::V1 | ApiKind::V2 => {
-                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
-            }
-        },
+        ..options(&loaded, &args.plan, args.resume)
     };
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
@@ -118,20 +108,7 @@ pub fn run(args: Args) -> Result<i32> {
             progress: progress.as_ref(),
             options,
         };
-        match loaded.config.target.api {
-            ApiKind::Fixture => {
-                apply_to_fixture(&loaded, session, args.write_fixture.as_deref()).await
-            }
-            ApiKind::V1 | ApiKind::V2 => {
-                let target = remote::open(
-                    Side::Target,
-                    &loaded.config.target,
-                    &loaded.config.rate_limit,
-                    &super::env_var,
-                )?;
-                session.run(&target).await
-            }
-        }
+        execute(&loaded, session, args.write_fixture.as_deref()).await
     });
     let report = match result {
         Ok(report) => report,
@@ -152,12 +129,53 @@ pub fn run(args: Args) -> Result<i32> {
     Ok(report.exit_code())
 }
 
+/// The options a declaration gives an apply of `plan_path` (the CLI adds its test hook,
+/// `serve` its live knobs).
+pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Options {
+    Options {
+        resume,
+        max_in_flight: loaded.config.rate_limit.max_in_flight,
+        max_in_flight_live: None,
+        interrupt: None,
+        plan_path: plan_path.to_path_buf(),
+        abort_at: None,
+        // An in-memory target has no search index to lag behind it.
+        search_lag: match loaded.config.target.api {
+            ApiKind::Fixture => std::time::Duration::ZERO,
+            ApiKind::V1 | ApiKind::V2 => {
+                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
+            }
+        },
+    }
+}
+
 /// One apply, whatever the target.
-struct Session<'a> {
-    plan: &'a Plan,
-    state: &'a mut State,
-    progress: &'a dyn Progress,
-    options: Options,
+pub(crate) struct Session<'a> {
+    pub plan: &'a Plan,
+    pub state: &'a mut State,
+    pub progress: &'a dyn Progress,
+    pub options: Options,
+}
+
+/// Runs one apply session against the declaration's target: a fixture in memory (a dry run,
+/// written to `write_fixture` when given) or the live location. `serve` runs applies here too.
+pub(crate) async fn execute(
+    loaded: &Loaded,
+    session: Session<'_>,
+    write_fixture: Option<&Path>,
+) -> Result<Report> {
+    match loaded.config.target.api {
+        ApiKind::Fixture => apply_to_fixture(loaded, session, write_fixture).await,
+        ApiKind::V1 | ApiKind::V2 => {
+            let target = remote::open(
+                Side::Target,
+                &loaded.config.target,
+                &loaded.config.rate_limit,
+                &super::env_var,
+            )?;
+            session.run(&target).await
+        }
+    }
 }
 
 impl Session<'_> {

@@ -310,7 +310,8 @@ pub enum Refusal {
 /// The async limiter shared by every request of one account.
 #[derive(Debug)]
 pub struct Limiter {
-    limits: Limits,
+    /// The user's limits; `serve` changes them while a run goes on (the next request obeys).
+    limits: Mutex<Limits>,
     pace: Mutex<Pace>,
     changed: Notify,
 }
@@ -327,14 +328,23 @@ pub struct Permit {
 impl Limiter {
     pub fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Limiter {
-            limits,
+            limits: Mutex::new(limits),
             pace: Mutex::new(Pace::default()),
             changed: Notify::new(),
         })
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.limits
+    pub fn limits(&self) -> Limits {
+        self.limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the user's limits; waiting requests are paced by the new ones at once.
+    pub fn set_limits(&self, limits: Limits) {
+        *self.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
+        self.changed.notify_waiters();
     }
 
     /// Waits until the pacer lets a request go, and counts it as sent.
@@ -345,8 +355,9 @@ impl Limiter {
             notified.as_mut().enable();
             let now = Instant::now();
             let decision = {
+                let limits = self.limits();
                 let mut pace = self.lock();
-                let d = decide(&mut pace, &self.limits, now);
+                let d = decide(&mut pace, &limits, now);
                 if d == Decision::Go {
                     on_send(&mut pace, now);
                 }
