@@ -106,6 +106,8 @@ impl<W: Write + Send> Progress for JsonLines<W> {
 #[derive(Debug)]
 pub struct Bar {
     bar: indicatif::ProgressBar,
+    /// Contacts read and to read, per side, while `plan` reads notes and tasks.
+    reads: Mutex<std::collections::BTreeMap<String, (usize, usize)>>,
 }
 
 impl Bar {
@@ -117,7 +119,41 @@ impl Bar {
         ) {
             bar.set_style(style);
         }
-        Bar { bar }
+        Bar {
+            bar,
+            reads: Mutex::default(),
+        }
+    }
+
+    /// One bar for both sides' reads: their sums, each side in the message.
+    fn read(&self, side: &str, done: usize, total: usize) {
+        let Ok(mut reads) = self.reads.lock() else {
+            return;
+        };
+        if reads.is_empty()
+            && let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}",
+            )
+        {
+            self.bar.set_style(style);
+        }
+        reads.insert(side.to_string(), (done, total));
+        let (done, total) = reads
+            .values()
+            .fold((0, 0), |(d, t), (dd, tt)| (d + dd, t + tt));
+        let sides: Vec<String> = reads
+            .iter()
+            .map(|(side, (d, t))| format!("{side} {d}/{t}"))
+            .collect();
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+        self.bar.set_message(format!(
+            "contacts' notes and tasks read ({})",
+            sides.join(", ")
+        ));
+        if done == total {
+            self.bar.finish_and_clear();
+        }
     }
 }
 
@@ -151,29 +187,23 @@ impl Progress for Bar {
                 seconds,
                 ceiling,
                 interval_ms,
-            } => self.bar.println(read_planned(
-                side,
-                *contacts,
-                *requests,
-                *seconds,
-                *ceiling,
-                *interval_ms,
-            )),
-            Event::ReadProgress { side, done, total } => {
-                self.bar.set_length(*total as u64);
-                self.bar.set_position(*done as u64);
-                self.bar
-                    .set_message(format!("contacts' notes and tasks read ({side})"));
-                if done == total {
-                    self.bar.finish_and_clear();
-                }
+            } => {
+                self.bar.println(read_planned(
+                    side,
+                    *contacts,
+                    *requests,
+                    *seconds,
+                    *ceiling,
+                    *interval_ms,
+                ));
+                self.read(side, 0, *contacts);
             }
+            Event::ReadProgress { side, done, total } => self.read(side, *done, *total),
         }
     }
 }
 
-/// `source: reading the notes and tasks of 120 contacts: 121 requests, about 20 s at 100 per
-/// 10 s`.
+/// `source: notes and tasks of 120 contacts: 121 requests, about 20 s at 100 per 10 s`.
 pub fn read_planned(
     side: &str,
     contacts: usize,
@@ -183,8 +213,8 @@ pub fn read_planned(
     interval_ms: u64,
 ) -> String {
     format!(
-        "{side}: reading the notes and tasks of {contacts} contact(s): {requests} request(s), \
-         about {seconds:.0} s at {ceiling} per {} s",
+        "{side}: notes and tasks of {contacts} contacts: {requests} requests, about \
+         {seconds:.0} s at {ceiling} per {} s",
         interval_ms as f64 / 1000.0
     )
 }
