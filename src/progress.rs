@@ -147,10 +147,8 @@ impl Bar {
             .collect();
         self.bar.set_length(total as u64);
         self.bar.set_position(done as u64);
-        self.bar.set_message(format!(
-            "contacts' notes and tasks read ({})",
-            sides.join(", ")
-        ));
+        self.bar
+            .set_message(format!("notes/tasks ({})", sides.join(", ")));
         if done == total {
             self.bar.finish_and_clear();
         }
@@ -203,7 +201,7 @@ impl Progress for Bar {
     }
 }
 
-/// `source: notes and tasks of 120 contacts: 121 requests, about 20 s at 100 per 10 s`.
+/// `source: history of 120 contacts: 121 requests, ~20 s at 100 per 10 s` (notes and tasks).
 pub fn read_planned(
     side: &str,
     contacts: usize,
@@ -213,8 +211,8 @@ pub fn read_planned(
     interval_ms: u64,
 ) -> String {
     format!(
-        "{side}: notes and tasks of {contacts} contacts: {requests} requests, about \
-         {seconds:.0} s at {ceiling} per {} s",
+        "{side}: history of {contacts} contacts: {requests} requests, ~{seconds:.0} s at \
+         {ceiling} per {} s",
         interval_ms as f64 / 1000.0
     )
 }
