@@ -66,14 +66,18 @@ async fn a_429_storm_is_ridden_out_and_no_read_is_lost() {
             Reply::status(429, r#"{"statusCode":429,"message":"Too Many Requests"}"#)
                 .with_headers(&h)
         } else {
-            Reply::ok(json!({"users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
-                .with_headers(&h)
+            // One body for both reads the users need: the location (its companyId), the users.
+            Reply::ok(json!({"location": {"id": "LOC", "companyId": "CMP"},
+                "users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
+            .with_headers(&h)
         }
     });
     let c = open(ApiKind::V2, &server.base, "tok-storm", &rate(6, 2_000));
     let users = c.users().await.unwrap();
     assert_eq!(users.len(), 1);
-    assert_eq!(server.count(), 5);
+    // Four refusals, the location read, the users search.
+    assert_eq!(server.count(), 6);
+    assert!(server.requests()[5].path().starts_with("/users/search"));
 }
 
 #[tokio::test]
@@ -303,4 +307,37 @@ async fn duplicate_lookups_are_url_encoded() {
         reqs[1].target
     );
     assert_eq!(reqs[1].query("locationId").as_deref(), Some("LOC"));
+}
+
+/// An opportunity of the scripted search, `i`-th overall.
+fn opportunity(i: usize) -> serde_json::Value {
+    json!({"id": format!("O{i}"), "name": format!("Deal {i}"), "pipelineId": "P",
+        "contactId": "C", "status": if i.is_multiple_of(2) { "won" } else { "lost" }})
+}
+
+#[tokio::test]
+async fn opportunity_pages_are_read_while_full_whatever_total_says_and_of_every_status() {
+    // A `total` that is stale (or capped) says the first full page was all there is.
+    let server = Server::start(|req, _| {
+        let after = req.query("startAfterId");
+        let (range, last) = match after.as_deref() {
+            None => (0..100, "O99"),
+            Some("O99") => (100..105, "O104"),
+            _ => (0..0, ""),
+        };
+        let items: Vec<_> = range.map(opportunity).collect();
+        Reply::ok(json!({"opportunities": items,
+            "meta": {"total": 100, "startAfterId": last, "startAfter": 1}}))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-pages", &rate(0, 2_000));
+    let all = c.opportunities().await.unwrap();
+    assert_eq!(all.len(), 105);
+    for req in server.requests() {
+        assert_eq!(
+            req.query("status").as_deref(),
+            Some("all"),
+            "{}",
+            req.target
+        );
+    }
 }

@@ -9,6 +9,7 @@ use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::book::{Book, Next};
+use super::canary::Canary;
 use super::graph::Graph;
 use super::report::Ending;
 use super::step::{Outcome, StepRun};
@@ -26,6 +27,7 @@ pub struct Exec<'a, G> {
     pub graph: &'a Graph,
     pub state: &'a mut State,
     pub progress: &'a dyn Progress,
+    pub canary: &'a Canary,
 }
 
 /// One settled step: its index, its launch number in this session, what became of it.
@@ -45,6 +47,7 @@ impl<G: Ghl> Exec<'_, G> {
             graph,
             state,
             progress,
+            canary,
         } = self;
         // A checkpoint's steps in doubt were sent before this session began.
         let session_start = tokio::time::Instant::now();
@@ -103,6 +106,7 @@ impl<G: Ghl> Exec<'_, G> {
                     search_lag: options.search_lag,
                     stopping: stopping_rx.clone(),
                     requests,
+                    canary,
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));
             }

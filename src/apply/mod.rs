@@ -6,6 +6,7 @@
 //! the steps in doubt. A finished run sends nothing.
 
 mod book;
+mod canary;
 mod executor;
 mod graph;
 mod history;
@@ -147,17 +148,19 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         ));
     }
     let requests = AtomicU64::new(0);
-    match start {
+    let canary = match start {
         Start::Fresh => {
-            check_not_stale(target, plan, &requests).await?;
+            let live = check_not_stale(target, plan, &requests).await?;
             state.begin(&NewRun::of(plan))?;
+            canary::Canary::new(Some(&live.custom_fields))
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
+            canary::Canary::new(None)
         }
-    }
+    };
     let steps = state.steps()?;
     let mut book = book::Book::new(plan, &graph, &steps);
     progress.event(&Event::Begin {
@@ -171,6 +174,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         graph: &graph,
         state: &mut *state,
         progress,
+        canary: &canary,
     };
     let stopped = exec.run(&mut book, &mut options, &requests).await?;
     let session = Session {
@@ -237,7 +241,12 @@ fn wrong_location(plan: &Plan, live: &str) -> Error {
 }
 
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
-async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+/// Returns the target as read, for what else the run needs of it (the field types).
+async fn check_not_stale<G: Ghl>(
+    target: &G,
+    plan: &Plan,
+    requests: &AtomicU64,
+) -> Result<crate::model::Account> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
     let live = ghl::snapshot(target).await.map_err(|source| Error::Api {
@@ -254,5 +263,5 @@ async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) 
             actual,
         });
     }
-    Ok(())
+    Ok(live)
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::canary::{self, Canary};
 use super::reconcile::{self, Found};
 use super::request::Request;
 use crate::ghl::{ApiError, ApiErrorKind, ApiResult, Ghl};
@@ -48,12 +49,17 @@ pub struct StepRun<'a, G> {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Counts every request sent, for the report.
     pub requests: &'a AtomicU64,
+    /// Verifies the first write of each unverified shape.
+    pub canary: &'a Canary,
 }
 
 impl<G: Ghl> StepRun<'_, G> {
     pub async fn run(self) -> Outcome {
         let mut doubt_since = self.doubt_since;
         let mut last = None;
+        // A create refused with 422 may still have created (highlevel-api-docs #64): it is in
+        // doubt until the lookup says; absent, the refusal stands.
+        let mut refused: Option<ApiError> = None;
         for _ in 0..AMBIGUOUS_TRIES {
             let in_doubt = doubt_since.is_some();
             if let Some(since) = doubt_since {
@@ -67,7 +73,15 @@ impl<G: Ghl> StepRun<'_, G> {
                     return stop(error, true);
                 }
                 self.count();
-                match reconcile::lookup(self.ghl, self.action, &self.request).await {
+                let found = reconcile::lookup(self.ghl, self.action, &self.request).await;
+                if let (Some(e), Ok(found)) = (&refused, &found)
+                    && !matches!(found, Found::Exists(_))
+                {
+                    return Outcome::Failed {
+                        reason: refusal_stands(e, found),
+                    };
+                }
+                match found {
                     Ok(Found::Exists(id)) => {
                         return Outcome::Done {
                             target_id: id,
@@ -93,6 +107,10 @@ impl<G: Ghl> StepRun<'_, G> {
                         reconciled: false,
                     };
                 }
+                Err(e) if refusal_in_doubt(&e, self.action) && refused.is_none() => {
+                    doubt_since = Some(Instant::now());
+                    refused = Some(e);
+                }
                 Err(e) if e.kind == ApiErrorKind::Permanent => {
                     return match e.existing_id.clone() {
                         // Our own earlier request may have created it and the server now calls it
@@ -106,6 +124,10 @@ impl<G: Ghl> StepRun<'_, G> {
                             reason: e.to_string(),
                         },
                     };
+                }
+                // Written wrong (it exists: a resume finds it) or held back (sent again on resume).
+                Err(e) if let Some(written) = canary::stopped(&e) => {
+                    return stop(e, written && reconcile::creates(self.action));
                 }
                 // A malformed answer to a write is as ambiguous as no answer: it may have acted.
                 Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
@@ -152,23 +174,34 @@ impl<G: Ghl> StepRun<'_, G> {
     async fn send(&self) -> ApiResult<String> {
         match &self.request {
             Request::CreateField(f) => {
-                self.count();
-                Ok(self.ghl.create_custom_field(f).await?.id)
+                let write = async {
+                    self.count();
+                    let field = self.ghl.create_custom_field(f).await?;
+                    self.canary.learn(&field).await;
+                    Ok(field.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateContact(c) => {
-                self.count();
-                Ok(self.ghl.create_contact(c).await?.id)
+                let write = async {
+                    self.count();
+                    Ok(self.ghl.create_contact(c).await?.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::UpdateContact { id, body, add_tags } => {
-                if *body != Default::default() {
-                    self.count();
-                    self.ghl.update_contact(id, body).await?;
-                }
-                if !add_tags.is_empty() {
-                    self.count();
-                    self.ghl.add_contact_tags(id, add_tags).await?;
-                }
-                Ok(id.clone())
+                let write = async {
+                    if *body != Default::default() {
+                        self.count();
+                        self.ghl.update_contact(id, body).await?;
+                    }
+                    if !add_tags.is_empty() {
+                        self.count();
+                        self.ghl.add_contact_tags(id, add_tags).await?;
+                    }
+                    Ok(id.clone())
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateOpportunity(o) => {
                 self.count();
@@ -183,6 +216,22 @@ impl<G: Ghl> StepRun<'_, G> {
                 Ok(self.ghl.create_task(contact, body).await?.id)
             }
         }
+    }
+}
+
+/// A 422 answered to a create: the live API has been seen to create and still answer 422.
+fn refusal_in_doubt(e: &ApiError, action: &Action) -> bool {
+    e.kind == ApiErrorKind::Permanent && e.status == Some(422) && reconcile::creates(action)
+}
+
+/// Why a create refused with 422 failed, once the lookup did not find it.
+fn refusal_stands(e: &ApiError, found: &Found) -> String {
+    match found {
+        Found::NoKey => format!(
+            "{e} (it may have been created anyway, and nothing identifies it to look it up by; \
+             check the target by hand)"
+        ),
+        _ => format!("{e} (looked up afterwards: not created)"),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod error;
 pub mod history;
 pub mod http;
+pub mod live_shapes;
 pub mod memory;
 pub mod payload;
 pub mod probe;

@@ -20,6 +20,10 @@ pub enum FaultKind {
     /// 504 after the write was committed.
     #[serde(rename = "504")]
     GatewayTimeout,
+    /// 422 after the write was committed: the live API has created a contact and still
+    /// answered 422 (highlevel-api-docs #64).
+    #[serde(rename = "422")]
+    UnprocessableAfterActing,
     /// The connection is closed without a response after the write was committed.
     #[serde(rename = "drop")]
     Drop,
@@ -36,7 +40,10 @@ impl FaultKind {
     pub fn after_acting(self) -> bool {
         matches!(
             self,
-            FaultKind::GatewayTimeout | FaultKind::Drop | FaultKind::Malformed
+            FaultKind::GatewayTimeout
+                | FaultKind::UnprocessableAfterActing
+                | FaultKind::Drop
+                | FaultKind::Malformed
         )
     }
 }
@@ -49,7 +56,8 @@ pub struct FaultRule {
     /// e.g. `POST`; any method when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// e.g. `/contacts/`; any path when absent.
+    /// e.g. `/contacts/`; any path when absent. A trailing `$` asks for this exact path
+    /// (`/contacts/$` is the contact create, not the search).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
     /// Only the next N matching requests; every one when absent.
@@ -78,7 +86,10 @@ impl FaultRule {
             && self
                 .path_prefix
                 .as_deref()
-                .is_none_or(|p| path.starts_with(p))
+                .is_none_or(|p| match p.strip_suffix('$') {
+                    Some(exact) => path == exact,
+                    None => path.starts_with(p),
+                })
             && self.count != Some(0)
     }
 }
@@ -92,7 +103,9 @@ impl FromStr for FaultRule {
         let kind = parts.next().unwrap_or_default().trim();
         let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
             .map_err(|_| {
-                format!("fault {s:?}: kind must be one of 429, 500, 504, drop, hang, malformed")
+                format!(
+                    "fault {s:?}: kind must be one of 429, 422, 500, 504, drop, hang, malformed"
+                )
             })?;
         let mut rule = FaultRule::new(kind);
         for part in parts {
@@ -186,6 +199,16 @@ mod tests {
             Some(FaultKind::TooManyRequests)
         );
         assert_eq!(faults.pick("GET", "/users/"), None);
+    }
+
+    #[test]
+    fn a_trailing_dollar_matches_the_exact_path() {
+        let mut faults = Faults::new(vec!["422,method=POST,path=/contacts/$".parse().unwrap()], 1);
+        assert_eq!(faults.pick("POST", "/contacts/search"), None);
+        assert_eq!(
+            faults.pick("POST", "/contacts/"),
+            Some(FaultKind::UnprocessableAfterActing)
+        );
     }
 
     #[test]

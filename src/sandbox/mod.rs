@@ -70,13 +70,19 @@
 //! - V1 DATE custom values are returned as stored (no epoch-ms conversion).
 //!
 //! # Faults and admin
-//! Fault kinds: `429`, `500` (before acting), `504` (after committing), `drop` (socket closed
+//! Fault kinds: `429`, `500` (before acting), `504` and `422` (after committing), `drop` (socket closed
 //! without a response after committing), `hang` (never answers), `malformed` (body cut in
 //! half), each for the next N matching requests or with a probability, targeted by method and
 //! path prefix. Admin routes (no auth): `GET /_sandbox/account`, `GET /_sandbox/stats`,
 //! `POST /_sandbox/reset-stats`, `POST /_sandbox/reset-limits`, `GET|POST /_sandbox/faults`
 //! (`{faults?:[{kind, method?, pathPrefix?, count?, probability?}], forbidDuplicates?,
-//! latencyMs?: "A..B"|"off"}`).
+//! latencyMs?: "A..B"|"off", wrongWrites?: ["options"|"date"|"textbox-list"]}`): a wrong write
+//! is stored other than sent, so `apply`'s canary writes can be tested.
+//!
+//! Answers are in the live API's shapes (`sandbox::live`: the contact search's `address` and
+//! epoch-ms `dateOfBirth`, typed opportunity values), unless `--spec-shapes`. Users are served
+//! by `GET /users/search?companyId` (the `companyId` of `GET /locations/{id}`) and by the
+//! deprecated `GET /users/`.
 //!
 //! # Running it
 //! ```text
@@ -101,6 +107,7 @@ mod conn;
 mod faults;
 mod history;
 mod limiter;
+mod live;
 mod options;
 mod paging;
 mod pipeline;
@@ -112,9 +119,11 @@ mod stats;
 mod v1;
 mod v2;
 mod validate;
+mod wrong_writes;
 
 pub use faults::{FaultKind, FaultRule};
 pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig};
 pub use pipeline::{API_VERSION, PUBLISHED_VERSIONS};
 pub use server::{Handle, start};
 pub use stats::Stats;
+pub use wrong_writes::WrongWrite;

@@ -30,6 +30,10 @@ pub struct Options {
     pub faults: Vec<FaultRule>,
     /// Searches show a new contact or opportunity only this long after it was created.
     pub search_lag_ms: u64,
+    /// Answer in the spec's shapes instead of the live API's (see `sandbox::live`).
+    pub spec_shapes: bool,
+    /// Writes stored other than sent (see `sandbox::WrongWrite`).
+    pub wrong_writes: Vec<super::WrongWrite>,
 }
 
 impl Default for Options {
@@ -48,6 +52,8 @@ impl Default for Options {
             forbid_duplicates: false,
             faults: Vec::new(),
             search_lag_ms: 0,
+            spec_shapes: false,
+            wrong_writes: Vec::new(),
         }
     }
 }

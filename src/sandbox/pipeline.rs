@@ -100,6 +100,12 @@ async fn handle(
             next.run(request).await;
             Some(reply::gateway_timeout())
         }
+        FaultKind::UnprocessableAfterActing => {
+            next.run(request).await;
+            Some(reply::unprocessable(vec![
+                "customFields.0.property value should not exist".into(),
+            ]))
+        }
         FaultKind::Drop => {
             next.run(request).await;
             switch.kill();

@@ -37,6 +37,8 @@ pub struct Dto {
     pub strict: bool,
 }
 
+/// Every data type; the first ones are those a V2 field create accepts (the spec's enum,
+/// custom-fields.json), the last three only V1 and older accounts hold.
 const DATA_TYPES: &[&str] = &[
     "TEXT",
     "LARGE_TEXT",
@@ -46,15 +48,16 @@ const DATA_TYPES: &[&str] = &[
     "CHECKBOX",
     "SINGLE_OPTIONS",
     "MULTIPLE_OPTIONS",
-    "FLOAT",
-    "TIME",
     "DATE",
     "TEXTBOX_LIST",
     "FILE_UPLOAD",
-    "SIGNATURE",
     "RADIO",
     "EMAIL",
+    "FLOAT",
+    "TIME",
+    "SIGNATURE",
 ];
+const V2_DATA_TYPES: &[&str] = DATA_TYPES.split_at(DATA_TYPES.len() - 3).0;
 const STATUSES: &[&str] = &["open", "won", "lost", "abandoned"];
 
 macro_rules! contact_fields {
@@ -118,7 +121,7 @@ pub const TAGS: Dto = Dto {
 pub const CREATE_CUSTOM_FIELD: Dto = Dto {
     fields: &[
         ("name", Ty::Str),
-        ("dataType", Ty::OneOf(DATA_TYPES)),
+        ("dataType", Ty::OneOf(V2_DATA_TYPES)),
         ("placeholder", Ty::Str),
         ("acceptedFormat", Ty::Array),
         ("isMultipleFile", Ty::Bool),

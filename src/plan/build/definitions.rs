@@ -103,6 +103,13 @@ impl Builder<'_> {
             }
             FieldOutcome::Create { name } if create => {
                 count(counts, "create");
+                // A fixture holds V2 shapes: it stands for a V2 account.
+                let v2_target = self.input.config.target.api != crate::config::ApiKind::V1;
+                let (data_type, changed) = created_type(&s.data_type, v2_target);
+                if let Some(why) = changed {
+                    self.warnings
+                        .push(format!("custom field `{}`: {why}", s.name));
+                }
                 self.mapping.fields_mapped += 1;
                 self.mapping.fields.push(MapEntry {
                     source: label,
@@ -118,7 +125,7 @@ impl Builder<'_> {
                     id: id.clone(),
                     action: Action::CreateField(NewCustomField {
                         name: name.clone(),
-                        data_type: s.data_type.clone(),
+                        data_type: data_type.clone(),
                         model: Some(s.model().to_string()),
                         placeholder: s.placeholder.clone(),
                         position: s.position,
@@ -131,7 +138,7 @@ impl Builder<'_> {
                     FieldTarget {
                         reference: id,
                         name: name.clone(),
-                        data_type: s.data_type.clone(),
+                        data_type,
                         options: s.picklist_options.clone(),
                     },
                 );
@@ -287,4 +294,25 @@ impl Builder<'_> {
         self.stamp = Some(reference.clone());
         reference
     }
+}
+
+/// The type a field is created with. A V2 target's field create documents only some types
+/// (custom-fields.json): FLOAT becomes NUMERICAL (the same numbers) and TIME becomes TEXT (its
+/// values copied as text), each said in a warning. (SIGNATURE is never copied.)
+fn created_type(source: &DataType, v2_target: bool) -> (DataType, Option<String>) {
+    let instead = match source {
+        DataType::Float if v2_target => DataType::Numerical,
+        DataType::Time if v2_target => DataType::Text,
+        _ => return (source.clone(), None),
+    };
+    let why = format!(
+        "the V2 API does not document {source} for a new field; it is created as {instead} \
+         (its values copied as {})",
+        if instead == DataType::Text {
+            "text"
+        } else {
+            "numbers"
+        }
+    );
+    (instead, Some(why))
 }

@@ -120,6 +120,7 @@ impl Builder<'_> {
             }
         }
         planned.sort_by(|a, b| a.0.cmp(&b.0));
+        self.v1_source_values_warning(planned.len());
         for (base, mut step) in planned {
             step.id = self.unique_id(base);
             self.steps.push(step);
@@ -132,6 +133,35 @@ impl Builder<'_> {
         }
         self.value_warnings(dropped, unmapped_users, "opportunity");
         self.pipelines = Some(pipelines);
+    }
+}
+
+impl Builder<'_> {
+    /// API V1 does not return opportunity custom-field values: a V1 source's opportunities come
+    /// without them, so each mapped opportunity field loses its values on every opportunity
+    /// created. Said with counts, as nothing else in the plan shows the loss.
+    fn v1_source_values_warning(&mut self, creates: usize) {
+        if self.input.config.source.api != crate::config::ApiKind::V1 || creates == 0 {
+            return;
+        }
+        let fields: Vec<String> = self
+            .input
+            .source
+            .custom_fields
+            .iter()
+            .filter(|f| f.model() == "opportunity" && self.field_targets.contains_key(&f.id))
+            .map(|f| f.name.clone())
+            .collect();
+        if fields.is_empty() {
+            return;
+        }
+        self.warnings.push(format!(
+            "opportunity custom fields {}: the source is read through API V1, which does not \
+             return opportunity custom-field values, so the {creates} opportunit{} this plan \
+             creates get none of them (read the source with `api: v2` to copy them)",
+            quote_list(&fields),
+            if creates == 1 { "y" } else { "ies" }
+        ));
     }
 }
 

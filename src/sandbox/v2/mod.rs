@@ -23,6 +23,7 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/opportunities/pipelines", get(location::pipelines))
         .route("/users/", get(location::users))
+        .route("/users/search", get(location::search_users))
         .route("/contacts/", post(contacts::create))
         .route("/contacts/search", post(contacts::search))
         .route("/contacts/search/duplicate", get(contacts::duplicate))

@@ -129,7 +129,7 @@ pub async fn search(
         let (items, more) = page_after(matching, cursor, limit);
         let values: Vec<Value> = items
             .iter()
-            .map(|k| shapes::opportunity(account, k.item))
+            .map(|k| app.v2_opportunity(account, k.item))
             .collect();
         let last = items.last().map(|k| (k.ts, k.id.clone()));
         (last, total, more, values)
@@ -192,6 +192,6 @@ pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
         .await
         .map_err(|e| reply::bad_request(e.message))?;
     app.committed();
-    let value = app.memory.read(|a| shapes::opportunity(a, &created));
+    let value = app.memory.read(|a| app.v2_opportunity(a, &created));
     Ok(reply::created(json!({ "opportunity": value })))
 }
