@@ -109,6 +109,10 @@ pub enum ObjectKind {
     Pipelines,
     Contacts,
     Opportunities,
+    /// Each migrated contact's notes.
+    Notes,
+    /// Each migrated contact's tasks.
+    Tasks,
 }
 
 impl ObjectKind {
@@ -118,6 +122,8 @@ impl ObjectKind {
             ObjectKind::Pipelines,
             ObjectKind::Contacts,
             ObjectKind::Opportunities,
+            ObjectKind::Notes,
+            ObjectKind::Tasks,
         ]
     }
 }

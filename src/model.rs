@@ -4,8 +4,12 @@
 //! this one type, so everything downstream (matching, planning, the sandbox) works on it.
 //! Fields the API returns that the migrator does not use are ignored on read.
 
+mod history;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use history::{Note, Task};
 
 /// One whole location: what `plan` reads from each side. Unknown top-level keys are refused,
 /// so a misspelt list in a hand-written fixture (`contact:`) is an error, not an empty account.
@@ -30,6 +34,13 @@ pub struct Account {
     /// What the token reading this account may change (not part of the account's data).
     #[serde(skip)]
     pub access: crate::access::Access,
+    /// Notes of the contacts (all of a fixture's; of the contacts a plan migrates or matches
+    /// when read live). Absent in older fixtures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// Tasks of the contacts, as for `notes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<Task>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

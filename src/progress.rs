@@ -17,7 +17,7 @@ pub use log::LogLines;
 pub use terminal::Bar;
 pub use tracker::{ActivityProbe, Tracker};
 
-/// Something that happened during an apply.
+/// Something that happened during an apply (or, for the `read_*` events, while `plan` reads).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event<'a> {
@@ -73,6 +73,22 @@ pub enum Event<'a> {
         blocked: usize,
         pending: usize,
         reason: &'a str,
+    },
+    /// `plan` is about to read the notes and tasks of `contacts` contacts of one side: the
+    /// requests that will cost and how long they take at the side's rate ceiling.
+    ReadPlanned {
+        side: &'a str,
+        contacts: usize,
+        requests: u64,
+        seconds: f64,
+        ceiling: u32,
+        interval_ms: u64,
+    },
+    /// Contacts of one side whose notes and tasks have been read so far.
+    ReadProgress {
+        side: &'a str,
+        done: usize,
+        total: usize,
     },
 }
 
@@ -135,6 +151,22 @@ pub fn timestamp() -> String {
         rest / 60_000 % 60,
         rest / 1000 % 60,
         rest % 1000
+    )
+}
+
+/// `source: history of 120 contacts: 121 requests, ~20 s at 100 per 10 s` (notes and tasks).
+pub fn read_planned(
+    side: &str,
+    contacts: usize,
+    requests: u64,
+    seconds: f64,
+    ceiling: u32,
+    interval_ms: u64,
+) -> String {
+    format!(
+        "{side}: history of {contacts} contacts: {requests} requests, ~{seconds:.0} s at \
+         {ceiling} per {} s",
+        interval_ms as f64 / 1000.0
     )
 }
 

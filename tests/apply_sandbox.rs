@@ -207,7 +207,7 @@ fn a_nearly_spent_daily_budget_stops_with_75_and_the_resume_finishes() {
     let project = Project::new();
     let expected = expected_target();
     let mut opts = options();
-    opts.daily = 20;
+    opts.daily = 30;
     let sandbox = serve(opts);
     project.live_config(&sandbox, "  daily_reserve: 5\n");
     let out = project.apply(&[], &[]);

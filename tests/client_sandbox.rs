@@ -481,18 +481,20 @@ async fn both_accounts_are_read_whatever_they_are() {
     std::fs::write(&path, text).unwrap();
     let vars = |k: &str| (k == "TOK").then(|| TOKEN.to_string());
     let loaded = ghl_migrate::config::load(&path, &vars).unwrap();
-    let (source, target) = ghl_migrate::ghl::accounts::read_both(&loaded, &vars)
-        .await
-        .unwrap();
+    let (source, target) =
+        ghl_migrate::ghl::accounts::read_both(&loaded, &vars, &ghl_migrate::progress::Silent)
+            .await
+            .unwrap();
     assert_eq!(
         (source.contacts.len(), source.opportunities.len()),
         (40, 10)
     );
     assert_eq!(target.contacts.len(), 2);
     let missing = |_: &str| None;
-    let err = ghl_migrate::ghl::accounts::read_both(&loaded, &missing)
-        .await
-        .unwrap_err();
+    let err =
+        ghl_migrate::ghl::accounts::read_both(&loaded, &missing, &ghl_migrate::progress::Silent)
+            .await
+            .unwrap_err();
     assert!(
         matches!(err, ghl_migrate::Error::MissingToken { .. }),
         "{err}"

@@ -9,6 +9,7 @@ mod book;
 mod canary;
 mod executor;
 mod graph;
+mod history;
 mod merge;
 mod pipelines;
 mod reconcile;

@@ -33,6 +33,8 @@ pub fn creates(action: &Action) -> bool {
             | Action::CreateContact(_)
             | Action::CreateOpportunity(_)
             | Action::CreatePipeline(_)
+            | Action::CreateNote(_)
+            | Action::CreateTask(_)
     )
 }
 
@@ -66,6 +68,14 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
                 .into_iter()
                 .find(|x| same_name(&x.name, &o.name))
                 .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
+        (Action::CreateNote(_), Request::CreateNote { contact, body }) => {
+            let found = super::history::find_note(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
+        }
+        (Action::CreateTask(_), Request::CreateTask { contact, body }) => {
+            let found = super::history::find_task(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
         }
         _ => Ok(Found::Idempotent),
     }

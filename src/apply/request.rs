@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ghl::{
-    ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity, PipelineWrite, StageWrite,
+    ContactWrite, CustomFieldWrite, NewCustomField, NewNote, NewOpportunity, NewTask,
+    PipelineWrite, StageWrite,
 };
 use crate::plan::{
     Action, ContactCreate, ContactUpdate, OpportunityCreate, PipelineCreate, StageAdd, ValueWrite,
@@ -32,6 +33,16 @@ pub enum Request {
         pipeline_id: String,
         stage: StageAdd,
     },
+    /// `POST /contacts/{contact}/notes`.
+    CreateNote {
+        contact: String,
+        body: NewNote,
+    },
+    /// `POST /contacts/{contact}/tasks`.
+    CreateTask {
+        contact: String,
+        body: NewTask,
+    },
 }
 
 /// A reference to a step that has no target id (it is not done): the step cannot run.
@@ -58,6 +69,14 @@ pub fn build(action: &Action, created: &Created) -> Result<Request, Unresolved> 
             pipeline_id: r(&a.pipeline)?,
             stage: a.clone(),
         },
+        Action::CreateNote(n) => {
+            let (contact, body) = super::history::note(n, created)?;
+            Request::CreateNote { contact, body }
+        }
+        Action::CreateTask(t) => {
+            let (contact, body) = super::history::task(t, created)?;
+            Request::CreateTask { contact, body }
+        }
     })
 }
 

@@ -250,6 +250,14 @@ impl<G: Ghl> StepRun<'_, G> {
             Request::AddStage { pipeline_id, stage } => {
                 super::pipelines::add_stage(self.ghl, pipeline_id, stage, || self.count()).await
             }
+            Request::CreateNote { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_note(contact, body).await?.id)
+            }
+            Request::CreateTask { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_task(contact, body).await?.id)
+            }
         }
     }
 }

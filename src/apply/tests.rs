@@ -9,9 +9,12 @@ use super::testing::*;
 use super::*;
 use crate::ghl::memory::{MemoryAccount, MemoryOptions};
 use crate::ghl::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, NewCustomField, NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, NewCustomField, NewNote,
+    NewOpportunity, NewTask,
 };
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, Stage, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Stage, Task, User,
+};
 use crate::progress::Silent;
 use crate::state::{Access, Change, Durability, Update};
 
@@ -426,6 +429,21 @@ impl Ghl for Faulty {
     }
     async fn workflows(&self) -> ApiResult<Vec<crate::model::Workflow>> {
         self.inner.workflows().await
+    }
+    async fn contact_notes(&self, c: &str) -> ApiResult<Vec<Note>> {
+        self.inner.contact_notes(c).await
+    }
+    async fn contact_tasks(&self, c: &str) -> ApiResult<Vec<Task>> {
+        self.inner.contact_tasks(c).await
+    }
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        self.inner.location_tasks().await
+    }
+    async fn create_note(&self, c: &str, note: &NewNote) -> ApiResult<Note> {
+        self.write("note", self.inner.create_note(c, note)).await
+    }
+    async fn create_task(&self, c: &str, task: &NewTask) -> ApiResult<Task> {
+        self.write("task", self.inner.create_task(c, task)).await
     }
 }
 

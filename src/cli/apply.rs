@@ -52,7 +52,7 @@ enum Sync {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ProgressKind {
+pub(super) enum ProgressKind {
     Auto,
     Bars,
     Log,
@@ -323,7 +323,7 @@ async fn next_signal() -> std::io::Result<()> {
 /// How often log lines say where the run is.
 const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn progress_sink(kind: ProgressKind, probe: Option<ActivityProbe>) -> Box<dyn Progress> {
+pub(super) fn progress_sink(kind: ProgressKind, probe: Option<ActivityProbe>) -> Box<dyn Progress> {
     let tty = std::io::stderr().is_terminal();
     match kind {
         ProgressKind::Bars => Box::new(Bar::stderr(probe)),

@@ -12,6 +12,7 @@ use ghl_migrate::ledger;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build_with};
 use ghl_migrate::plan::{Plan, fingerprint};
+use ghl_migrate::progress::Progress;
 use ghl_migrate::state::{
     Access, Durability, ObjectRecord, State, plan_fingerprint, short_revision,
 };
@@ -27,11 +28,15 @@ pub struct Args {
     /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Progress of the reads on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    #[arg(long, value_enum, default_value_t = super::apply::ProgressKind::Auto)]
+    progress: super::apply::ProgressKind,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let (source, target) = read_accounts(&loaded)?;
+    let progress = super::apply::progress_sink(args.progress, None);
+    let (source, target) = read_accounts(&loaded, progress.as_ref())?;
     let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
@@ -80,10 +85,13 @@ pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Resul
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
 /// over the network, each within its own rate limit), then reads by id what the ledger says
 /// this migration wrote to the target (its search may not show it yet).
-pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
+pub(crate) fn read_accounts(
+    loaded: &Loaded,
+    progress: &dyn Progress,
+) -> Result<(Account, Account)> {
     let ledger = Ledger::read(loaded)?;
     super::runtime()?.block_on(async {
-        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        let (source, mut target) = accounts::read_both(loaded, &super::env_var, progress).await?;
         accounts::target_extras(loaded, &mut target, &super::env_var).await?;
         let objects = ledger.objects(&target.location.id)?;
         if objects.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod live_shapes;
 pub mod memory;
@@ -19,12 +20,13 @@ pub mod wire;
 use std::future::Future;
 
 pub use error::{ApiError, ApiErrorKind};
+pub use history::{NewNote, NewTask};
 pub use payload::{
     ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity, PipelineWrite, StageWrite,
 };
 
 use crate::model::{
-    Account, Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow,
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
 };
 
 /// Result of every call across the network boundary.
@@ -125,6 +127,25 @@ pub trait Ghl: Send + Sync {
     /// to be retried) fail without being sent; those already sent settle. An account with no
     /// waits (in memory) has nothing to do.
     fn stop_sending(&self) {}
+    /// `GET /contacts/{id}/notes`: every note of one contact (the list has no paging).
+    fn contact_notes(&self, contact_id: &str) -> impl Future<Output = ApiResult<Vec<Note>>> + Send;
+    /// `GET /contacts/{id}/tasks`: every task of one contact.
+    fn contact_tasks(&self, contact_id: &str) -> impl Future<Output = ApiResult<Vec<Task>>> + Send;
+    /// Every task of the location through the location-wide search, all pages; `None` when
+    /// the API has no such search (V1: tasks are read contact by contact).
+    fn location_tasks(&self) -> impl Future<Output = ApiResult<Option<Vec<Task>>>> + Send;
+    /// `POST /contacts/{id}/notes`.
+    fn create_note(
+        &self,
+        contact_id: &str,
+        note: &NewNote,
+    ) -> impl Future<Output = ApiResult<Note>> + Send;
+    /// `POST /contacts/{id}/tasks`.
+    fn create_task(
+        &self,
+        contact_id: &str,
+        task: &NewTask,
+    ) -> impl Future<Output = ApiResult<Task>> + Send;
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.
@@ -146,5 +167,9 @@ pub async fn snapshot<G: Ghl>(ghl: &G) -> ApiResult<Account> {
         opportunities,
         workflows: None,
         access: Default::default(),
+        // A contact's history is read for the contacts a plan needs, not for the whole
+        // location: see [`history::read`].
+        notes: vec![],
+        tasks: vec![],
     })
 }

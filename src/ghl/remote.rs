@@ -10,11 +10,14 @@ use super::ratelimit::{self, Limits};
 use super::v1::V1;
 use super::v2::{self, V2};
 use super::{
-    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity, PipelineWrite,
+    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity, NewTask,
+    PipelineWrite,
 };
 use crate::config::{AccountConfig, ApiKind, RateLimitConfig};
 use crate::error::{Error, Result};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow};
+use crate::model::{
+    Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// Which account of the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -208,5 +211,20 @@ impl Ghl for Remote {
         if let Some(http) = self.http() {
             http.stop_sending();
         }
+    }
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        delegate!(self, c => c.contact_notes(contact_id))
+    }
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        delegate!(self, c => c.contact_tasks(contact_id))
+    }
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        delegate!(self, c => c.location_tasks())
+    }
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        delegate!(self, c => c.create_note(contact_id, note))
+    }
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        delegate!(self, c => c.create_task(contact_id, task))
     }
 }

@@ -5,6 +5,8 @@
 //! Beware: V1's `POST /contacts/` upserts on an email or phone match, so a "create" can
 //! update an existing contact; the executor looks contacts up before creating them.
 
+pub mod history;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,11 +18,11 @@ use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
 use super::wire::{self, array, convert, convert_all, member, segment};
 use super::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField,
-    NewOpportunity, PipelineWrite,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
+    NewOpportunity, NewTask, PipelineWrite,
 };
 use crate::model::{
-    Contact, CustomField, DataType, Location, Opportunity, Pipeline, User, Workflow,
+    Contact, CustomField, DataType, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
 };
 
 /// Records per V1 list page (the API's maximum).
@@ -357,6 +359,26 @@ impl Ghl for V1 {
             .into_iter()
             .filter(|o| o.contact_id == contact_id)
             .collect())
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        self.notes_of(contact_id).await
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        self.tasks_of(contact_id).await
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        Ok(None)
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.add_note(contact_id, note).await
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.add_task(contact_id, task).await
     }
 
     async fn create_pipeline(&self, _: &PipelineWrite) -> ApiResult<Pipeline> {

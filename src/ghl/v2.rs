@@ -1,6 +1,8 @@
 //! The live V2 client (`services.leadconnectorhq.com`, `Version: 2021-07-28`): the [`Ghl`]
 //! trait over the official routes, paging every list to its end.
 
+mod history;
+
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -14,10 +16,12 @@ use super::http::{Http, Request};
 use super::live_shapes;
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
 use super::{
-    ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
-    PipelineWrite,
+    ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity,
+    NewTask, PipelineWrite,
 };
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow};
+use crate::model::{
+    Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// The `Version` header for contacts, opportunities, locations and users.
 pub const VERSION: &str = "2021-07-28";
@@ -405,5 +409,25 @@ impl Ghl for V2 {
 
     async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
         self.read_workflows().await
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        self.notes_of(contact_id).await
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        self.tasks_of(contact_id).await
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        self.all_tasks().await.map(Some)
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.add_note(contact_id, note).await
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.add_task(contact_id, task).await
     }
 }

@@ -24,6 +24,8 @@ use crate::plan::{
     ValueWrite, fingerprint,
 };
 
+pub use history::history_scope;
+
 /// The name of the target field that holds stamped source ids of contacts with no email or phone.
 pub const STAMP_FIELD_NAME: &str = "ghl-migrate source id";
 
@@ -55,6 +57,8 @@ pub fn build_with(input: PlanInput<'_>, ledger: &View) -> Result<Plan> {
         b.pipelines();
         let links = b.contacts(&users);
         b.opportunities(&links, &users);
+        b.notes(&links, &users);
+        b.tasks(&links, &users);
         let source = source_fp.join().expect("hashing does not panic");
         let target = target_fp.join().expect("hashing does not panic");
         b.finish(&source, &target)
@@ -229,6 +233,9 @@ fn quote_list(items: &[String]) -> String {
 mod automations;
 mod contacts;
 mod definitions;
+mod history;
+#[cfg(test)]
+mod history_tests;
 mod opportunities;
 mod pipelines;
 #[cfg(test)]

@@ -156,6 +156,8 @@ fn summary_values(plan: &Plan) -> Values {
         ("users", &s.users),
         ("contacts", &s.contacts),
         ("opportunities", &s.opportunities),
+        ("notes", &s.notes),
+        ("tasks", &s.tasks),
     ] {
         for (outcome, n) in counts {
             values.push((format!("{kind}.{outcome}"), n.to_string()));

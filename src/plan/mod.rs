@@ -10,6 +10,7 @@ pub mod contact_steps;
 pub mod diff;
 pub mod file;
 pub mod fingerprint;
+pub mod history;
 pub mod label;
 pub mod readiness;
 pub mod values;
@@ -21,6 +22,7 @@ use serde_json::Value;
 
 use crate::ghl::payload::NewCustomField;
 use crate::model::OpportunityStatus;
+pub use history::{NoteCreate, TaskCreate};
 
 /// How the warning about the target's workflows begins (`apply` repeats it before writing).
 pub const AUTOMATIONS_WARNING: &str = "target automations:";
@@ -78,6 +80,11 @@ pub struct Summary {
     pub users: Counts,
     pub contacts: Counts,
     pub opportunities: Counts,
+    /// Absent in plans made before notes and tasks were migrated.
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub notes: Counts,
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub tasks: Counts,
     pub readiness_percent: f64,
 }
 
@@ -157,6 +164,10 @@ pub enum Action {
     CreatePipeline(PipelineCreate),
     /// Make sure a target pipeline has a stage: take it when it has it, else add it.
     AddStage(StageAdd),
+    /// Add a note to a contact.
+    CreateNote(NoteCreate),
+    /// Add a task to a contact.
+    CreateTask(TaskCreate),
 }
 
 impl Action {
@@ -170,10 +181,13 @@ impl Action {
             Action::CreateOpportunity(_) => "create_opportunity",
             Action::CreatePipeline(_) => "create_pipeline",
             Action::AddStage(_) => "add_stage",
+            Action::CreateNote(_) => "create_note",
+            Action::CreateTask(_) => "create_task",
         }
     }
 
-    /// The object kind the step acts on: `custom_field`, `contact` or `opportunity`.
+    /// The object kind the step acts on: `custom_field`, `contact`, `opportunity`, `note` or
+    /// `task`.
     pub fn kind(&self) -> &'static str {
         match self {
             Action::CreateField(_) => "custom_field",
@@ -183,6 +197,8 @@ impl Action {
             Action::CreateOpportunity(_) => "opportunity",
             Action::CreatePipeline(_) => "pipeline",
             Action::AddStage(_) => "stage",
+            Action::CreateNote(_) => "note",
+            Action::CreateTask(_) => "task",
         }
     }
 
@@ -194,9 +210,12 @@ impl Action {
     /// The id of the source object the step writes, when it has one (the ledger's key).
     pub fn source_id(&self) -> Option<&str> {
         let id = match self {
-            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => {
-                return None;
-            }
+            // Notes and tasks are matched by their text, not through the ledger's map.
+            Action::CreateField(_)
+            | Action::CreatePipeline(_)
+            | Action::AddStage(_)
+            | Action::CreateNote(_)
+            | Action::CreateTask(_) => return None,
             Action::CreateContact(c) => &c.source_id,
             Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
             Action::CreateOpportunity(o) => &o.source_id,
@@ -223,6 +242,8 @@ impl Action {
             .into_iter()
             .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
             .collect(),
+            Action::CreateNote(n) => vec![n.contact.as_str()],
+            Action::CreateTask(t) => vec![t.contact.as_str()],
         }
     }
 }
@@ -417,6 +438,10 @@ struct RawStep {
     #[serde(default)]
     add_stage: Option<StageAdd>,
     #[serde(default)]
+    create_note: Option<NoteCreate>,
+    #[serde(default)]
+    create_task: Option<TaskCreate>,
+    #[serde(default)]
     after: Vec<String>,
 }
 
@@ -446,10 +471,17 @@ impl TryFrom<RawStep> for Step {
         if let Some(a) = raw.add_stage {
             actions.push(Action::AddStage(a));
         }
+        if let Some(a) = raw.create_note {
+            actions.push(Action::CreateNote(a));
+        }
+        if let Some(a) = raw.create_task {
+            actions.push(Action::CreateTask(a));
+        }
         if actions.len() != 1 {
             return Err(format!(
                 "step `{}` must have exactly one action (create_field, create_contact, merge_contact, \
-                 overwrite_contact, create_opportunity, create_pipeline or add_stage), found {}",
+                 overwrite_contact, create_opportunity, create_pipeline, add_stage,
+                 create_note or create_task), found {}",
                 raw.id,
                 actions.len()
             ));
@@ -478,6 +510,8 @@ impl Serialize for Step {
             Action::CreateOpportunity(a) => s.serialize_field("create_opportunity", a)?,
             Action::CreatePipeline(a) => s.serialize_field("create_pipeline", a)?,
             Action::AddStage(a) => s.serialize_field("add_stage", a)?,
+            Action::CreateNote(a) => s.serialize_field("create_note", a)?,
+            Action::CreateTask(a) => s.serialize_field("create_task", a)?,
         }
         if !self.after.is_empty() {
             s.serialize_field("after", &self.after)?;

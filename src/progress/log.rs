@@ -55,6 +55,22 @@ impl<W: Write + Send + 'static> Progress for LogLines<W> {
     fn event(&self, event: &Event<'_>) {
         self.tracker.observe(event);
         match event {
+            Event::ReadPlanned {
+                side,
+                contacts,
+                requests,
+                seconds,
+                ceiling,
+                interval_ms,
+            } => self.line(&super::read_planned(
+                side,
+                *contacts,
+                *requests,
+                *seconds,
+                *ceiling,
+                *interval_ms,
+            )),
+            Event::ReadProgress { .. } => {}
             Event::Begin {
                 total,
                 already_done,

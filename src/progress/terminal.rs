@@ -80,6 +80,24 @@ impl Progress for Bar {
     fn event(&self, event: &Event<'_>) {
         self.tracker.observe(event);
         match event {
+            Event::ReadPlanned {
+                side,
+                contacts,
+                requests,
+                seconds,
+                ceiling,
+                interval_ms,
+            } => {
+                let _ = self.multi.println(super::read_planned(
+                    side,
+                    *contacts,
+                    *requests,
+                    *seconds,
+                    *ceiling,
+                    *interval_ms,
+                ));
+            }
+            Event::ReadProgress { .. } => {}
             // The display starts with the first event; checks before the steps may wait too.
             Event::Preparing { .. } => self.redraw_every(Duration::from_millis(200)),
             Event::Begin { .. } if !self.ticking() => self.redraw_every(Duration::from_millis(200)),

@@ -51,6 +51,7 @@ impl Tracker {
     pub fn observe(&self, event: &Event<'_>) {
         let mut run = self.lock();
         match event {
+            Event::ReadPlanned { .. } | Event::ReadProgress { .. } => {}
             Event::Preparing { what } => run.preparing = Some(what.to_string()),
             Event::Begin {
                 total,

@@ -30,12 +30,8 @@ pub fn line(step: &Step, width: usize) -> String {
 /// `+` for what is created, `~` for what is changed in place.
 pub fn sign(action: &Action) -> char {
     match action {
-        Action::CreateField(_)
-        | Action::CreateContact(_)
-        | Action::CreateOpportunity(_)
-        | Action::CreatePipeline(_)
-        | Action::AddStage(_) => '+',
         Action::MergeContact(_) | Action::OverwriteContact(_) => '~',
+        _ => '+',
     }
 }
 
@@ -114,7 +110,37 @@ pub fn describe(action: &Action) -> String {
             },
             a.stages_before.len()
         ),
+        Action::CreateNote(n) => {
+            let text = crate::plan::history::original_text(&n.body);
+            format!("add note: {}", preview(text))
+        }
+        Action::CreateTask(t) => {
+            let due = t.due_date.get(..10).unwrap_or(&t.due_date);
+            let mut out = format!("add task: {} (due {due}", preview(&t.title));
+            if t.completed {
+                out.push_str(", completed");
+            }
+            if t.assigned_to.is_some() {
+                out.push_str(", assigned");
+            }
+            out.push(')');
+            out
+        }
     }
+}
+
+/// Characters of a note or task text shown on its line.
+const PREVIEW_CHARS: usize = 40;
+
+/// The start of a text on one line, quoted: `"Called about the renewal…" (812 chars)`.
+fn preview(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n = flat.chars().count();
+    if n <= PREVIEW_CHARS {
+        return format!("{flat:?}");
+    }
+    let head: String = flat.chars().take(PREVIEW_CHARS).collect();
+    format!("{:?} ({n} chars)", format!("{}…", head.trim_end()))
 }
 
 fn status(o: &crate::plan::OpportunityCreate) -> String {

@@ -25,6 +25,9 @@
 //! recomputed by position; names are unique case-insensitively (pipelines per location, stages
 //! per pipeline); DELETE removes the pipeline's opportunities. `GET /workflows/?locationId`
 //! (scope `workflows.readonly`) lists the fixture's `workflows`.
+//! Notes and tasks: `GET|POST /contacts/{id}/notes` (`{notes}`, newest first; `{note}`),
+//! `GET|POST /contacts/{id}/tasks` (`{tasks}`; `{task}`), `POST /locations/{id}/tasks/search`
+//! (`{limit<=100, skip, contactId[], completed}` -> `{tasks, total}`); see `history`.
 //!
 //! V1 (base `/v1`, `Authorization: Bearer <api key>`, no Version): `GET|POST /v1/contacts/`
 //! (list: `customField:[{id,value}]`, `meta:{total, startAfterId, startAfter, nextPageUrl}`,
@@ -36,7 +39,9 @@
 //! each with an embedded `contact`), `POST /v1/pipelines/{pid}/opportunities/` (answers the
 //! bare opportunity; without `contactId` the contact is upserted from email/phone), `GET
 //! /v1/users/`, `GET /v1/locations/{id}` (bare location object: V1 has no location read for a
-//! location key, so this stands in for one; 403 for another id).
+//! location key, so this stands in for one; 403 for another id), `GET|POST
+//! /v1/contacts/{id}/notes/` and `GET|POST /v1/contacts/{id}/tasks/` (tasks with `description`
+//! and `status`; creates answer the bare record).
 //!
 //! # Choices and deviations (documented, since the real API is partly unknown)
 //! - Auth, as observed live: a missing/unknown token -> 401; a missing `Version` (V2) -> 401
@@ -111,6 +116,7 @@ mod admin;
 mod app;
 mod conn;
 mod faults;
+mod history;
 mod limiter;
 mod live;
 mod options;

@@ -308,7 +308,8 @@ pub async fn plan(app: &Arc<App>) -> Reply<Value> {
     let path = app.plan_path.clone();
     // As the CLI plans: on a thread of its own (reading is async, matching is CPU work).
     let plan = tokio::task::spawn_blocking(move || {
-        let (source, target) = cli::plan::read_accounts(&loaded)?;
+        let quiet = ghl_migrate::progress::Silent;
+        let (source, target) = cli::plan::read_accounts(&loaded, &quiet)?;
         let plan = cli::plan::make(&loaded, &source, &target)?;
         ghl_migrate::plan::file::write(&path, &plan)?;
         Ok::<_, Error>(plan)

@@ -3,8 +3,8 @@
 //! 40 opportunities in the source, and a target that overlaps it with every edge case a
 //! migration meets (see `fixtures/demo/README.md` for where each one lives).
 
-use super::demo_contacts;
 use super::kit::Kit;
+use super::{demo_contacts, demo_history};
 use crate::model::{Account, CustomField, DataType, Pipeline, User, Workflow};
 
 /// The seed every demo id derives from.
@@ -174,6 +174,7 @@ pub fn demo_pair() -> (Account, Account) {
         ..Account::default()
     };
     demo_contacts::fill(&mut source, &mut target, (&src, &tgt));
+    demo_history::fill(&mut source, &mut target, (&src, &tgt));
     (source, target)
 }
 

@@ -47,6 +47,19 @@ pub const SOURCE: &str = r#"{
     {"id": "O3", "name": "Deal C", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C3"},
     {"id": "O4", "name": "Deal I", "pipelineId": "P1", "pipelineStageId": "S1", "status": "lost", "contactId": "C9"},
     {"id": "O5", "name": "Deal Old", "pipelineId": "P1", "pipelineStageId": "S2", "status": "open", "contactId": "C10"}
+  ],
+  "users": [{"id": "U1", "name": "Ann Owner", "email": "owner@acme.test"}],
+  "notes": [
+    {"id": "N1", "contactId": "C1", "body": "Called about the renewal.", "userId": "U1", "dateAdded": "2024-01-02T03:04:05.000Z"},
+    {"id": "N2", "contactId": "C1", "body": "Second call:\n- wants a quote\n- _soon_ 日本 ✅", "dateAdded": "2024-01-09T10:00:00.000Z"},
+    {"id": "N3", "contactId": "C10", "body": "Existing customer since 2019.", "userId": "U1", "dateAdded": "2019-05-01T08:00:00.000Z"},
+    {"id": "N4", "contactId": "C11", "body": "Walk-in, left no details.", "dateAdded": "2024-02-02T12:00:00.000Z"},
+    {"id": "N5", "contactId": "C9", "body": "Phone-only contact: call after 5pm.", "userId": "U1", "dateAdded": "2024-02-03T12:00:00.000Z"}
+  ],
+  "tasks": [
+    {"id": "T1", "contactId": "C2", "title": "Send quote", "dueDate": "2024-02-01T09:00:00.000Z", "completed": false, "assignedTo": "U1"},
+    {"id": "T2", "contactId": "C10", "title": "Renewal call", "dueDate": "2024-03-01T09:00:00.000Z", "completed": true},
+    {"id": "T3", "contactId": "C3", "title": "Follow up", "body": "by email", "dueDate": "2024-03-05T09:00:00.000Z", "completed": false}
   ]
 }"#;
 
@@ -59,7 +72,9 @@ pub const TARGET: &str = r#"{
   "contacts": [
     {"id": "TC1aaaaaaaaaaaaaaaaa", "email": "old@acme.test", "firstName": "Old", "tags": ["customer"],
      "dateAdded": "2025-01-01T00:00:00.000Z"}
-  ]
+  ],
+  "notes": [{"id": "TN1aaaaaaaaaaaaaaaaa", "contactId": "TC1aaaaaaaaaaaaaaaaa",
+    "body": "Existing customer since 2019.", "dateAdded": "2025-01-02T00:00:00.000Z"}]
 }"#;
 
 const PLAN_CONFIG: &str = "name: t\nsource:\n  api: fixture\n  path: source.json\n\
@@ -77,6 +92,11 @@ impl Project {
 
     /// The same project with another source account (the target stays [`TARGET`]).
     pub fn with_source(source: &str) -> Project {
+        Project::of(source, TARGET)
+    }
+
+    /// A project migrating `source` (a fixture's JSON) into the usual target.
+    pub fn with(source: &str) -> Project {
         Project::of(source, TARGET)
     }
 
@@ -288,6 +308,24 @@ pub fn canonical(account: &Account) -> Vec<String> {
             o.monetary_value
         ));
     }
+    for n in &account.notes {
+        lines.push(format!(
+            "note of {} {:?}",
+            contact_key(&n.contact_id),
+            n.body
+        ));
+    }
+    for t in &account.tasks {
+        lines.push(format!(
+            "task of {} {:?} {:?} due {:?} completed {} assigned {:?}",
+            contact_key(&t.contact_id),
+            t.title,
+            t.body,
+            t.due_date,
+            t.completed,
+            t.assigned_to
+        ));
+    }
     lines.sort();
     lines
 }
@@ -309,6 +347,8 @@ pub fn another_revision(plan: &mut ghl_migrate::plan::Plan) {
     let counts = match dropped.action.kind() {
         "opportunity" => &mut plan.summary.opportunities,
         "contact" => &mut plan.summary.contacts,
+        "note" => &mut plan.summary.notes,
+        "task" => &mut plan.summary.tasks,
         _ => &mut plan.summary.custom_fields,
     };
     *counts.get_mut("create").unwrap() -= 1;

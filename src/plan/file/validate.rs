@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::DataType;
-use crate::plan::{Action, Plan, Step, ValueWrite, is_step_ref};
+use crate::plan::{Action, NoteCreate, Plan, Step, TaskCreate, ValueWrite, is_step_ref};
 
 /// `Ok` for a plan apply can run as written; otherwise every problem, each naming its step.
 /// `read` and `parse` call this; the planner's tests can call it on what it builds.
@@ -57,6 +57,8 @@ fn count_problems(plan: &Plan) -> Vec<String> {
         ("merge_contact", announced(&s.contacts, "merge")),
         ("overwrite_contact", announced(&s.contacts, "overwrite")),
         ("create_opportunity", announced(&s.opportunities, "create")),
+        ("create_note", announced(&s.notes, "create")),
+        ("create_task", announced(&s.tasks, "create")),
     ];
     expected
         .into_iter()
@@ -220,6 +222,17 @@ fn payload_problems(action: &Action) -> Vec<String> {
                 );
             }
         }
+        Action::CreateNote(n) => {
+            require("contact", &n.contact);
+            require("body", &n.body);
+            require("source_id", &n.source_id);
+        }
+        Action::CreateTask(t) => {
+            require("contact", &t.contact);
+            require("title", &t.title);
+            require("due_date", &t.due_date);
+            require("source_id", &t.source_id);
+        }
     }
     problems
 }
@@ -303,6 +316,12 @@ fn refs(action: &Action) -> Vec<Ref<'_>> {
             all.extend(field_refs(&o.custom_fields, "opportunity"));
             all
         }
+        Action::CreateNote(NoteCreate { contact, .. })
+        | Action::CreateTask(TaskCreate { contact, .. }) => vec![Ref {
+            role: "contact".into(),
+            value: contact.as_str(),
+            wants: Wants::Contact,
+        }],
     }
 }
 
