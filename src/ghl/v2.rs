@@ -70,7 +70,8 @@ impl V2 {
             .as_str()
             .ok_or_else(|| wire::shape_error(&at, "`location.companyId` is not text"))?
             .to_string();
-        let mut all = Vec::new();
+        let mut all: Vec<User> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         loop {
             let req = Request::get("/users/search")
                 .query("companyId", &company)
@@ -82,6 +83,17 @@ impl V2 {
             let page: Vec<User> =
                 convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)?;
             let got = page.len();
+            // A server that ignores `skip` answers the same page forever: an error (the
+            // deprecated route is tried next), never an endless loop or a duplicate.
+            if let Some(again) = page.iter().find(|u| !seen.insert(u.id.clone())) {
+                return Err(wire::shape_error(
+                    &endpoint,
+                    format!(
+                        "user {} comes back on a later page (`skip` ignored?)",
+                        again.id
+                    ),
+                ));
+            }
             all.extend(page);
             if !wire::more_pages(got, USER_PAGE, all.len(), None) {
                 return Ok(all);
