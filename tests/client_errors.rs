@@ -387,3 +387,32 @@ async fn a_full_opportunity_page_without_a_cursor_is_an_error_not_the_end() {
     let got = c.opportunities().await;
     assert!(got.is_err(), "read {} of 150 silently", got.unwrap().len());
 }
+
+#[tokio::test]
+async fn a_duplicate_lookup_answer_without_contact_is_not_a_miss() {
+    // Only 200 `{"contact": null}` is the reported miss; `{}` or another key is a shape this
+    // client does not know, and reading it as "absent" would send an in-doubt create again.
+    for body in [
+        json!({}),
+        json!({"contacts": [contact("c1")]}),
+        json!({"contact": [contact("c1")]}),
+    ] {
+        let answer = body.clone();
+        let server = Server::start(move |_, _| Reply::ok(answer.clone()));
+        let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+        let key = ghl_migrate::ghl::ContactKey {
+            email: Some("c1@example.com".into()),
+            phone: None,
+        };
+        let got = c.find_contacts(&key).await;
+        assert!(got.is_err(), "{body} read as {got:?}");
+    }
+    // The reported miss still is one.
+    let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));
+    let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+    let key = ghl_migrate::ghl::ContactKey {
+        email: Some("c1@example.com".into()),
+        phone: None,
+    };
+    assert!(c.find_contacts(&key).await.unwrap().is_empty());
+}

@@ -134,8 +134,17 @@ impl V2 {
             .query(param, value);
         let endpoint = req.endpoint();
         let body = self.http.send(&req).await?;
+        // The miss is 200 `{"contact": null}`; an answer without the key is no known shape,
+        // and reading it as a miss would send an in-doubt create again.
         match body.get("contact") {
-            None | Some(Value::Null) => Ok(None),
+            Some(Value::Null) => Ok(None),
+            None => Err(wire::shape_error(
+                &endpoint,
+                format!(
+                    "the answer has no `contact` (not even null): {}",
+                    live_shapes::describe(&body)
+                ),
+            )),
             Some(c) => read_contact(&endpoint, c).map(Some),
         }
     }
