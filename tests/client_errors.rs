@@ -416,3 +416,39 @@ async fn a_duplicate_lookup_answer_without_contact_is_not_a_miss() {
     };
     assert!(c.find_contacts(&key).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_contact_search_whose_pages_cycle_neither_loops_nor_duplicates() {
+    // Page A's cursor leads to page B, whose cursor leads back to page A: each cursor differs
+    // from the one before it, so only a memory of every contact read ends the loop.
+    let page = |from: usize, cursor: &str| {
+        let contacts: Vec<_> = (from..from + 500)
+            .map(|i| {
+                let mut c = contact(&format!("C{i}"));
+                c["searchAfter"] = json!([i, format!("C{i}")]);
+                c
+            })
+            .collect();
+        let mut contacts = contacts;
+        contacts[499]["searchAfter"] = json!([cursor]);
+        Reply::ok(json!({"contacts": contacts, "total": 1000}))
+    };
+    let server = Server::start(move |req, n| {
+        if n > 20 {
+            return Reply::status(400, "{}");
+        }
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        match body["searchAfter"][0].as_str() {
+            Some("a") => page(500, "b"),
+            _ => page(0, "a"),
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-cycle", &rate(0, 2_000));
+    let got = c.contacts().await;
+    assert!(
+        server.requests().len() <= 3,
+        "{} pages read",
+        server.requests().len()
+    );
+    assert!(got.is_err(), "read {} contacts", got.unwrap().len());
+}

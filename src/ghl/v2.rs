@@ -258,6 +258,7 @@ impl Ghl for V2 {
 
     async fn contacts(&self) -> ApiResult<Vec<Contact>> {
         let mut all: Vec<Contact> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let mut after: Option<Value> = None;
         loop {
             let req = Request::search(
@@ -268,7 +269,16 @@ impl Ghl for V2 {
             let body = self.http.send(&req).await?;
             let page = array(&endpoint, &body, "contacts")?;
             for c in page {
-                all.push(read_contact(&endpoint, c)?);
+                let contact = read_contact(&endpoint, c)?;
+                // Pages that come back again (a cursor cycle, an ignored `searchAfter`) are an
+                // error, never an endless loop or a contact read twice.
+                if !seen.insert(contact.id.clone()) {
+                    return Err(wire::shape_error(
+                        &endpoint,
+                        format!("contact {} comes back on a later page", contact.id),
+                    ));
+                }
+                all.push(contact);
             }
             let total = body.get("total").and_then(Value::as_u64);
             if !wire::more_pages(page.len(), CONTACT_PAGE, all.len(), total) {
