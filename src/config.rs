@@ -237,7 +237,7 @@ mod defaults {
         30_000
     }
     pub fn search_lag_ms() -> u64 {
-        5_000
+        15_000
     }
 }
 

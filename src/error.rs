@@ -52,9 +52,14 @@ pub enum Error {
     Api { side: String, source: ApiError },
     /// The target changed since the plan was made.
     #[error(
-        "stale plan: the target no longer matches the plan (planned {planned}, now {actual}); re-run plan"
+        "stale plan: the target changed since the plan was made{changes} (planned {planned}, now {actual}); re-run plan"
     )]
-    StalePlan { planned: String, actual: String },
+    StalePlan {
+        planned: String,
+        actual: String,
+        /// What changed (`: contact: 2 added (...)`), when the ledger kept the plan's view.
+        changes: String,
+    },
     /// A plan whose content cannot be executed (dangling reference, cycle, wrong format).
     #[error("plan {}: {message}", path.display())]
     Plan { path: PathBuf, message: String },

@@ -11,6 +11,7 @@ pub mod error;
 pub mod fixture;
 pub mod ghl;
 pub mod graph;
+pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod normalize;

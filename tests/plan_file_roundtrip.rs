@@ -96,6 +96,7 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
         location: location.into(),
         name: String::new(),
         fingerprint: "sha256:00".into(),
+        ledger_run: None,
     };
     let mut steps = vec![Step {
         id: "custom_field/notes".into(),

@@ -68,13 +68,25 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
 }
 
 #[test]
-fn status_of_a_checkpoint_made_for_another_plan_is_refused() {
+fn status_of_another_revision_shows_it_unapplied_and_the_history_of_every_run() {
     let project = Project::new();
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
     assert_eq!(project.apply(&[], &[]).status.code(), Some(0));
+    let (_, said) = status(&project, "json");
+    let first: serde_json::Value = serde_json::from_str(&said).unwrap();
     project.edit_plan(another_revision);
     let (code, text) = status(&project, "json");
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("another revision of this plan"), "{text}");
+    assert_eq!(code, 0, "{text}");
+    let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(j["finished"], false, "{j}");
+    assert_ne!(j["revision"], first["revision"], "{j}");
+    let runs = j["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{j}");
+    assert_eq!(runs[0]["run"], 1);
+    assert_eq!(runs[0]["revision"], first["revision"], "{j}");
+    assert_eq!(runs[0]["state"], "complete", "{j}");
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("not applied yet"), "{said}");
+    assert!(said.contains("#1") && said.contains("complete"), "{said}");
 }

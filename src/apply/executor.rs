@@ -78,7 +78,9 @@ impl<G: Ghl> Exec<'_, G> {
                     }
                     Next::Launch { request, in_doubt } => {
                         if !in_doubt {
-                            updates.push(update(&step.id, Change::Sending));
+                            // The request itself, with the intent: what an undo compares with.
+                            let body = serde_json::to_string(&request).ok();
+                            updates.push(update(&step.id, Change::Sending { body }));
                         }
                         launched += 1;
                         launches.push((i, launched, request, in_doubt));

@@ -9,7 +9,8 @@ use crate::plan::{
 };
 
 /// What one step sends, with every reference resolved to a target id.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     CreateField(NewCustomField),
     CreateContact(ContactWrite),

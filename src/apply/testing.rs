@@ -34,6 +34,7 @@ fn side(location: &str) -> Side {
         location: location.into(),
         name: String::new(),
         fingerprint: "sha256:unknown".into(),
+        ledger_run: None,
     }
 }
 

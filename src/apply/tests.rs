@@ -186,7 +186,7 @@ fn crash_after_sending(state: &mut State, plan: &Plan, ids: &[&str]) {
         .iter()
         .map(|id| Update {
             id: id.to_string(),
-            change: Change::Sending,
+            change: Change::Sending { body: None },
         })
         .collect();
     state.record(&updates).unwrap();
@@ -400,6 +400,9 @@ impl Ghl for Faulty {
     }
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
         self.inner.get_contact(id).await
+    }
+    async fn get_opportunity(&self, id: &str, p: &str) -> ApiResult<Option<Opportunity>> {
+        self.inner.get_opportunity(id, p).await
     }
     async fn find_opportunities(&self, c: &str, p: &str) -> ApiResult<Vec<Opportunity>> {
         let found = self.inner.find_opportunities(c, p).await?;

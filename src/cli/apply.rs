@@ -14,7 +14,7 @@ use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
 use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
-use ghl_migrate::state::{Access, Durability, State};
+use ghl_migrate::state::{Access, Durability, State, TargetLock};
 
 /// Test hook (documented for contributors only): abort the process at write N, phase P
 /// (`N:intent`, `N:sent`, `N:recorded`), as a crash would.
@@ -91,6 +91,20 @@ pub fn run(args: Args) -> Result<i32> {
         Sync::Full => Durability::Full,
     };
     let mut state = State::open(&state_path, Access::Write(durability))?;
+    // One apply per target location on this machine, whatever folder or ledger it runs from.
+    let _target_lock = match loaded.config.target.api {
+        ApiKind::Fixture => None,
+        ApiKind::V1 | ApiKind::V2 => Some(TargetLock::acquire(
+            loaded.config.target.base_url().unwrap_or_default(),
+            loaded
+                .config
+                .target
+                .location_id
+                .as_deref()
+                .unwrap_or_default(),
+            &state_path,
+        )?),
+    };
     let options = Options {
         abort_at: abort_hook()?,
         ..options(&loaded, &args.plan, args.resume)
@@ -139,6 +153,7 @@ pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Option
         interrupt: None,
         plan_path: plan_path.to_path_buf(),
         abort_at: None,
+        dry_run: loaded.config.target.api == ApiKind::Fixture,
         // An in-memory target has no search index to lag behind it.
         search_lag: match loaded.config.target.api {
             ApiKind::Fixture => std::time::Duration::ZERO,

@@ -1,13 +1,20 @@
-//! The `plan` command: read both accounts, match, write the plan, print its summary.
+//! The `plan` command: read both accounts and the migration's ledger, match, write the plan,
+//! print its summary and revision.
 
 use std::path::PathBuf;
 
-use ghl_migrate::config::{self, Loaded};
+use ghl_migrate::config::{self, ApiKind, Loaded};
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
+use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
+use ghl_migrate::ghl::remote::{self, Side};
+use ghl_migrate::ledger;
 use ghl_migrate::model::Account;
-use ghl_migrate::plan::Plan;
-use ghl_migrate::plan::build::{PlanInput, build};
+use ghl_migrate::plan::build::{PlanInput, build_with};
+use ghl_migrate::plan::{Plan, fingerprint};
+use ghl_migrate::state::{
+    Access, Durability, ObjectRecord, State, plan_fingerprint, short_revision,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,8 +40,15 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
-    outln!("plan written to {}", out.display());
+    outln!(
+        "plan written to {} (revision {})",
+        out.display(),
+        short_revision(&plan_fingerprint(&plan))
+    );
     let changes = !plan.steps.is_empty();
+    if !changes {
+        outln!("no changes: the target holds everything this plan would write");
+    }
     let _ = freeing.join();
     // The process ends here: freeing a large plan object by object would only delay the exit.
     std::mem::forget(plan);
@@ -45,17 +59,104 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
-/// The plan of `loaded` between the two accounts as read (`serve` plans the same way).
+/// The plan of `loaded` between the two accounts as read (`serve` plans the same way): what
+/// the migration's ledger maps decides first, and the plan notes the last run it saw.
 pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Result<Plan> {
-    build(PlanInput {
-        config: &loaded.config,
-        source,
-        target,
-    })
+    let ledger = Ledger::read(loaded)?;
+    let objects = ledger.objects(&target.location.id)?;
+    let mut plan = build_with(
+        PlanInput {
+            config: &loaded.config,
+            source,
+            target,
+        },
+        &ledger::view(target, &objects),
+    )?;
+    plan.target.ledger_run = ledger.last_run;
+    record_view(loaded, &plan, target);
+    Ok(plan)
 }
 
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
-/// over the network, each within its own rate limit).
+/// over the network, each within its own rate limit), then reads by id what the ledger says
+/// this migration wrote to the target (its search may not show it yet).
 pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
+    let ledger = Ledger::read(loaded)?;
+    super::runtime()?.block_on(async {
+        let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        let objects = ledger.objects(&target.location.id)?;
+        if objects.is_empty() {
+            return Ok((source, target));
+        }
+        let api = |source| ghl_migrate::Error::Api {
+            side: "target".into(),
+            source,
+        };
+        match loaded.config.target.api {
+            ApiKind::Fixture => {
+                let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
+                ledger::complete(&memory, &mut target, &objects).await
+            }
+            ApiKind::V1 | ApiKind::V2 => {
+                let live = remote::open(
+                    Side::Target,
+                    &loaded.config.target,
+                    &loaded.config.rate_limit,
+                    &super::env_var,
+                )?;
+                ledger::complete(&live, &mut target, &objects).await
+            }
+        }
+        .map_err(api)?;
+        Ok((source, target))
+    })
+}
+
+/// Keeps the target as this plan saw it in the ledger (object by object), so that a stale
+/// apply can say what changed since. Best effort: a ledger held by a running apply is left
+/// alone; a fixture target's ledger is not created for it.
+fn record_view(loaded: &Loaded, plan: &Plan, target: &Account) {
+    let path = loaded.state_path();
+    if loaded.config.target.api == ApiKind::Fixture && !path.exists() {
+        return;
+    }
+    if let Ok(mut state) = State::open(&path, Access::Write(Durability::Normal)) {
+        let _ = state.record_view(&plan.target.fingerprint, &fingerprint::objects(target));
+    }
+}
+
+/// What the migration's ledger holds for planning: the last run that wrote to a target, and
+/// every object the migration wrote.
+#[derive(Default)]
+struct Ledger {
+    last_run: Option<i64>,
+    state: Option<State>,
+}
+
+impl Ledger {
+    /// The declaration's ledger, if there is one (none yet before the first apply).
+    fn read(loaded: &Loaded) -> Result<Ledger> {
+        let path = loaded.state_path();
+        if !path.exists() {
+            return Ok(Ledger::default());
+        }
+        let state = State::open_upgrading(&path)?;
+        let last_run = state
+            .runs()?
+            .iter()
+            .filter(|r| !r.dry_run)
+            .map(|r| r.id)
+            .max();
+        Ok(Ledger {
+            last_run,
+            state: Some(state),
+        })
+    }
+
+    fn objects(&self, location: &str) -> Result<Vec<ObjectRecord>> {
+        match &self.state {
+            Some(state) => state.objects(location),
+            None => Ok(Vec::new()),
+        }
+    }
 }

@@ -358,6 +358,10 @@ impl Ghl for MemoryAccount {
         Ok(self.contact(id))
     }
 
+    async fn get_opportunity(&self, id: &str, _pipeline: &str) -> ApiResult<Option<Opportunity>> {
+        Ok(self.read(|a| a.opportunities.iter().find(|o| o.id == id).cloned()))
+    }
+
     async fn find_opportunities(
         &self,
         contact_id: &str,

@@ -81,6 +81,13 @@ pub trait Ghl: Send + Sync {
     ) -> impl Future<Output = ApiResult<Vec<Contact>>> + Send;
     /// One contact by id; `None` when it does not exist.
     fn get_contact(&self, id: &str) -> impl Future<Output = ApiResult<Option<Contact>>> + Send;
+    /// One opportunity by id (a read that is right at once, unlike the search); `None` when
+    /// it does not exist. `pipeline_id` is the pipeline it was created in (V1 reads by pipeline).
+    fn get_opportunity(
+        &self,
+        id: &str,
+        pipeline_id: &str,
+    ) -> impl Future<Output = ApiResult<Option<Opportunity>>> + Send;
     /// The opportunities of one contact in one pipeline, for reconciliation.
     fn find_opportunities(
         &self,

@@ -180,6 +180,9 @@ impl Ghl for Remote {
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
         delegate!(self, c => c.get_contact(id))
     }
+    async fn get_opportunity(&self, id: &str, pipeline_id: &str) -> ApiResult<Option<Opportunity>> {
+        delegate!(self, c => c.get_opportunity(id, pipeline_id))
+    }
     async fn find_opportunities(
         &self,
         contact_id: &str,

@@ -331,6 +331,18 @@ impl Ghl for V1 {
         }
     }
 
+    /// V1 reads opportunities per pipeline: the pipeline's list, then the one with this id.
+    async fn get_opportunity(&self, id: &str, pipeline_id: &str) -> ApiResult<Option<Opportunity>> {
+        if pipeline_id.is_empty() {
+            return Ok(self.opportunities().await?.into_iter().find(|o| o.id == id));
+        }
+        Ok(self
+            .pipeline_opportunities(pipeline_id)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id))
+    }
+
     async fn find_opportunities(
         &self,
         contact_id: &str,

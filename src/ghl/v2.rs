@@ -392,6 +392,18 @@ impl Ghl for V2 {
         }
     }
 
+    async fn get_opportunity(&self, id: &str, _pipeline: &str) -> ApiResult<Option<Opportunity>> {
+        let req = Request::get(format!("/opportunities/{}", segment(id)));
+        let endpoint = req.endpoint();
+        match self.http.send(&req).await {
+            Ok(body) => {
+                read_opportunity(&endpoint, member(&endpoint, &body, "opportunity")?).map(Some)
+            }
+            Err(e) if wire::is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn find_opportunities(
         &self,
         contact_id: &str,

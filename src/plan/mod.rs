@@ -52,6 +52,10 @@ pub struct Side {
     pub name: String,
     /// `sha256:<hex>` of exactly the account state the plan's decisions depend on.
     pub fingerprint: String,
+    /// The target only: the last run of the migration's ledger this plan saw (none: the ledger
+    /// held no run). An apply refuses when a run it did not see wrote to the target since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_run: Option<i64>,
 }
 
 /// Counts per outcome (e.g. `create: 150`), in a stable order.
@@ -111,6 +115,13 @@ pub struct NotDone {
     pub reason: String,
 }
 
+impl Plan {
+    /// Whether this plan undoes what the migration wrote (`undo`), rather than migrating.
+    pub fn is_undo(&self) -> bool {
+        self.steps.iter().any(|s| s.action.undoes())
+    }
+}
+
 /// One unit of work: a stable id, one action, and the steps it must wait for.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "RawStep")]
@@ -155,6 +166,22 @@ impl Action {
             }
             Action::CreateOpportunity(_) => "opportunity",
         }
+    }
+
+    /// Whether the action takes back what an earlier run of the migration wrote.
+    pub fn undoes(&self) -> bool {
+        false
+    }
+
+    /// The id of the source object the step writes, when it has one (the ledger's key).
+    pub fn source_id(&self) -> Option<&str> {
+        let id = match self {
+            Action::CreateField(_) => return None,
+            Action::CreateContact(c) => &c.source_id,
+            Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
+            Action::CreateOpportunity(o) => &o.source_id,
+        };
+        Some(id.as_str()).filter(|id| !id.is_empty())
     }
 
     /// Every reference (step id or target id) the action's payload holds.

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::plan::Plan;
-use crate::plan::file::plan_fingerprint;
+use crate::state::{plan_fingerprint, short_revision};
 
 use super::budget::{self, Section};
 use super::overview::{self, short_fingerprint, thousands};
@@ -66,9 +66,9 @@ fn header(out: &mut String, plan: &Plan) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Format `{}` · steps fingerprint `{}`",
+        "Format `{}` · revision `{}`",
         cell(&plan.format),
-        short_fingerprint(&plan_fingerprint(plan))
+        short_revision(&plan_fingerprint(plan))
     );
     let _ = writeln!(out);
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::plan::Plan;
-use crate::plan::file::plan_fingerprint;
+use crate::state::{plan_fingerprint, short_revision};
 
 use super::overview::{self as parts, plural, short_fingerprint, thousands};
 use super::step_line;
@@ -37,10 +37,11 @@ fn header(out: &mut String, plan: &Plan) {
             short_fingerprint(&side.fingerprint)
         );
     }
+    // The revision `status` and apply's messages name (what the ledger records runs under).
     let _ = writeln!(
         out,
-        "  steps   {}",
-        short_fingerprint(&plan_fingerprint(plan))
+        "  revision {}",
+        short_revision(&plan_fingerprint(plan))
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", parts::steps_headline(plan));

@@ -2,7 +2,7 @@
 //! overrides, then what `POST /config/update` changed. An update reaches the running apply at
 //! once (its cap on steps in flight and its target's rate limiter) and every later run.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Deserialize;
@@ -35,6 +35,8 @@ pub struct Settings {
     in_flight: Arc<AtomicUsize>,
     /// The running (or last) apply's target limiter (live targets only).
     limiter: Mutex<Option<Arc<Limiter>>>,
+    /// A stop is under way: the pause between requests is not imposed until the run ends.
+    stopping: AtomicBool,
 }
 
 impl Settings {
@@ -44,6 +46,7 @@ impl Settings {
             loaded: Mutex::new(loaded),
             in_flight,
             limiter: Mutex::new(None),
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -56,12 +59,38 @@ impl Settings {
     /// limiter (set to the effective limits, whoever opened it first).
     pub fn attach(&self, limiter: Option<Arc<Limiter>>) -> Arc<AtomicUsize> {
         let rate = lock(&self.loaded).config.rate_limit.clone();
+        self.stopping.store(false, Ordering::Relaxed);
         self.in_flight.store(rate.max_in_flight, Ordering::Relaxed);
         if let Some(l) = &limiter {
             l.set_limits(Limits::from(&rate));
         }
         *lock(&self.limiter) = limiter;
         self.in_flight.clone()
+    }
+
+    /// A stop lets the steps in flight settle; those not sent yet wait only for the pause asked
+    /// for between requests, which could keep the stop waiting batch_size × delay (up to hours
+    /// at the largest values the API takes). So while a run stops that pause is lifted; the
+    /// server's announced limits and the cap on requests in flight still pace what goes out.
+    pub fn lift_delay_for_stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        self.set_limiter(Limits::from(&lock(&self.loaded).config.rate_limit));
+    }
+
+    /// The running or last apply's limiter paced by the effective settings again (after a stop).
+    pub fn restore_limits(&self) {
+        self.stopping.store(false, Ordering::Relaxed);
+        self.set_limiter(Limits::from(&lock(&self.loaded).config.rate_limit));
+    }
+
+    /// Sets the current limiter's limits (without the pause while a run stops).
+    fn set_limiter(&self, limits: Limits) {
+        let Some(l) = self.limiter() else { return };
+        let stopping = self.stopping.load(Ordering::Relaxed);
+        l.set_limits(Limits {
+            min_delay: if stopping { None } else { limits.min_delay },
+            ..limits
+        });
     }
 
     /// The target limiter of the running or last apply.
@@ -108,9 +137,7 @@ impl Settings {
             }
         }
         drop(loaded);
-        if let Some(l) = self.limiter() {
-            l.set_limits(limits);
-        }
+        self.set_limiter(limits);
         Ok(())
     }
 

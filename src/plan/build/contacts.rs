@@ -15,6 +15,7 @@ impl Builder<'_> {
                 filter: &cfg.filters.contacts,
                 default_country: &cfg.phone_country_code,
                 stamp_field_id: stamp_id.as_deref(),
+                ledger: self.ledger.mapped.get("contact"),
             },
         );
         let migrate = self.wants(ObjectKind::Contacts);
@@ -159,7 +160,8 @@ impl Builder<'_> {
                     ContactLink::NotMigrated(why)
                 }
                 ContactOutcome::New => {
-                    count(&mut self.summary.contacts, "create");
+                    let outcome = self.create_outcome("contact", &c.id, &step_id);
+                    count(&mut self.summary.contacts, outcome);
                     if no_key(d) {
                         no_key_created += 1;
                     }

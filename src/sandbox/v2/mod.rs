@@ -32,6 +32,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/contacts/{id}/tags", post(contacts::add_tags))
         .route("/opportunities/search", get(opportunities::search))
         .route("/opportunities/", post(opportunities::create))
+        .route("/opportunities/{id}", get(opportunities::get))
 }
 
 /// The query parameters, 422 for any outside `allowed` (NestJS forbids unknown ones).

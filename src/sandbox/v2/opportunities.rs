@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -181,6 +181,19 @@ fn cursor<T>(
         }
         None => after.map(|ts| (ts, "\u{10FFFF}".to_string())),
     }
+}
+
+/// `GET /opportunities/{id}`: right at once, whatever the search lag.
+pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
+    app.memory
+        .read(|a| {
+            a.opportunities
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| shapes::opportunity(a, o))
+        })
+        .map(|value| reply::ok(json!({ "opportunity": value })))
+        .ok_or_else(|| reply::bad_request(format!("Opportunity with id {id} not found")))
 }
 
 pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
