@@ -27,6 +27,14 @@ pub struct Config {
     /// What to do with a source contact that already exists in the target.
     #[serde(default)]
     pub existing_contacts: ExistingPolicy,
+    /// Create the pipelines and stages the target lacks when its token may (`false`: map
+    /// pipelines and stages by name only, and block what has no counterpart).
+    #[serde(default = "defaults::create_pipelines")]
+    pub create_pipelines: bool,
+    /// A tag added to every contact the migration creates or merges, so that the target's
+    /// workflows can filter migrated records out (none by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_migrated: Option<String>,
     #[serde(default)]
     pub rate_limit: RateLimitConfig,
     /// Country calling code for phone numbers written without one (E.164 matching), e.g. `"1"`.
@@ -221,6 +229,9 @@ impl Default for RateLimitConfig {
 }
 
 mod defaults {
+    pub fn create_pipelines() -> bool {
+        true
+    }
     pub fn phone_country_code() -> String {
         "1".into()
     }

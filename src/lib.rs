@@ -4,6 +4,7 @@
 //! and `plan file -> apply (executor + state) -> report`. Only the clients, the executor and
 //! the sandbox are async; everything between is pure functions over plain data.
 
+pub mod access;
 pub mod apply;
 pub mod atomic_file;
 pub mod config;

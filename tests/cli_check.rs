@@ -299,3 +299,42 @@ fn no_token_appears_in_any_output_even_at_trace() {
     let exported = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
     assert!(!exported.contains(TOKEN));
 }
+
+#[test]
+fn the_target_token_s_pipeline_scopes_and_workflows_are_reported() {
+    let sandbox = Sandbox::start(
+        &support::account(1),
+        &[
+            "--token-scopes",
+            "SANDBOX_TOKEN_2=contacts,locations,custom-fields,opportunities,users",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let config = write_config(
+        dir.path(),
+        &live("v2", &base, LOCATION, "SRC"),
+        &live("v2", &base, LOCATION, "TGT"),
+    );
+    // A token with every scope may create and change pipelines and read the workflows.
+    let full = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN)]);
+    assert_eq!(full.code, 0, "{}", full.stdout);
+    for line in [
+        "ok    pipelines.create: the token may create pipelines",
+        "ok    pipelines.write: the token may add stages to pipelines",
+        "ok    workflows: 0 workflows, 0 published",
+    ] {
+        assert!(full.stdout.contains(line), "{line}\n{}", full.stdout);
+    }
+    // Without the scopes: a note (map-only is a choice), with the reason and the fix.
+    let scoped = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN_2)]);
+    assert_eq!(scoped.code, 0, "{}", scoped.stdout);
+    for line in [
+        "note  pipelines.create: the target token may not use `pipelines.create`",
+        "note  pipelines.write: the target token may not use `pipelines.write`",
+        "give the token the scope `pipelines.create`",
+        "note  workflows: cannot be read",
+    ] {
+        assert!(scoped.stdout.contains(line), "{line}\n{}", scoped.stdout);
+    }
+}

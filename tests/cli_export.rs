@@ -67,7 +67,12 @@ fn export_writes_exactly_the_served_account_through_v2_and_v1() {
     let expected: Account = serde_json::from_value(served).unwrap();
     let base = format!("http://{}", sandbox.addr);
     let v2 = export(dir.path(), "v2", &base, "v2.json");
-    assert_eq!(sorted(v2.clone()), sorted(expected.clone()));
+    // The served location has no workflows: V2 reads an empty list (V1 cannot read them).
+    let expected_v2 = Account {
+        workflows: Some(vec![]),
+        ..expected.clone()
+    };
+    assert_eq!(sorted(v2.clone()), sorted(expected_v2));
     let v1 = export(dir.path(), "v1", &format!("{base}/v1"), "v1.yaml");
     let mut v1 = sorted(v1);
     // V1 has no location name and no opportunity custom values; everything else is the same.

@@ -9,6 +9,7 @@ mod book;
 mod canary;
 mod executor;
 mod graph;
+mod pipelines;
 mod reconcile;
 mod report;
 mod request;

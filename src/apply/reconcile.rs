@@ -1,7 +1,8 @@
 //! Reconciliation: a create that may have happened (the process died after sending it, or the
 //! answer was lost) is looked up in the target by its natural key before anything is re-sent.
 //! A field by name, a contact by its source-id stamp, email or phone, an opportunity by
-//! contact + pipeline + name.
+//! contact + pipeline + name, a pipeline by name (an added stage is looked up by name in its
+//! pipeline by the step itself, before every attempt).
 
 use serde_json::Value;
 
@@ -28,8 +29,17 @@ pub enum Found {
 pub fn creates(action: &Action) -> bool {
     matches!(
         action,
-        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_)
+        Action::CreateField(_)
+            | Action::CreateContact(_)
+            | Action::CreateOpportunity(_)
+            | Action::CreatePipeline(_)
     )
+}
+
+/// Whether the lookup of an in-doubt create must wait for the target's search to catch up:
+/// pipelines are read from their own list, not from the search index.
+pub fn waits_for_search(action: &Action) -> bool {
+    creates(action) && !matches!(action, Action::CreatePipeline(_))
 }
 
 /// Looks up the object a step creates. `request` is the step's resolved request.
@@ -45,6 +55,14 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
         }
         (Action::CreateContact(plan), Request::CreateContact(body)) => {
             lookup_contact(ghl, plan, body).await
+        }
+        // Pipeline names are unique per location, case-insensitively.
+        (Action::CreatePipeline(_), Request::CreatePipeline(p)) => {
+            let pipelines = ghl.pipelines().await?;
+            Ok(pipelines
+                .into_iter()
+                .find(|x| same_name(&x.name, &p.name))
+                .map_or(Found::Absent, |x| Found::Exists(x.id)))
         }
         (Action::CreateOpportunity(_), Request::CreateOpportunity(o)) => {
             let found = ghl

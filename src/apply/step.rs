@@ -64,7 +64,9 @@ impl<G: Ghl> StepRun<'_, G> {
             let in_doubt = doubt_since.is_some();
             if let Some(since) = doubt_since {
                 // Looking too early would miss an object that did land, and send it again.
-                if reconcile::creates(self.action) && !self.settled(since + self.search_lag).await {
+                if reconcile::waits_for_search(self.action)
+                    && !self.settled(since + self.search_lag).await
+                {
                     let error = ApiError::new(
                         ApiErrorKind::Retryable,
                         "",
@@ -206,6 +208,13 @@ impl<G: Ghl> StepRun<'_, G> {
             Request::CreateOpportunity(o) => {
                 self.count();
                 Ok(self.ghl.create_opportunity(o).await?.id)
+            }
+            Request::CreatePipeline(p) => {
+                self.count();
+                Ok(self.ghl.create_pipeline(p).await?.id)
+            }
+            Request::AddStage { pipeline_id, stage } => {
+                super::pipelines::add_stage(self.ghl, pipeline_id, stage, || self.count()).await
             }
         }
     }

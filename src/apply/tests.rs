@@ -27,7 +27,9 @@ fn target() -> MemoryAccount {
             stages: vec![Stage {
                 id: STAGE.into(),
                 name: "New".into(),
+                ..Default::default()
             }],
+            ..Default::default()
         }],
         contacts: vec![Contact {
             id: "EXIST1".into(),
@@ -407,6 +409,23 @@ impl Ghl for Faulty {
     async fn find_opportunities(&self, c: &str, p: &str) -> ApiResult<Vec<Opportunity>> {
         let found = self.inner.find_opportunities(c, p).await?;
         Ok(found.into_iter().filter(|o| self.indexed(&o.id)).collect())
+    }
+    async fn create_pipeline(&self, p: &crate::ghl::PipelineWrite) -> ApiResult<Pipeline> {
+        self.write("pipeline", self.inner.create_pipeline(p)).await
+    }
+    async fn update_pipeline(
+        &self,
+        id: &str,
+        p: &crate::ghl::PipelineWrite,
+    ) -> ApiResult<Pipeline> {
+        self.write("stages", self.inner.update_pipeline(id, p))
+            .await
+    }
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        self.inner.get_pipeline(id).await
+    }
+    async fn workflows(&self) -> ApiResult<Vec<crate::model::Workflow>> {
+        self.inner.workflows().await
     }
 }
 

@@ -109,6 +109,17 @@ pub fn run(args: Args) -> Result<i32> {
         abort_at: abort_hook()?,
         ..options(&loaded, &args.plan, args.resume)
     };
+    // Before anything is written: what the writes may set off in the target (not among JSON
+    // progress lines, which machines read).
+    if !args.resume
+        && !matches!(args.progress, ProgressKind::Json)
+        && let Some(w) = plan
+            .warnings
+            .iter()
+            .find(|w| w.starts_with(ghl_migrate::plan::AUTOMATIONS_WARNING))
+    {
+        eprintln!("warning: {w}");
+    }
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
     let result = rt.block_on(async {

@@ -5,13 +5,14 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use ghl_migrate::access::{self, Access, Permission};
 use ghl_migrate::config::{self, AccountConfig, ApiKind, Loaded, RateLimitConfig};
 use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::fixture;
 use ghl_migrate::ghl::probe::{self, Read};
 use ghl_migrate::ghl::ratelimit::RateHeaders;
 use ghl_migrate::ghl::remote::{self, Remote, Side};
-use ghl_migrate::ghl::{ApiError, ApiErrorKind, v1};
+use ghl_migrate::ghl::{ApiError, ApiErrorKind, Ghl, v1};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -229,8 +230,63 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             }
         }
     }
+    if side == Side::Target {
+        lines.extend(write_lines(&remote).await);
+    }
     lines.push(rate_line(&remote));
     Report { title, lines }
+}
+
+/// What the target's token may do beyond records: create and change pipelines (else a missing
+/// pipeline or stage blocks its opportunities), and read the workflows that writes may fire.
+async fn write_lines(remote: &Remote) -> Vec<Line> {
+    let access = match remote {
+        Remote::V1(_) => Access::v1(),
+        Remote::V2(c) => c.pipeline_access().await,
+    };
+    let mut lines = Vec::new();
+    for (scope, permission, what) in [
+        (
+            access::CREATE_SCOPE,
+            &access.create_pipelines,
+            "create pipelines",
+        ),
+        (
+            access::WRITE_SCOPE,
+            &access.change_pipelines,
+            "add stages to pipelines",
+        ),
+    ] {
+        lines.push(match permission {
+            Permission::Allowed => Line::ok(scope, format!("the token may {what}")),
+            Permission::Refused { reason, fix } => Line::note(
+                scope,
+                format!(
+                    "{reason}; a missing one is blocked, not created (fix, to have it created: {fix})"
+                ),
+            ),
+        });
+    }
+    lines.push(match remote.workflows().await {
+        Ok(all) => {
+            let published = all.iter().filter(|w| w.is_published()).count();
+            Line::ok(
+                "workflows",
+                format!(
+                    "{} workflows, {published} published (creating records may fire them)",
+                    all.len()
+                ),
+            )
+        }
+        Err(e) => Line::note(
+            "workflows",
+            format!(
+                "cannot be read ({e}); the plan will not know which workflows writes may fire \
+                 (give the token `workflows.readonly`)"
+            ),
+        ),
+    });
+    lines
 }
 
 fn token_kind(api: ApiKind) -> &'static str {

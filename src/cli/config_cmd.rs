@@ -110,6 +110,8 @@ const ORDER: &[&str] = &[
     "target",
     "objects",
     "existing_contacts",
+    "create_pipelines",
+    "tag_migrated",
     "mappings",
     "filters",
     "rate_limit",

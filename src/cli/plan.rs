@@ -84,6 +84,7 @@ pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
     let ledger = Ledger::read(loaded)?;
     super::runtime()?.block_on(async {
         let (source, mut target) = accounts::read_both(loaded, &super::env_var).await?;
+        accounts::target_extras(loaded, &mut target, &super::env_var).await?;
         let objects = ledger.objects(&target.location.id)?;
         if objects.is_empty() {
             return Ok((source, target));

@@ -1,8 +1,9 @@
 //! Reading a configured account whole, whatever it is: a fixture file or a live location
 //! (through [`super::remote`]), so `plan` and `export` read accounts one way.
 
-use super::remote::{self, Side};
-use super::snapshot;
+use super::remote::{self, Remote, Side};
+use super::{Ghl, snapshot};
+use crate::access::Access;
 use crate::config::{AccountConfig, ApiKind, Loaded};
 use crate::error::{Error, Result};
 use crate::fixture;
@@ -31,10 +32,14 @@ pub async fn read(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
     }
     let live = remote::open(side, account, &loaded.config.rate_limit, vars)?;
-    snapshot(&live).await.map_err(|source| Error::Api {
+    let (snapshot, workflows) = futures::join!(snapshot(&live), live.workflows());
+    let mut snapshot = snapshot.map_err(|source| Error::Api {
         side: side.as_str().to_string(),
         source,
-    })
+    })?;
+    // A token that may not read workflows leaves them unknown; that is no reason to stop.
+    snapshot.workflows = workflows.ok();
+    Ok(snapshot)
 }
 
 /// Source and target, read concurrently (they are separate locations with separate budgets).
@@ -46,4 +51,22 @@ pub async fn read_both(
         read(loaded, Side::Source, vars),
         read(loaded, Side::Target, vars)
     )
+}
+
+/// What `plan` needs to know of a live target beyond its records: what its token may do to
+/// pipelines (probed without changing anything). A fixture target may do everything.
+pub async fn target_extras(
+    loaded: &Loaded,
+    target: &mut Account,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<()> {
+    let account = config(loaded, Side::Target);
+    if account.api == ApiKind::Fixture {
+        return Ok(());
+    }
+    match remote::open(Side::Target, account, &loaded.config.rate_limit, vars)? {
+        Remote::V1(_) => target.access = Access::v1(),
+        Remote::V2(c) => target.access = c.pipeline_access().await,
+    }
+    Ok(())
 }

@@ -5,18 +5,22 @@
 
 mod clock;
 mod ids;
+mod pipelines;
 mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 pub use clock::{epoch_ms, iso};
+pub use pipelines::{PipelineInput, StageInput, position_probability};
 
 use crate::ghl::{
     ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField,
-    NewOpportunity,
+    NewOpportunity, PipelineWrite,
 };
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow,
+};
 use ids::IdGen;
 
 /// The message GoHighLevel gives when a location refuses a duplicate contact.
@@ -374,6 +378,22 @@ impl Ghl for MemoryAccount {
                 .cloned()
                 .collect()
         }))
+    }
+
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.create_pipeline_now(&pipeline.into())
+    }
+
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.update_pipeline_now(id, &pipeline.into())
+    }
+
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        Ok(self.pipeline(id))
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        Ok(self.read(|a| a.workflows.clone().unwrap_or_default()))
     }
 }
 

@@ -18,9 +18,13 @@ pub mod wire;
 use std::future::Future;
 
 pub use error::{ApiError, ApiErrorKind};
-pub use payload::{ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity};
+pub use payload::{
+    ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity, PipelineWrite, StageWrite,
+};
 
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow,
+};
 
 /// Result of every call across the network boundary.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -94,6 +98,28 @@ pub trait Ghl: Send + Sync {
         contact_id: &str,
         pipeline_id: &str,
     ) -> impl Future<Output = ApiResult<Vec<Opportunity>>> + Send;
+
+    /// `POST /opportunities/pipelines`: a new pipeline with its stages (scope `pipelines.create`).
+    fn create_pipeline(
+        &self,
+        pipeline: &PipelineWrite,
+    ) -> impl Future<Output = ApiResult<Pipeline>> + Send;
+    /// `PUT /opportunities/pipelines/{id}`: **replaces** the name and the whole stage list (scope
+    /// `pipelines.write`). Never called with a list that leaves out an existing stage.
+    fn update_pipeline(
+        &self,
+        id: &str,
+        pipeline: &PipelineWrite,
+    ) -> impl Future<Output = ApiResult<Pipeline>> + Send;
+    /// One pipeline as it is now; `None` when it does not exist.
+    fn get_pipeline(&self, id: &str) -> impl Future<Output = ApiResult<Option<Pipeline>>> + Send {
+        async move {
+            let all = self.pipelines().await?;
+            Ok(all.into_iter().find(|p| p.id == id))
+        }
+    }
+    /// The location's workflows (`GET /workflows/`, read-only).
+    fn workflows(&self) -> impl Future<Output = ApiResult<Vec<Workflow>>> + Send;
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.
@@ -113,5 +139,7 @@ pub async fn snapshot<G: Ghl>(ghl: &G) -> ApiResult<Account> {
         users,
         contacts,
         opportunities,
+        workflows: None,
+        access: Default::default(),
     })
 }

@@ -9,10 +9,12 @@ use super::http::{Http, HttpOptions, Secret};
 use super::ratelimit::{self, Limits};
 use super::v1::V1;
 use super::v2::{self, V2};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
+use super::{
+    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity, PipelineWrite,
+};
 use crate::config::{AccountConfig, ApiKind, RateLimitConfig};
 use crate::error::{Error, Result};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow};
 
 /// Which account of the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -189,5 +191,17 @@ impl Ghl for Remote {
         pipeline_id: &str,
     ) -> ApiResult<Vec<Opportunity>> {
         delegate!(self, c => c.find_opportunities(contact_id, pipeline_id))
+    }
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        delegate!(self, c => c.create_pipeline(pipeline))
+    }
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        delegate!(self, c => c.update_pipeline(id, pipeline))
+    }
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        delegate!(self, c => c.get_pipeline(id))
+    }
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        delegate!(self, c => c.workflows())
     }
 }

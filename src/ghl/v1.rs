@@ -16,9 +16,12 @@ use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
 use super::wire::{self, array, convert, convert_all, member, segment};
 use super::{
-    ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField,
+    NewOpportunity, PipelineWrite,
 };
-use crate::model::{Contact, CustomField, DataType, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Contact, CustomField, DataType, Location, Opportunity, Pipeline, User, Workflow,
+};
 
 /// Records per V1 list page (the API's maximum).
 pub const PAGE: usize = 100;
@@ -355,6 +358,27 @@ impl Ghl for V1 {
             .filter(|o| o.contact_id == contact_id)
             .collect())
     }
+
+    async fn create_pipeline(&self, _: &PipelineWrite) -> ApiResult<Pipeline> {
+        Err(no_v1_route("POST /pipelines/"))
+    }
+
+    async fn update_pipeline(&self, id: &str, _: &PipelineWrite) -> ApiResult<Pipeline> {
+        Err(no_v1_route(&format!("PUT /pipelines/{id}")))
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        Err(no_v1_route("GET /workflows/"))
+    }
+}
+
+/// V1 has no route to create or change pipelines, nor to list workflows.
+fn no_v1_route(endpoint: &str) -> ApiError {
+    ApiError::new(
+        ApiErrorKind::Permanent,
+        endpoint,
+        "the V1 API has no such route (pipelines and workflows are V2 only)",
+    )
 }
 
 #[cfg(test)]

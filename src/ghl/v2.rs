@@ -6,11 +6,18 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+mod pipelines;
+
+pub use pipelines::{create_body as create_pipeline_body, update_body as update_pipeline_body};
+
 use super::http::{Http, Request};
 use super::live_shapes;
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
-use super::{ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use super::{
+    ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
+    PipelineWrite,
+};
+use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User, Workflow};
 
 /// The `Version` header for contacts, opportunities, locations and users.
 pub const VERSION: &str = "2021-07-28";
@@ -417,5 +424,17 @@ impl Ghl for V2 {
             .into_iter()
             .filter(|o| o.contact_id == contact_id && o.pipeline_id == pipeline_id)
             .collect())
+    }
+
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.post_pipeline(pipeline).await
+    }
+
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.put_pipeline(id, pipeline).await
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        self.read_workflows().await
     }
 }

@@ -196,8 +196,10 @@ mod tests {
                 .map(|(i, n)| Stage {
                     id: i.to_string(),
                     name: n.to_string(),
+                    ..Default::default()
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 

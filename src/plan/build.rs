@@ -140,6 +140,7 @@ impl<'a> Builder<'a> {
             after.sort();
             step.after = after;
         }
+        self.automations();
         let steps = graph::plan_order(std::mem::take(&mut self.steps))?;
         let fields_total = self.mapping.fields.len() as u64;
         let stage_total = self.mapping.stages.len() as u64;
@@ -223,8 +224,10 @@ fn quote_list(items: &[String]) -> String {
         .join(", ")
 }
 
+mod automations;
 mod contacts;
 mod definitions;
 mod opportunities;
+mod pipelines;
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,15 @@ pub struct ContactContext<'a> {
     pub users: &'a UserMap,
     pub source: &'a Account,
     pub phone_country: &'a str,
+    /// A tag every migrated contact gets (`tag_migrated`), so workflows can filter them out.
+    pub tag_migrated: Option<&'a str>,
+}
+
+/// The contact's tags to write: its own, then the migration's tag, each once.
+fn tags_of(c: &Contact, ctx: &ContactContext<'_>) -> Vec<String> {
+    let mut tags = c.tags.clone();
+    tags.extend(ctx.tag_migrated.map(String::from));
+    dedup_tags(&tags)
 }
 
 /// A built create, with what could not be carried over.
@@ -128,7 +137,7 @@ pub fn create(
             identity: identity.kind().into(),
             source_id: c.id.clone(),
             fields: standard_fields(c, ctx.phone_country),
-            tags: dedup_tags(&c.tags),
+            tags: tags_of(c, ctx),
             custom_fields,
             assigned_to,
             dnd: c.dnd,
@@ -201,7 +210,7 @@ pub fn update(
             custom_fields.push(v);
         }
     }
-    let add_tags: Vec<String> = dedup_tags(&c.tags)
+    let add_tags: Vec<String> = tags_of(c, ctx)
         .into_iter()
         .filter(|tag| !t.tags.iter().any(|have| have.eq_ignore_ascii_case(tag)))
         .collect();

@@ -20,6 +20,9 @@ use serde_json::Value;
 use crate::ghl::payload::NewCustomField;
 use crate::model::OpportunityStatus;
 
+/// How the warning about the target's workflows begins (`apply` repeats it before writing).
+pub const AUTOMATIONS_WARNING: &str = "target automations:";
+
 /// The format tag every plan starts with; `apply` refuses any other.
 pub const FORMAT: &str = "ghl-migrate/plan/v1";
 
@@ -143,6 +146,10 @@ pub enum Action {
     OverwriteContact(ContactUpdate),
     /// Create an opportunity for a contact.
     CreateOpportunity(OpportunityCreate),
+    /// Create a pipeline the target lacks, with its stages in the source's order.
+    CreatePipeline(PipelineCreate),
+    /// Make sure a target pipeline has a stage: take it when it has it, else add it.
+    AddStage(StageAdd),
 }
 
 impl Action {
@@ -154,6 +161,8 @@ impl Action {
             Action::MergeContact(_) => "merge_contact",
             Action::OverwriteContact(_) => "overwrite_contact",
             Action::CreateOpportunity(_) => "create_opportunity",
+            Action::CreatePipeline(_) => "create_pipeline",
+            Action::AddStage(_) => "add_stage",
         }
     }
 
@@ -165,6 +174,8 @@ impl Action {
                 "contact"
             }
             Action::CreateOpportunity(_) => "opportunity",
+            Action::CreatePipeline(_) => "pipeline",
+            Action::AddStage(_) => "stage",
         }
     }
 
@@ -176,7 +187,7 @@ impl Action {
     /// The id of the source object the step writes, when it has one (the ledger's key).
     pub fn source_id(&self) -> Option<&str> {
         let id = match self {
-            Action::CreateField(_) => return None,
+            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => return None,
             Action::CreateContact(c) => &c.source_id,
             Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
             Action::CreateOpportunity(o) => &o.source_id,
@@ -187,16 +198,22 @@ impl Action {
     /// Every reference (step id or target id) the action's payload holds.
     pub fn refs(&self) -> Vec<&str> {
         match self {
-            Action::CreateField(_) => vec![],
+            Action::CreateField(_) | Action::CreatePipeline(_) => vec![],
+            Action::AddStage(a) => vec![a.pipeline.as_str()],
             Action::CreateContact(c) => c.custom_fields.iter().map(|v| v.field.as_str()).collect(),
             Action::MergeContact(u) | Action::OverwriteContact(u) => {
                 std::iter::once(u.into.as_str())
                     .chain(u.custom_fields.iter().map(|v| v.field.as_str()))
                     .collect()
             }
-            Action::CreateOpportunity(o) => std::iter::once(o.contact.as_str())
-                .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
-                .collect(),
+            Action::CreateOpportunity(o) => [
+                o.contact.as_str(),
+                o.pipeline_id.as_str(),
+                o.pipeline_stage_id.as_str(),
+            ]
+            .into_iter()
+            .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
+            .collect(),
         }
     }
 }
@@ -290,6 +307,63 @@ pub struct OpportunityCreate {
     pub source_id: String,
 }
 
+/// A pipeline to create: its name and every stage, in order, each with its win probability.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineCreate {
+    pub name: String,
+    pub stages: Vec<StagePlan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_opportunity_probability: Option<bool>,
+    /// The source pipeline's id.
+    pub source_id: String,
+}
+
+/// A stage as the plan writes it: always with a win probability (a stage sent without one
+/// makes the server recompute every stage's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagePlan {
+    pub name: String,
+    pub win_probability: f64,
+}
+
+/// A stage a target pipeline must have. Apply reads the pipeline right before writing: a stage
+/// of that name already there is taken as it is; otherwise the pipeline must still hold exactly
+/// `stages_before` (else the step fails as stale, naming what changed), and the update sends every
+/// one of them with its id, unchanged and in its order, plus this one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageAdd {
+    /// The pipeline: a step ref (`pipeline/...`) or an existing target pipeline id.
+    pub pipeline: String,
+    /// Its name in the target, for the reviewer and messages.
+    pub pipeline_name: String,
+    pub name: String,
+    pub win_probability: f64,
+    /// The stage it goes after (absent: first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The pipeline is created by this plan with this stage: the step only reads its id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_new_pipeline: bool,
+    /// The pipeline's stages right before this step, in order: the target's as planned (with
+    /// their ids) and those added by the steps before this one (without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages_before: Vec<StageSeen>,
+}
+
+/// A stage the plan expects in a pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSeen {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub win_probability: Option<f64>,
+}
+
 /// The on-disk shape of a step, as read: `id`, exactly one action key, optional `after` (the
 /// shape `Step`'s own `Serialize` writes).
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +380,10 @@ struct RawStep {
     overwrite_contact: Option<ContactUpdate>,
     #[serde(default)]
     create_opportunity: Option<OpportunityCreate>,
+    #[serde(default)]
+    create_pipeline: Option<PipelineCreate>,
+    #[serde(default)]
+    add_stage: Option<StageAdd>,
     #[serde(default)]
     after: Vec<String>,
 }
@@ -330,10 +408,16 @@ impl TryFrom<RawStep> for Step {
         if let Some(a) = raw.create_opportunity {
             actions.push(Action::CreateOpportunity(a));
         }
+        if let Some(a) = raw.create_pipeline {
+            actions.push(Action::CreatePipeline(a));
+        }
+        if let Some(a) = raw.add_stage {
+            actions.push(Action::AddStage(a));
+        }
         if actions.len() != 1 {
             return Err(format!(
                 "step `{}` must have exactly one action (create_field, create_contact, merge_contact, \
-                 overwrite_contact or create_opportunity), found {}",
+                 overwrite_contact, create_opportunity, create_pipeline or add_stage), found {}",
                 raw.id,
                 actions.len()
             ));
@@ -360,6 +444,8 @@ impl Serialize for Step {
             Action::MergeContact(a) => s.serialize_field("merge_contact", a)?,
             Action::OverwriteContact(a) => s.serialize_field("overwrite_contact", a)?,
             Action::CreateOpportunity(a) => s.serialize_field("create_opportunity", a)?,
+            Action::CreatePipeline(a) => s.serialize_field("create_pipeline", a)?,
+            Action::AddStage(a) => s.serialize_field("add_stage", a)?,
         }
         if !self.after.is_empty() {
             s.serialize_field("after", &self.after)?;

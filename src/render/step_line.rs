@@ -29,7 +29,11 @@ pub fn line(step: &Step, width: usize) -> String {
 /// `+` for what is created, `~` for what is changed in place.
 pub fn sign(action: &Action) -> char {
     match action {
-        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_) => '+',
+        Action::CreateField(_)
+        | Action::CreateContact(_)
+        | Action::CreateOpportunity(_)
+        | Action::CreatePipeline(_)
+        | Action::AddStage(_) => '+',
         Action::MergeContact(_) | Action::OverwriteContact(_) => '~',
     }
 }
@@ -75,6 +79,31 @@ pub fn describe(action: &Action) -> String {
             }
             out
         }
+        Action::CreatePipeline(p) => {
+            let stages: Vec<String> = p
+                .stages
+                .iter()
+                .map(|s| format!("{} {}%", s.name, s.win_probability))
+                .collect();
+            format!("create {}: {}", p.name, stages.join(", "))
+        }
+        Action::AddStage(a) if a.in_new_pipeline => {
+            format!(
+                "take {} / {} (created with its pipeline)",
+                a.pipeline_name, a.name
+            )
+        }
+        Action::AddStage(a) => format!(
+            "add {} / {} {}%, {}; keeps its {} stages",
+            a.pipeline_name,
+            a.name,
+            a.win_probability,
+            match &a.after {
+                Some(after) => format!("after {after}"),
+                None => "first".into(),
+            },
+            a.stages_before.len()
+        ),
     }
 }
 

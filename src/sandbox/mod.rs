@@ -15,6 +15,16 @@
 //! `GET /opportunities/search?location_id&pipeline_id&contact_id&limit<=100&startAfter&startAfterId`
 //! -> `{opportunities, meta:{total, nextPageUrl, startAfterId, startAfter, ..}}`,
 //! `POST /opportunities/`. Creates answer 201 with `{contact}`, `{customField}`, `{opportunity}`.
+//! Pipelines (live docs, not in the vendored spec; scopes `pipelines.create` for the POST,
+//! `pipelines.write` for the rest): `POST /opportunities/pipelines` (`{name, locationId, stages:
+//! [{name, position?, stageWinProbability?}], useOpportunityProbability?}` -> 201 `{pipeline}`),
+//! `GET|PUT|DELETE /opportunities/pipelines/{id}`: the PUT (`{name, stages:[{id?, ..}]}`, no
+//! `locationId`) replaces the whole stage list (a stage with its id is kept, one without is
+//! created, one left out is deleted and its opportunities move to the first remaining stage; an
+//! empty list is refused); a stage without `stageWinProbability` makes every stage's probability
+//! recomputed by position; names are unique case-insensitively (pipelines per location, stages
+//! per pipeline); DELETE removes the pipeline's opportunities. `GET /workflows/?locationId`
+//! (scope `workflows.readonly`) lists the fixture's `workflows`.
 //!
 //! V1 (base `/v1`, `Authorization: Bearer <api key>`, no Version): `GET|POST /v1/contacts/`
 //! (list: `customField:[{id,value}]`, `meta:{total, startAfterId, startAfter, nextPageUrl}`,
@@ -88,8 +98,9 @@
 //! ```
 //! Point the V2 client at `http://127.0.0.1:41234` and the V1 client at `.../v1`. Tokens come
 //! only from the named variables; `--token-scopes NAME=contacts,opportunities` (families:
-//! locations, custom-fields, contacts, opportunities, users, v1, or GoHighLevel scope names
-//! like `contacts.write`) and `--token-rate NAME=MAX/MS` configure one token.
+//! locations, custom-fields, contacts, opportunities, users, v1, workflows, or GoHighLevel scope
+//! names like `contacts.write`, `pipelines.create`, `pipelines.write`) and `--token-rate
+//! NAME=MAX/MS` configure one token.
 //!
 //! [`MemoryAccount`]: crate::ghl::memory::MemoryAccount
 

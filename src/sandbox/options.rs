@@ -118,8 +118,14 @@ pub enum Scope {
     CustomFields,
     /// `/contacts/...`.
     Contacts,
-    /// `/opportunities/...` (pipelines included).
+    /// `/opportunities/...` (the pipelines list included).
     Opportunities,
+    /// `POST /opportunities/pipelines` (`pipelines.create`).
+    PipelinesCreate,
+    /// `/opportunities/pipelines/{id}` (`pipelines.write`).
+    PipelinesWrite,
+    /// `/workflows/` (`workflows.readonly`).
+    Workflows,
     /// `/users/`.
     Users,
     /// Everything under `/v1` (a V1 location API key).
@@ -127,7 +133,21 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The family a request path belongs to.
+    /// The family a request belongs to (`post`: whether it is a POST).
+    pub fn of_request(post: bool, path: &str) -> Scope {
+        let path = path.trim_end_matches('/');
+        if path == "/opportunities/pipelines" && post {
+            Scope::PipelinesCreate
+        } else if path.starts_with("/opportunities/pipelines/") {
+            Scope::PipelinesWrite
+        } else if path == "/workflows" {
+            Scope::Workflows
+        } else {
+            Scope::of_path(path)
+        }
+    }
+
+    /// The family a request path belongs to, whatever its method.
     pub fn of_path(path: &str) -> Scope {
         if path == "/v1" || path.starts_with("/v1/") {
             Scope::V1
@@ -159,6 +179,10 @@ impl FromStr for Scope {
             "opportunities" => Scope::Opportunities,
             "users" => Scope::Users,
             "v1" => Scope::V1,
+            "workflows" => Scope::Workflows,
+            "pipelines" if s.ends_with(".create") => Scope::PipelinesCreate,
+            "pipelines" | "pipelines-write" => Scope::PipelinesWrite,
+            "pipelines-create" => Scope::PipelinesCreate,
             _ => return Err(format!("unknown scope {s:?}")),
         })
     }

@@ -55,7 +55,12 @@ pub async fn pipeline(
         lock(&app.limiter).check(caller, Instant::now())
     };
     let answered = if verdict.allowed {
-        match authenticate(&app, request.headers(), &presented, Scope::of_path(&path)) {
+        match authenticate(
+            &app,
+            request.headers(),
+            &presented,
+            Scope::of_request(method == "POST", &path),
+        ) {
             Ok(()) => handle(&app, &route, &switch, request, next).await,
             Err(refusal) => Some(refusal),
         }

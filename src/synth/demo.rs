@@ -5,7 +5,7 @@
 
 use super::demo_contacts;
 use super::kit::Kit;
-use crate::model::{Account, CustomField, DataType, Pipeline, User};
+use crate::model::{Account, CustomField, DataType, Pipeline, User, Workflow};
 
 /// The seed every demo id derives from.
 pub const DEMO_SEED: u64 = 198;
@@ -170,10 +170,27 @@ pub fn demo_pair() -> (Account, Account) {
         custom_fields: target_fields(&tgt),
         pipelines: target_pipelines(&tgt),
         users: target_users(&tgt),
+        workflows: Some(target_workflows(&tgt)),
         ..Account::default()
     };
     demo_contacts::fill(&mut source, &mut target, (&src, &tgt));
     (source, target)
+}
+
+/// The target's workflows: two that creating records fires, one draft that fires nothing.
+fn target_workflows(kit: &Kit) -> Vec<Workflow> {
+    [
+        ("Welcome email on Contact Created", "published"),
+        ("New deal SMS to owner", "published"),
+        ("Win-back sequence (draft)", "draft"),
+    ]
+    .iter()
+    .map(|(name, status)| Workflow {
+        id: kit.id("workflow", name),
+        name: name.to_string(),
+        status: status.to_string(),
+    })
+    .collect()
 }
 
 fn source_fields(kit: &Kit) -> Vec<CustomField> {

@@ -72,9 +72,14 @@ pub struct Project {
 
 impl Project {
     pub fn new() -> Project {
+        Project::of(SOURCE, TARGET)
+    }
+
+    /// A project migrating these source and target accounts (JSON fixtures).
+    pub fn of(source: &str, target: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("source.json"), SOURCE).unwrap();
-        std::fs::write(dir.path().join("target.json"), TARGET).unwrap();
+        std::fs::write(dir.path().join("source.json"), source).unwrap();
+        std::fs::write(dir.path().join("target.json"), target).unwrap();
         std::fs::write(dir.path().join("migration.yaml"), PLAN_CONFIG).unwrap();
         let out = bin().current_dir(dir.path()).arg("plan").output().unwrap();
         assert!(out.status.success(), "plan failed: {}", text(&out));
@@ -206,6 +211,11 @@ pub fn options() -> Options {
 /// A sandbox serving the target fixture.
 pub fn serve(options: Options) -> Handle {
     sandbox::start(target_account(), options).unwrap()
+}
+
+/// A sandbox serving this target account (JSON).
+pub fn serve_json(target: &str, options: Options) -> Handle {
+    sandbox::start(serde_json::from_str(target).unwrap(), options).unwrap()
 }
 
 /// An admin call to the sandbox (`POST /_sandbox/...`) with a JSON body.

@@ -52,6 +52,7 @@ impl Builder<'_> {
             users,
             source: self.input.source,
             phone_country: &cfg.phone_country_code,
+            tag_migrated: cfg.tag_migrated.as_deref().filter(|t| !t.trim().is_empty()),
         };
         let mut built: Vec<Option<Built>> = crate::parallel::map(&decisions, 2_000, |d| {
             let c = &source[d.source];

@@ -1,4 +1,5 @@
-//! Planning definitions: custom fields (mapped, created, conflicting), users, pipelines and stages, and the stamp field.
+//! Planning definitions: custom fields (mapped, created, conflicting), users and the stamp field
+//! (pipelines and stages: `pipelines.rs`).
 
 use super::*;
 
@@ -207,60 +208,6 @@ impl Builder<'_> {
             });
         }
         map
-    }
-
-    pub(super) fn pipelines(&mut self) {
-        let cfg = self.input.config;
-        let map = match_pipelines(
-            &self.input.source.pipelines,
-            &self.input.target.pipelines,
-            &cfg.mappings.pipelines,
-            &cfg.mappings.stages,
-        );
-        for d in &map.decisions {
-            let missing = d.target.is_none();
-            count(
-                &mut self.summary.pipelines,
-                if missing { "missing" } else { "map" },
-            );
-            if !missing {
-                self.mapping.pipelines_mapped += 1;
-            }
-            self.mapping.pipelines.push(MapEntry {
-                source: d.source.name.clone(),
-                target: d.target.as_ref().map(|t| t.name.clone()),
-                by: d.by.into(),
-            });
-            if missing {
-                self.warnings.push(format!(
-                    "pipeline `{}` is missing in the target: create it there (the API cannot), then re-plan",
-                    d.source.name
-                ));
-            }
-            for (s, t, by) in &d.stages {
-                count(
-                    &mut self.summary.stages,
-                    if t.is_some() { "map" } else { "missing" },
-                );
-                if t.is_some() {
-                    self.mapping.stages_mapped += 1;
-                } else if !missing {
-                    self.warnings.push(format!(
-                        "stage `{} / {}` is missing in the target: add it there (the API cannot), then re-plan",
-                        d.source.name, s.name
-                    ));
-                }
-                self.mapping.stages.push(MapEntry {
-                    source: format!("{} / {}", d.source.name, s.name),
-                    target: match (&d.target, t) {
-                        (Some(tp), Some(ts)) => Some(format!("{} / {}", tp.name, ts.name)),
-                        _ => None,
-                    },
-                    by: (*by).into(),
-                });
-            }
-        }
-        self.pipelines = Some(map);
     }
 
     /// The stamp field's reference, creating it in the plan on first use.

@@ -3,6 +3,7 @@
 mod contacts;
 mod location;
 mod opportunities;
+mod pipelines;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +22,17 @@ pub fn routes() -> Router<Arc<App>> {
             "/locations/{id}/customFields",
             get(location::custom_fields).post(location::create_custom_field),
         )
-        .route("/opportunities/pipelines", get(location::pipelines))
+        .route(
+            "/opportunities/pipelines",
+            get(location::pipelines).post(pipelines::create),
+        )
+        .route(
+            "/opportunities/pipelines/{id}",
+            get(pipelines::get)
+                .put(pipelines::update)
+                .delete(pipelines::delete),
+        )
+        .route("/workflows/", get(pipelines::workflows))
         .route("/users/", get(location::users))
         .route("/users/search", get(location::search_users))
         .route("/contacts/", post(contacts::create))

@@ -85,6 +85,8 @@ fn tricky_plan() -> Plan {
                 u.fields.insert("address1".into(), (*text).into());
             }
             Action::CreateOpportunity(o) => o.name = (*text).into(),
+            Action::CreatePipeline(p) => p.name = (*text).into(),
+            Action::AddStage(a) => a.pipeline_name = (*text).into(),
         }
     }
     plan.warnings.push("warning\n- id: fake".into());
@@ -458,6 +460,8 @@ proptest! {
                     u.fields.insert(s.clone(), s.clone());
                 }
                 Action::CreateOpportunity(o) => o.name = format!("x{s}"),
+                Action::CreatePipeline(p) => p.name = format!("x{s}"),
+                Action::AddStage(a) => a.pipeline_name = format!("x{s}"),
             }
         }
         plan.not_done[0].reason = strings[0].clone();
