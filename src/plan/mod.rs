@@ -187,7 +187,9 @@ impl Action {
     /// The id of the source object the step writes, when it has one (the ledger's key).
     pub fn source_id(&self) -> Option<&str> {
         let id = match self {
-            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => return None,
+            Action::CreateField(_) | Action::CreatePipeline(_) | Action::AddStage(_) => {
+                return None;
+            }
             Action::CreateContact(c) => &c.source_id,
             Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
             Action::CreateOpportunity(o) => &o.source_id,
