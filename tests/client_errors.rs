@@ -392,3 +392,114 @@ async fn opportunity_pages_are_read_while_full_whatever_total_says_and_of_every_
         );
     }
 }
+
+// Review of issue 9 (r9): pages that never end, cursors that are missing.
+
+/// A user of the scripted users routes.
+fn user(i: usize) -> serde_json::Value {
+    json!({"id": format!("U{i}"), "name": format!("User {i}"), "email": format!("u{i}@x.test")})
+}
+
+#[tokio::test]
+async fn a_users_search_that_ignores_skip_neither_loops_nor_duplicates() {
+    // The search answers the same full page whatever `skip` says; the deprecated route has all.
+    let server = Server::start(|req, n| match req.path() {
+        "/locations/LOC" => Reply::ok(json!({"location": {"id": "LOC", "name": "Acme",
+            "companyId": "COMP"}})),
+        // A guard so that the loop this test looks for ends the test instead of hanging it.
+        "/users/search" if n > 50 => Reply::status(400, "{}"),
+        "/users/search" => Reply::ok(json!({"users": (0..100).map(user).collect::<Vec<_>>()})),
+        "/users/" => Reply::ok(json!({"users": (0..150).map(user).collect::<Vec<_>>()})),
+        _ => Reply::status(404, "{}"),
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-users-loop", &rate(0, 2_000));
+    let users = c.users().await.unwrap();
+    let searches = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/users/search")
+        .count();
+    assert!(searches <= 2, "{searches} searches for one page of users");
+    let mut ids: Vec<_> = users.iter().map(|u| u.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), users.len(), "duplicated users");
+    assert_eq!(users.len(), 150);
+}
+
+#[tokio::test]
+async fn a_full_opportunity_page_without_a_cursor_is_an_error_not_the_end() {
+    // 150 exist; the first full page carries no `startAfterId`: stopping there loses 50.
+    let server = Server::start(|_, _| {
+        let items: Vec<_> = (0..100).map(opportunity).collect();
+        Reply::ok(json!({"opportunities": items, "meta": {"total": 150}}))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-no-cursor", &rate(0, 2_000));
+    let got = c.opportunities().await;
+    assert!(got.is_err(), "read {} of 150 silently", got.unwrap().len());
+}
+
+#[tokio::test]
+async fn a_duplicate_lookup_answer_without_contact_is_not_a_miss() {
+    // Only 200 `{"contact": null}` is the reported miss; `{}` or another key is a shape this
+    // client does not know, and reading it as "absent" would send an in-doubt create again.
+    for body in [
+        json!({}),
+        json!({"contacts": [contact("c1")]}),
+        json!({"contact": [contact("c1")]}),
+    ] {
+        let answer = body.clone();
+        let server = Server::start(move |_, _| Reply::ok(answer.clone()));
+        let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+        let key = ghl_migrate::ghl::ContactKey {
+            email: Some("c1@example.com".into()),
+            phone: None,
+        };
+        let got = c.find_contacts(&key).await;
+        assert!(got.is_err(), "{body} read as {got:?}");
+    }
+    // The reported miss still is one.
+    let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));
+    let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+    let key = ghl_migrate::ghl::ContactKey {
+        email: Some("c1@example.com".into()),
+        phone: None,
+    };
+    assert!(c.find_contacts(&key).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_contact_search_whose_pages_cycle_neither_loops_nor_duplicates() {
+    // Page A's cursor leads to page B, whose cursor leads back to page A: each cursor differs
+    // from the one before it, so only a memory of every contact read ends the loop.
+    let page = |from: usize, cursor: &str| {
+        let contacts: Vec<_> = (from..from + 500)
+            .map(|i| {
+                let mut c = contact(&format!("C{i}"));
+                c["searchAfter"] = json!([i, format!("C{i}")]);
+                c
+            })
+            .collect();
+        let mut contacts = contacts;
+        contacts[499]["searchAfter"] = json!([cursor]);
+        Reply::ok(json!({"contacts": contacts, "total": 1000}))
+    };
+    let server = Server::start(move |req, n| {
+        if n > 20 {
+            return Reply::status(400, "{}");
+        }
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        match body["searchAfter"][0].as_str() {
+            Some("a") => page(500, "b"),
+            _ => page(0, "a"),
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-cycle", &rate(0, 2_000));
+    let got = c.contacts().await;
+    assert!(
+        server.requests().len() <= 3,
+        "{} pages read",
+        server.requests().len()
+    );
+    assert!(got.is_err(), "read {} contacts", got.unwrap().len());
+}

@@ -331,3 +331,59 @@ fn picklist_options_ignored_on_a_field_create_stop_the_run_before_a_second_field
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(target.account().custom_fields.len(), before + 2);
 }
+
+// Review of issue 9 (r9).
+
+/// The demo planned from its source fixture to a live V2 target, applied with `faults` set on
+/// the target and no retries, then resumed (without faults) until it finishes; the target
+/// afterwards and the first apply's output.
+fn apply_demo_with_faults_then_resume(faults: &str) -> (Account, String) {
+    let target = start(demo("target.json"), TARGET_TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/source.json"),
+        dir.path().join("source.json"),
+    )
+    .unwrap();
+    let config = format!(
+        "name: demo\nsource:\n  api: fixture\n  path: source.json\ntarget:\n{}\
+         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  max_in_flight: 4\n  \
+         max_retries: 0\n",
+        side("v2", &target, "GHL_TARGET_TOKEN")
+    );
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    let out = run(dir.path(), &["plan", "-o", "demo.plan.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    target.set_faults(
+        faults
+            .split(';')
+            .filter(|f| !f.is_empty())
+            .map(|f| f.parse().unwrap())
+            .collect(),
+    );
+    let apply = ["apply", "demo.plan.yaml", "--state", "state.sqlite"];
+    let first = run(dir.path(), &apply);
+    target.set_faults(vec![]);
+    let mut resume = apply.to_vec();
+    resume.push("--resume");
+    let out = run(dir.path(), &resume);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    (target.account(), text(&first))
+}
+
+#[test]
+fn a_canary_read_back_that_fails_after_the_create_landed_does_not_create_it_twice() {
+    let (clean, _) = apply_demo_with_faults_then_resume("");
+    // The read-back of the first DATE canary (GET /contacts/{id}) fails after its create.
+    let (after, first) =
+        apply_demo_with_faults_then_resume("500,method=GET,path=/contacts/,count=1");
+    assert!(
+        first.contains("GET /contacts/"),
+        "the fault did not hit: {first}"
+    );
+    assert_eq!(
+        after.contacts.len(),
+        clean.contacts.len(),
+        "a contact was created twice; first run: {first}"
+    );
+}

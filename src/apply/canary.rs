@@ -96,7 +96,13 @@ impl Canary {
         }
         let id = write.await?;
         for (mut gate, check) in held {
-            match self.read_back(ghl, &id, &check).await? {
+            // The write landed: a failed read-back must not make it look unsent (a resume
+            // would create it again); the gate stays unverified for the next write.
+            let verdict = self
+                .read_back(ghl, &id, &check)
+                .await
+                .map_err(|e| unverified(e, &id))?;
+            match verdict {
                 None => *gate = Gate::Verified,
                 Some(why) => {
                     *gate = Gate::Failed(why.clone());
@@ -235,6 +241,22 @@ const HELD: &str = "canary (not sent)";
 
 fn mismatch(endpoint: &str, why: String) -> ApiError {
     ApiError::new(ApiErrorKind::Protocol, endpoint, why)
+}
+
+/// A read-back that failed after the write of `id` landed: a stop with the object written
+/// (its kind kept, for the exit code; a refusal of the read is no refusal of the write).
+fn unverified(e: ApiError, id: &str) -> ApiError {
+    let kind = match e.kind {
+        ApiErrorKind::Permanent => ApiErrorKind::Protocol,
+        other => other,
+    };
+    ApiError {
+        kind,
+        endpoint: WRITTEN.into(),
+        status: None,
+        message: format!("{id} was written, but reading it back to verify it failed: {e}"),
+        ..e
+    }
 }
 
 /// A canary stop: `Some(true)` when the object was written (wrong), `Some(false)` when the

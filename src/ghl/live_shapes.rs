@@ -41,12 +41,23 @@ pub fn contact(raw: &Value) -> Result<Value, ShapeError> {
     let Value::Object(map) = &mut c else {
         return Err(problem("(the contact)", raw));
     };
-    // The search's `address` is every other route's `address1`.
+    // The search's `address` is every other route's `address1`; a blank one gives way to the
+    // other, two that disagree are not picked between.
     if let Some(address) = map.remove("address") {
-        if !address.is_string() {
+        let Some(text) = address.as_str() else {
             return Err(problem("address", &address));
+        };
+        let blank = |v: &Value| v.as_str().is_some_and(|s| s.trim().is_empty());
+        match map.get("address1") {
+            None => {
+                map.insert("address1".into(), address);
+            }
+            Some(one) if blank(one) => {
+                map.insert("address1".into(), address);
+            }
+            Some(one) if blank(&address) || one.as_str() == Some(text) => {}
+            Some(_) => return Err(problem("address", &address)),
         }
-        map.entry("address1").or_insert(address);
     }
     if let Some(born) = map.get("dateOfBirth") {
         let date = birth_date(born).ok_or_else(|| problem("dateOfBirth", born))?;
@@ -95,17 +106,33 @@ pub fn opportunity(raw: &Value) -> Result<Value, ShapeError> {
 
 /// A birth date as `YYYY-MM-DD` text: a date string as is, epoch milliseconds (any sign, as
 /// the search answers them) as the UTC date. `None` for any other shape.
+/// A date string with a time (`1990-05-17T00:00:00.000Z`, with or without an offset) is its
+/// written day. An epoch outside what a calendar date can be (beyond ±8.64e15 ms, JavaScript's
+/// own limit) is `None`, not a date in the year 292 million.
 pub fn birth_date(value: &Value) -> Option<String> {
+    /// JavaScript's largest date, in ms either side of 1970.
+    const MAX_MS: i64 = 8_640_000_000_000_000;
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(day_of(s).unwrap_or(s).to_string()),
         Value::Number(n) => {
-            let ms = n
-                .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?;
-            Some(iso_date(ms))
+            let ms = n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_MS as f64)
+                    .map(|f| f as i64)
+            })?;
+            (ms.unsigned_abs() <= MAX_MS as u64).then(|| iso_date(ms))
         }
         _ => None,
     }
+}
+
+/// The `YYYY-MM-DD` that starts a date-time string (`T` or a space after it), if it does.
+fn day_of(s: &str) -> Option<&str> {
+    let (day, rest) = (s.get(..10)?, s.get(10..)?);
+    let digits = |r: std::ops::Range<usize>| day[r].bytes().all(|b| b.is_ascii_digit());
+    let date =
+        digits(0..4) && &day[4..5] == "-" && digits(5..7) && &day[7..8] == "-" && digits(8..10);
+    (date && (rest.starts_with('T') || rest.starts_with(' '))).then_some(day)
 }
 
 /// The value keys a custom value may carry, plain or typed.
@@ -128,10 +155,14 @@ fn custom_values(map: &mut Map<String, Value>, key: &str) -> Result<(), (String,
         let Some(field_id) = fields.get("id").and_then(Value::as_str).map(str::to_string) else {
             return Err(("customFields[]".into(), item.clone()));
         };
+        // Typed answers may list every typed key, the unused ones null.
         let names: Vec<String> = fields
-            .keys()
-            .filter(|k| PLAIN_VALUE_KEYS.contains(&k.as_str()) || k.starts_with("fieldValue"))
-            .cloned()
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_null()
+                    && (PLAIN_VALUE_KEYS.contains(&k.as_str()) || k.starts_with("fieldValue"))
+            })
+            .map(|(k, _)| k.clone())
             .collect();
         let value = match names.as_slice() {
             [one] => fields.remove(one).unwrap_or_default(),

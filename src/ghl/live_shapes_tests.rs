@@ -117,3 +117,71 @@ fn the_duplicate_miss_and_the_unknown_property_answers_are_as_recorded() {
             .ends_with("should not exist")
     );
 }
+
+// Review of issue 9 (r9): odd live answers.
+
+#[test]
+fn a_birth_date_with_a_time_or_an_offset_reads_as_its_day() {
+    for (raw, day) in [
+        ("1990-05-17T00:00:00.000Z", "1990-05-17"),
+        ("1990-05-17T00:00:00+02:00", "1990-05-17"),
+        ("1990-05-17 00:00:00", "1990-05-17"),
+        ("1990-05-17", "1990-05-17"),
+    ] {
+        assert_eq!(birth_date(&json!(raw)).as_deref(), Some(day), "{raw}");
+    }
+    // A float epoch that is whole is a date; the search's own shape.
+    assert_eq!(
+        birth_date(&json!(642902400000.0)).as_deref(),
+        Some("1990-05-17")
+    );
+}
+
+#[test]
+fn an_epoch_no_calendar_can_hold_is_an_error_not_a_date() {
+    // u64 beyond i64 (was saturated to i64::MAX: year 292278994), a float far out of range,
+    // i64 extremes.
+    for raw in [
+        json!(18446744073709551615u64),
+        json!(1e300),
+        json!(-1e300),
+        json!(i64::MAX),
+        json!(i64::MIN),
+    ] {
+        assert_eq!(birth_date(&raw), None, "{raw}");
+        let e = contact(&json!({"id": "c1", "dateOfBirth": raw})).unwrap_err();
+        assert_eq!(e.field, "dateOfBirth");
+    }
+}
+
+#[test]
+fn an_empty_address1_beside_the_searchs_address_keeps_the_address() {
+    let c = read_contact(&json!({"id": "c1", "address1": "", "address": "1 Target Street"}));
+    assert_eq!(c.address1.as_deref(), Some("1 Target Street"));
+    let same = read_contact(&json!({"id": "c1", "address1": "1 A St", "address": "1 A St"}));
+    assert_eq!(same.address1.as_deref(), Some("1 A St"));
+}
+
+#[test]
+fn two_addresses_that_disagree_are_an_error_not_a_silent_pick() {
+    let e = contact(&json!({"id": "c1", "address1": "1 A St", "address": "2 B Ave"})).unwrap_err();
+    assert_eq!(e.field, "address");
+    assert!(e.to_string().contains("2 B Ave"), "{e}");
+}
+
+#[test]
+fn typed_custom_values_with_null_siblings_read_the_one_that_is_set() {
+    let raw = json!({"id": "o1", "name": "Deal", "pipelineId": "P", "contactId": "C",
+    "customFields": [
+        {"id": "F1", "type": "string", "fieldValueString": "Referral",
+         "fieldValueNumber": null, "fieldValue": null},
+        {"id": "F2", "type": "number", "fieldValueString": null, "fieldValueNumber": 40},
+    ]});
+    let o: Opportunity = convert("test", "opportunity", &opportunity(&raw).unwrap()).unwrap();
+    let values: Vec<_> = o
+        .custom_fields
+        .iter()
+        .map(|v| v.field_value.clone())
+        .collect();
+    assert_eq!(values, vec![json!("Referral"), json!(40)]);
+}

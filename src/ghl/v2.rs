@@ -81,7 +81,8 @@ impl V2 {
             .as_str()
             .ok_or_else(|| wire::shape_error(&at, "`location.companyId` is not text"))?
             .to_string();
-        let mut all = Vec::new();
+        let mut all: Vec<User> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         loop {
             let req = Request::get("/users/search")
                 .query("companyId", &company)
@@ -93,6 +94,17 @@ impl V2 {
             let page: Vec<User> =
                 convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)?;
             let got = page.len();
+            // A server that ignores `skip` answers the same page forever: an error (the
+            // deprecated route is tried next), never an endless loop or a duplicate.
+            if let Some(again) = page.iter().find(|u| !seen.insert(u.id.clone())) {
+                return Err(wire::shape_error(
+                    &endpoint,
+                    format!(
+                        "user {} comes back on a later page (`skip` ignored?)",
+                        again.id
+                    ),
+                ));
+            }
             all.extend(page);
             if !wire::more_pages(got, USER_PAGE, all.len(), None) {
                 return Ok(all);
@@ -133,8 +145,17 @@ impl V2 {
             .query(param, value);
         let endpoint = req.endpoint();
         let body = self.http.send(&req).await?;
+        // The miss is 200 `{"contact": null}`; an answer without the key is no known shape,
+        // and reading it as a miss would send an in-doubt create again.
         match body.get("contact") {
-            None | Some(Value::Null) => Ok(None),
+            Some(Value::Null) => Ok(None),
+            None => Err(wire::shape_error(
+                &endpoint,
+                format!(
+                    "the answer has no `contact` (not even null): {}",
+                    live_shapes::describe(&body)
+                ),
+            )),
             Some(c) => read_contact(&endpoint, c).map(Some),
         }
     }
@@ -248,6 +269,7 @@ impl Ghl for V2 {
 
     async fn contacts(&self) -> ApiResult<Vec<Contact>> {
         let mut all: Vec<Contact> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let mut after: Option<Value> = None;
         loop {
             let req = Request::search(
@@ -258,7 +280,16 @@ impl Ghl for V2 {
             let body = self.http.send(&req).await?;
             let page = array(&endpoint, &body, "contacts")?;
             for c in page {
-                all.push(read_contact(&endpoint, c)?);
+                let contact = read_contact(&endpoint, c)?;
+                // Pages that come back again (a cursor cycle, an ignored `searchAfter`) are an
+                // error, never an endless loop or a contact read twice.
+                if !seen.insert(contact.id.clone()) {
+                    return Err(wire::shape_error(
+                        &endpoint,
+                        format!("contact {} comes back on a later page", contact.id),
+                    ));
+                }
+                all.push(contact);
             }
             let total = body.get("total").and_then(Value::as_u64);
             if !wire::more_pages(page.len(), CONTACT_PAGE, all.len(), total) {

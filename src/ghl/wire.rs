@@ -132,8 +132,21 @@ pub async fn all_meta_pages(
         if !more_pages(got, page, all.len(), next.total) {
             break;
         }
+        // Without a cursor the list cannot go on: fine when `total` says it is all there,
+        // otherwise stopping would silently truncate it.
         let Some(id) = next.start_after_id.clone() else {
-            break;
+            if next.total.is_some_and(|total| all.len() as u64 >= total) {
+                break;
+            }
+            return Err(shape_error(
+                &endpoint,
+                format!(
+                    "a page of {got} came back without a cursor (meta.startAfterId) after {} \
+                     records{}: the rest cannot be read",
+                    all.len(),
+                    next.total.map(|t| format!(" of {t}")).unwrap_or_default()
+                ),
+            ));
         };
         if !seen.insert(id) {
             return Err(shape_error(
