@@ -91,34 +91,49 @@ pub(crate) fn read_accounts(
 ) -> Result<(Account, Account)> {
     let ledger = Ledger::read(loaded)?;
     super::runtime()?.block_on(async {
-        let (source, mut target) = accounts::read_both(loaded, &super::env_var, progress).await?;
+        let (mut source, mut target) =
+            accounts::read_both_accounts(loaded, &super::env_var).await?;
         accounts::target_extras(loaded, &mut target, &super::env_var).await?;
-        let objects = ledger.objects(&target.location.id)?;
-        if objects.is_empty() {
-            return Ok((source, target));
-        }
-        let api = |source| ghl_migrate::Error::Api {
-            side: "target".into(),
-            source,
-        };
-        match loaded.config.target.api {
-            ApiKind::Fixture => {
-                let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
-                ledger::complete(&memory, &mut target, &objects).await
-            }
-            ApiKind::V1 | ApiKind::V2 => {
-                let live = remote::open(
-                    Side::Target,
-                    &loaded.config.target,
-                    &loaded.config.rate_limit,
-                    &super::env_var,
-                )?;
-                ledger::complete(&live, &mut target, &objects).await
-            }
-        }
-        .map_err(api)?;
+        // The ledger's objects first: the notes and tasks of a contact this migration created
+        // are read only if the plan sees that contact, whatever the search shows yet.
+        complete_from_ledger(loaded, &ledger, &mut target).await?;
+        accounts::read_both_histories(loaded, &mut source, &mut target, &super::env_var, progress)
+            .await?;
         Ok((source, target))
     })
+}
+
+/// Adds to `target` what the ledger says this migration wrote there, read by id.
+async fn complete_from_ledger(
+    loaded: &Loaded,
+    ledger: &Ledger,
+    target: &mut Account,
+) -> Result<()> {
+    let objects = ledger.objects(&target.location.id)?;
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let api = |source| ghl_migrate::Error::Api {
+        side: "target".into(),
+        source,
+    };
+    match loaded.config.target.api {
+        ApiKind::Fixture => {
+            let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
+            ledger::complete(&memory, target, &objects).await
+        }
+        ApiKind::V1 | ApiKind::V2 => {
+            let live = remote::open(
+                Side::Target,
+                &loaded.config.target,
+                &loaded.config.rate_limit,
+                &super::env_var,
+            )?;
+            ledger::complete(&live, target, &objects).await
+        }
+    }
+    .map_err(api)?;
+    Ok(())
 }
 
 /// Keeps the target as this plan saw it in the ledger (object by object), so that a stale

@@ -57,16 +57,37 @@ pub async fn read_both(
     vars: &dyn Fn(&str) -> Option<String>,
     progress: &dyn Progress,
 ) -> Result<(Account, Account)> {
-    let (mut source, mut target) = futures::try_join!(
+    let (mut source, mut target) = read_both_accounts(loaded, vars).await?;
+    read_both_histories(loaded, &mut source, &mut target, vars, progress).await?;
+    Ok((source, target))
+}
+
+/// Reads both accounts without their contacts' notes and tasks, concurrently.
+pub async fn read_both_accounts(
+    loaded: &Loaded,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Account, Account)> {
+    futures::try_join!(
         read(loaded, Side::Source, vars),
         read(loaded, Side::Target, vars)
-    )?;
-    let (from, to) = crate::plan::build::history_scope(&loaded.config, &source, &target);
+    )
+}
+
+/// Reads the notes and tasks of the contacts a plan of these accounts needs, both sides at
+/// once. The target must already hold every contact the plan matches (the ledger's included).
+pub async fn read_both_histories(
+    loaded: &Loaded,
+    source: &mut Account,
+    target: &mut Account,
+    vars: &dyn Fn(&str) -> Option<String>,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let (from, to) = crate::plan::build::history_scope(&loaded.config, source, target);
     futures::try_join!(
-        read_history(loaded, Side::Source, &mut source, &from, vars, progress),
-        read_history(loaded, Side::Target, &mut target, &to, vars, progress),
+        read_history(loaded, Side::Source, source, &from, vars, progress),
+        read_history(loaded, Side::Target, target, &to, vars, progress),
     )?;
-    Ok((source, target))
+    Ok(())
 }
 
 /// The notes and tasks of `scope`'s contacts of a live account (a fixture holds its own):
