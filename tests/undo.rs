@@ -110,3 +110,136 @@ fn apply_then_undo_restores_the_target_exactly_v1() {
         p.live_config_v1(s);
     });
 }
+
+/// A person's edits between the apply and the undo: a created contact renamed, a note of a
+/// created contact rewritten, and on the merged contact one value changed (its tag stays ours).
+#[test]
+fn what_a_person_changed_since_the_apply_is_listed_and_left_alone() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    migrate(&project, &sandbox);
+    let now = sandbox.account();
+    let id_of = |email: &str| {
+        now.contacts
+            .iter()
+            .find(|c| c.email.as_deref() == Some(email))
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (ann, old, hal) = (
+        id_of("a@acme.test"),
+        id_of("old@acme.test"),
+        id_of("h@acme.test"),
+    );
+    let renamed = ghl_migrate::ghl::ContactWrite {
+        first_name: Some("Annie".into()),
+        ..Default::default()
+    };
+    let new_phone = ghl_migrate::ghl::ContactWrite {
+        phone: Some("+15559999".into()),
+        ..Default::default()
+    };
+    futures::executor::block_on(async {
+        use ghl_migrate::ghl::Ghl;
+        sandbox.memory.update_contact(&ann, &renamed).await.unwrap();
+        sandbox
+            .memory
+            .update_contact(&old, &new_phone)
+            .await
+            .unwrap();
+    });
+    // A person deletes a contact the migration created: its delete finds it gone, recorded.
+    sandbox
+        .memory
+        .delete_now(&ghl_migrate::ghl::Doomed::Contact { id: hal.clone() });
+    let edited = full(&sandbox);
+    let (code, said) = undo(&project);
+    assert_eq!(code, 2, "{said}");
+    let plan = std::fs::read_to_string(project.path().join(UNDO_PLAN)).unwrap();
+    assert!(
+        plan.contains("contact Annie <a@acme.test>: changed since the migration wrote it, left alone (firstName is now \\\"Annie\\\")"),
+        "{plan}"
+    );
+    assert!(plan.contains("phone is now \\\"+15559999\\\""), "{plan}");
+    // Annie keeps a value in the field the migration created: the field stays too.
+    assert!(
+        plan.contains("custom_fields: {changed_since: 1, delete: 2}"),
+        "{plan}"
+    );
+    assert!(said.contains("changed_since"), "{said}");
+    assert!(
+        plan.contains("contacts: {already_gone: 1, changed_since: 2, delete: 8, restore: 1}"),
+        "{plan}"
+    );
+    let out = apply_plan(&project, UNDO_PLAN, &[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("contact       9 deleted (1 already gone), 1 restored"),
+        "{}",
+        text(&out)
+    );
+    let after = sandbox.account();
+    // Left alone: Annie (her notes, tasks and opportunity were the migration's and went), and
+    // the merged contact keeps the phone a person set; its tag the migration added is gone.
+    let annie = after.contacts.iter().find(|c| c.id == ann).unwrap();
+    assert_eq!(annie.first_name.as_deref(), Some("Annie"));
+    let old_now = after.contacts.iter().find(|c| c.id == old).unwrap();
+    assert_eq!(old_now.phone.as_deref(), Some("+15559999"));
+    assert_eq!(old_now.tags, vec!["customer".to_string()]);
+    assert!(after.opportunities.iter().all(|o| o.contact_id != ann));
+    // Everything else the migration created is gone.
+    assert_eq!(after.contacts.len(), 2, "{:#?}", after.contacts);
+    assert_ne!(full(&sandbox), edited);
+    // A second undo proposes nothing more: what is left is listed, again, as a person's.
+    let (code, said) = undo(&project);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("changed_since"), "{said}");
+}
+
+/// The undo plan runs as a dry run against a fixture copy of the target, like any plan: the
+/// report counts the deletes, the live target and the ledger's map are untouched.
+#[test]
+fn an_undo_plan_dry_runs_against_a_fixture_copy_of_the_target() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    migrate(&project, &sandbox);
+    let applied = full(&sandbox);
+    std::fs::write(
+        project.path().join("copy.json"),
+        serde_json::to_string(&sandbox.account()).unwrap(),
+    )
+    .unwrap();
+    let live = std::fs::read_to_string(project.path().join("live.yaml")).unwrap();
+    let dry = live
+        .lines()
+        .take_while(|l| !l.starts_with("target:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\ntarget:\n  api: fixture\n  path: copy.json\n";
+    std::fs::write(project.path().join("dry.yaml"), dry).unwrap();
+    let out = run(
+        &project,
+        &["undo", "-c", "dry.yaml", "-o", "plans/dry.undo.plan.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(
+        &project,
+        &[
+            "apply",
+            "plans/dry.undo.plan.yaml",
+            "-c",
+            "dry.yaml",
+            "--progress",
+            "none",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("deleted"), "{}", text(&out));
+    assert_eq!(full(&sandbox), applied);
+    // The live undo still has everything to do.
+    let (code, said) = undo(&project);
+    assert_eq!(code, 2, "{said}");
+}

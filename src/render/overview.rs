@@ -9,7 +9,9 @@ use crate::plan::{Counts, MapEntry, NotDone, Plan, Step};
 pub const STEP_KINDS: [&str; 5] = ["custom_field", "contact", "opportunity", "note", "task"];
 
 /// Outcome columns in reading order; any others follow alphabetically.
-const OUTCOME_ORDER: [&str; 10] = [
+const OUTCOME_ORDER: [&str; 12] = [
+    "delete",
+    "restore",
     "create",
     "merge",
     "overwrite",
@@ -151,6 +153,8 @@ fn verb_and_kind(step: &Step) -> (&'static str, &'static str) {
     let verb = match step.action {
         Action::MergeContact(_) => "merge",
         Action::OverwriteContact(_) => "overwrite",
+        Action::Delete(_) => "delete",
+        Action::RestoreContact(_) => "restore",
         _ => "create",
     };
     (verb, step.action.kind())
