@@ -67,3 +67,91 @@ pub fn of(contact: &Contact, body: &ContactWrite, add_tags: &[String], at: Attem
     }
     before
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ghl::CustomFieldWrite;
+    use serde_json::json;
+
+    fn contact() -> Contact {
+        Contact {
+            id: "T1".into(),
+            email: Some("a@x.test".into()),
+            city: Some("Paris".into()),
+            tags: vec!["customer".into()],
+            custom_fields: vec![crate::model::FieldValue {
+                id: "F1".into(),
+                value: json!("North"),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn body() -> ContactWrite {
+        ContactWrite {
+            phone: Some("+15550100".into()),
+            city: Some("Lyon".into()),
+            custom_fields: vec![
+                CustomFieldWrite {
+                    id: "F1".into(),
+                    field_value: json!("South"),
+                },
+                CustomFieldWrite {
+                    id: "F2".into(),
+                    field_value: json!("SEO"),
+                },
+            ],
+            ..Default::default()
+        }
+    }
+
+    const FIRST: Attempt = Attempt {
+        overwrite: false,
+        in_doubt: false,
+    };
+
+    #[test]
+    fn a_merge_records_the_values_it_fills_and_the_tags_it_adds_only() {
+        let tags = ["vip".to_string(), "Customer".to_string()];
+        let b = of(&contact(), &body(), &tags, FIRST);
+        assert_eq!(b.fields, [("phone".to_string(), json!(null))].into());
+        assert_eq!(b.custom, [("F2".to_string(), json!(null))].into());
+        assert_eq!(b.tags_added, vec!["vip".to_string()]);
+    }
+
+    #[test]
+    fn an_overwrite_records_what_it_replaces() {
+        let at = Attempt {
+            overwrite: true,
+            ..FIRST
+        };
+        let b = of(&contact(), &body(), &[], at);
+        assert_eq!(b.fields["city"], json!("Paris"));
+        assert_eq!(b.custom["F1"], json!("North"));
+        assert!(b.unknown.is_empty());
+    }
+
+    #[test]
+    fn a_resent_step_that_finds_its_own_values_knows_a_merge_filled_them() {
+        let mut written = contact();
+        written.phone = Some("+15550100".into());
+        written.tags.push("vip".into());
+        let doubt = Attempt {
+            overwrite: false,
+            in_doubt: true,
+        };
+        let b = of(&written, &body(), &["vip".to_string()], doubt);
+        assert_eq!(b.fields["phone"], json!(null));
+        assert_eq!(b.tags_added, vec!["vip".to_string()]);
+        // An overwrite's earlier value is then unknown: said, not guessed.
+        let mut overwritten = contact();
+        overwritten.city = Some("Lyon".into());
+        let doubt = Attempt {
+            overwrite: true,
+            in_doubt: true,
+        };
+        let b = of(&overwritten, &body(), &[], doubt);
+        assert_eq!(b.unknown, vec!["city".to_string()]);
+    }
+}

@@ -638,3 +638,6 @@ fn tags_to_remove(c: &Contact, add_tags: &[String], before: Option<&Before>) -> 
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
