@@ -53,10 +53,16 @@ impl Tracker {
     pub fn observe(&self, event: &Event<'_>) {
         let mut run = self.lock();
         match event {
-            Event::ReadPlanned { .. } => {}
+            Event::ReadPlanned { side, contacts, .. } => {
+                run.reading.insert(
+                    side.to_string(),
+                    format!("notes and tasks of 0/{contacts} contacts"),
+                );
+            }
             Event::Reading { side, requests } => {
+                let s = if *requests == 1 { "" } else { "s" };
                 run.reading
-                    .insert(side.to_string(), format!("{requests} requests"));
+                    .insert(side.to_string(), format!("{requests} request{s} sent"));
             }
             Event::AccountRead { side, .. } => {
                 run.reading.remove(*side);
@@ -297,7 +303,7 @@ mod tests {
         });
         assert_eq!(
             tracker.state(),
-            "reading: source 3 requests; target 5 requests"
+            "reading: source 3 requests sent; target 5 requests sent"
         );
         tracker.observe(&Event::AccountRead {
             side: "target",
@@ -316,7 +322,7 @@ mod tests {
         });
         assert_eq!(
             tracker.state(),
-            "reading: source 3 requests; target notes and tasks of 2/9 contacts"
+            "reading: source 3 requests sent; target notes and tasks of 2/9 contacts"
         );
     }
 
