@@ -165,7 +165,7 @@ fn what_a_person_changed_since_the_apply_is_listed_and_left_alone() {
     assert!(plan.contains("phone is now \\\"+15559999\\\""), "{plan}");
     // Annie keeps a value in the field the migration created: the field stays too.
     assert!(
-        plan.contains("custom_fields: {changed_since: 1, delete: 2}"),
+        plan.contains("custom_fields: {delete: 2, in_use: 1}"),
         "{plan}"
     );
     assert!(said.contains("changed_since"), "{said}");

@@ -360,12 +360,18 @@ pub fn build(input: UndoInput<'_>) -> Plan {
             })
             .count()
             .saturating_sub(restored.len());
-        if holders > 0 {
-            why.push(format!(
-                "{holders} contact(s) this undo does not delete hold a value in it"
-            ));
-        }
-        if why.is_empty() {
+        if why.is_empty() && holders > 0 {
+            g.count("custom_fields", "in_use");
+            g.not_done.push(NotDone {
+                id,
+                outcome: "in_use".into(),
+                reason: format!(
+                    "custom field {}: left alone, {holders} contact(s) this undo does not delete \
+                     (a person's, or left alone above) hold a value in it",
+                    f.name
+                ),
+            });
+        } else if why.is_empty() {
             g.count("custom_fields", "delete");
             g.phases[4].push(step(f.name.clone(), restored));
         } else {

@@ -119,7 +119,11 @@ pub fn steps_headline(plan: &Plan) -> String {
     if by_action.is_empty() {
         return "no steps".into();
     }
-    by_action.sort_by_key(|(verb, kind, _)| (rank(&STEP_KINDS, kind), rank(&OUTCOME_ORDER, verb)));
+    // An undo runs in its own order (notes and tasks first): the headline follows the plan.
+    if !plan.is_undo() {
+        by_action
+            .sort_by_key(|(verb, kind, _)| (rank(&STEP_KINDS, kind), rank(&OUTCOME_ORDER, verb)));
+    }
     let parts: Vec<String> = by_action
         .iter()
         .map(|(verb, kind, n)| format!("{verb} {} {}", thousands(*n), noun(kind, *n)))
