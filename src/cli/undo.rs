@@ -103,7 +103,7 @@ async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<P
         name: &loaded.config.name,
         // The undo's source is the migration's ledger (the source account is not read).
         source: Side {
-            api: "ledger".into(),
+            api: ghl_migrate::plan::UNDO_SOURCE.into(),
             location: ledger_name(loaded),
             name: format!("the ledger of migration {}", loaded.config.name),
             // What the undo's decisions depend on of the migration: its ledger's map.

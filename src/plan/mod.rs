@@ -31,6 +31,9 @@ pub use undo::{ContactRestore, DeleteObject, ValueRestore};
 /// How the warning about the target's workflows begins (`apply` repeats it before writing).
 pub const AUTOMATIONS_WARNING: &str = "target automations:";
 
+/// The `api` an undo plan gives as its source: the migration's ledger.
+pub const UNDO_SOURCE: &str = "ledger";
+
 /// The format tag every plan starts with; `apply` refuses any other.
 pub const FORMAT: &str = "ghl-migrate/plan/v1";
 
@@ -139,7 +142,8 @@ pub struct NotDone {
 impl Plan {
     /// Whether this plan undoes what the migration wrote (`undo`), rather than migrating.
     pub fn is_undo(&self) -> bool {
-        self.steps.iter().any(|s| s.action.undoes())
+        // An undo plan's source is the migration's ledger (`undo`), even when it has no step.
+        self.source.api == UNDO_SOURCE || self.steps.iter().any(|s| s.action.undoes())
     }
 }
 

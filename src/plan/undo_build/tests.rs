@@ -98,6 +98,8 @@ fn created_pipelines_are_kept_and_said_so_and_a_v1_target_is_warned() {
         objects: &objects,
     });
     assert!(p.steps.is_empty());
+    // An undo plan with nothing to do is still an undo (rendered without readiness).
+    assert!(p.is_undo());
     assert_eq!(p.not_done[0].outcome, "kept");
     assert!(
         p.warnings.iter().any(|w| w.contains("V1 routes")),
