@@ -345,6 +345,33 @@ fn off_loopback_every_request_needs_the_token() {
     let log = server.stderr();
     assert!(!log.contains(SERVE_TOKEN), "the log shows the server token");
     no_token_in("the log", &log);
+
+    // A token beyond ASCII works as a bearer token too, not only inside Basic.
+    const WIDE_TOKEN: &str = "srvTOKEN+/=:é9-ünï";
+    let server = Server::start(
+        &project,
+        Start {
+            listen: Some("0.0.0.0:0"),
+            args: &["--token-env", "SERVE_TOKEN"],
+            env: &[("SERVE_TOKEN", WIDE_TOKEN)],
+        },
+    );
+    let bearer = format!("Bearer {WIDE_TOKEN}");
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let wrong = format!("Bearer {}", WIDE_TOKEN.replace('é', "e"));
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &wrong)],
+    );
+    assert_eq!(r.status, 401, "{}", r.body);
 }
 
 /// Plans and starts an apply over HTTP; returns its 202 answer.
