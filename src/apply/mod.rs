@@ -156,6 +156,21 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
             Session::default(),
         ));
     }
+    // Deletes and restores only of what the ledger maps for this target, each once.
+    let done: std::collections::BTreeSet<&str> = match start {
+        Start::Resume => steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Done)
+            .map(|s| s.id.as_str())
+            .collect(),
+        _ => Default::default(),
+    };
+    crate::plan::undo_check::check(plan, &state.objects(&plan.target.location)?, &done).map_err(
+        |message| Error::State {
+            path: state.path().to_path_buf(),
+            message,
+        },
+    )?;
     let requests = AtomicU64::new(0);
     let canary = match start {
         Start::Fresh => {

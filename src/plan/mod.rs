@@ -15,6 +15,7 @@ pub mod label;
 pub mod readiness;
 pub mod undo;
 pub mod undo_build;
+pub mod undo_check;
 pub mod undo_compare;
 pub mod values;
 

@@ -32,7 +32,7 @@ pub struct UndoInput<'a> {
 }
 
 /// What one step of the migration sent, as the ledger recorded it with its intent.
-enum Wrote {
+pub(super) enum Wrote {
     Field(NewCustomField),
     Contact(ContactWrite),
     Merge {
@@ -46,7 +46,7 @@ enum Wrote {
     Other,
 }
 
-fn wrote(record: &ObjectRecord) -> Wrote {
+pub(super) fn wrote(record: &ObjectRecord) -> Wrote {
     let Some(Value::Object(map)) = record
         .body
         .as_deref()

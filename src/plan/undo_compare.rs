@@ -118,28 +118,15 @@ pub fn merge_restore(
         }
         return (restore, why);
     };
-    let wrote_text = |field: &str| -> Value {
-        body.text_fields()
-            .into_iter()
-            .find(|(n, _)| *n == field)
-            .and_then(|(_, v)| v.clone())
-            .map_or(Value::Null, Value::String)
-    };
-    let wrote_custom = |field: &str| -> Value {
-        body.custom_fields
-            .iter()
-            .find(|v| v.id == field)
-            .map_or(Value::Null, |v| v.field_value.clone())
-    };
     let entries = before
         .fields
         .iter()
-        .map(|(f, to)| (f, to, false, wrote_text(f)))
+        .map(|(f, to)| (f, to, false, sent_text(body, f)))
         .chain(
             before
                 .custom
                 .iter()
-                .map(|(f, to)| (f, to, true, wrote_custom(f))),
+                .map(|(f, to)| (f, to, true, sent_custom(body, f))),
         );
     for (field, to, custom, wrote) in entries {
         let now = current_value(c, field, custom);
@@ -167,6 +154,23 @@ pub fn merge_restore(
         ));
     }
     (restore, why)
+}
+
+/// What a merge sent in standard field `field` (by API name); `null` when it sent nothing.
+pub fn sent_text(body: &ContactWrite, field: &str) -> Value {
+    body.text_fields()
+        .into_iter()
+        .find(|(n, _)| *n == field)
+        .and_then(|(_, v)| v.clone())
+        .map_or(Value::Null, Value::String)
+}
+
+/// What a merge sent in custom field `field` (by id); `null` when it sent nothing.
+pub fn sent_custom(body: &ContactWrite, field: &str) -> Value {
+    body.custom_fields
+        .iter()
+        .find(|v| v.id == field)
+        .map_or(Value::Null, |v| v.field_value.clone())
 }
 
 /// The tags the merge added that the contact still has.
