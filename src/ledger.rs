@@ -75,6 +75,42 @@ pub async fn complete<G: Ghl>(
     Ok(reads)
 }
 
+/// Puts in `account` (a target [`complete`]d with `objects`) the notes and tasks of every
+/// contact the ledger names that the target still holds, each contact's own lists read by id
+/// (an undo decides on them, and its stale check reads them the same way). Returns how many
+/// reads it took.
+pub async fn complete_history<G: Ghl>(
+    ghl: &G,
+    account: &mut Account,
+    objects: &[ObjectRecord],
+) -> ApiResult<usize> {
+    let mut contacts: Vec<String> = objects
+        .iter()
+        .filter_map(|o| match o.kind.as_str() {
+            "contact" => Some(o.target_id.clone()),
+            "note" | "task" => contact_of(o),
+            _ => None,
+        })
+        .filter(|id| account.contacts.iter().any(|c| &c.id == id))
+        .collect();
+    contacts.sort();
+    contacts.dedup();
+    account.notes.retain(|n| !contacts.contains(&n.contact_id));
+    account.tasks.retain(|t| !contacts.contains(&t.contact_id));
+    for id in &contacts {
+        account.notes.extend(ghl.contact_notes(id).await?);
+        account.tasks.extend(ghl.contact_tasks(id).await?);
+    }
+    Ok(2 * contacts.len())
+}
+
+/// The contact a note or task was written to (its recorded request names it).
+pub fn contact_of(o: &ObjectRecord) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_str(o.body.as_deref()?).ok()?;
+    let inner = body.as_object()?.values().next()?;
+    inner["contact"].as_str().map(str::to_string)
+}
+
 /// What the ledger's `objects` are in `account` (a target [`complete`]d with them): mapped
 /// when the target holds them, gone when the migration created them and it does not.
 pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {

@@ -114,7 +114,7 @@ async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<P
             api: target.api.as_str().to_string(),
             location: account.location.id.clone(),
             name: account.location.name.clone(),
-            fingerprint: fingerprint::account(&account),
+            fingerprint: fingerprint::with_history(&account),
             ledger_run: last_run,
         },
         account: &account,
@@ -133,34 +133,11 @@ async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec
     let account = async {
         let mut account = ghl::snapshot(ghl).await?;
         ghl_migrate::ledger::complete(ghl, &mut account, &objects).await?;
-        let mut contacts: Vec<String> = objects
-            .iter()
-            .filter_map(|o| match o.kind.as_str() {
-                "contact" => Some(o.target_id.clone()),
-                "note" | "task" => contact_of(o),
-                _ => None,
-            })
-            .filter(|id| account.contacts.iter().any(|c| &c.id == id))
-            .collect();
-        contacts.sort();
-        contacts.dedup();
-        account.notes.retain(|n| !contacts.contains(&n.contact_id));
-        account.tasks.retain(|t| !contacts.contains(&t.contact_id));
-        for id in &contacts {
-            account.notes.extend(ghl.contact_notes(id).await?);
-            account.tasks.extend(ghl.contact_tasks(id).await?);
-        }
+        ghl_migrate::ledger::complete_history(ghl, &mut account, &objects).await?;
         Ok(account)
     }
     .await;
     Ok((account, objects))
-}
-
-/// The contact a note or task was written to (its recorded request names it).
-fn contact_of(o: &ObjectRecord) -> Option<String> {
-    let body: serde_json::Value = serde_json::from_str(o.body.as_deref()?).ok()?;
-    let inner = body.as_object()?.values().next()?;
-    inner["contact"].as_str().map(str::to_string)
 }
 
 /// The ledger's file name, as the undo plan names its source.

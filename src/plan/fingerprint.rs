@@ -32,6 +32,20 @@ pub fn account(account: &Account) -> String {
     format!("sha256:{}", hex::encode(h.0.finalize()))
 }
 
+/// The fingerprint of an account with its notes and tasks (sorted by id): an undo plan's
+/// decisions depend on them too (a contact holding a person's note is left alone).
+pub fn with_history(account: &Account) -> String {
+    let mut h = HashWriter(Sha256::new());
+    h.text("account", &self::account(account));
+    for n in sorted(&account.notes, |n| &n.id) {
+        h.put("note", n);
+    }
+    for t in sorted(&account.tasks, |t| &t.id) {
+        h.put("task", t);
+    }
+    format!("sha256:{}", hex::encode(h.0.finalize()))
+}
+
 /// One object of an account as [`objects`] lists it: kind, id, a label for people, and the
 /// hash of exactly what [`account`] hashes of it.
 #[derive(Debug, Clone, PartialEq, Eq)]

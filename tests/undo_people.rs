@@ -1,0 +1,139 @@
+//! `undo` next to a person using the target: what a person adds to a migrated contact after
+//! the undo plan was made is not deleted with it, and a migration undone then planned and
+//! applied again comes back exactly once. Real binary, sandbox over HTTP, search lag longer
+//! than the tests.
+
+mod apply_support;
+
+use std::process::Output;
+
+use apply_support::*;
+
+use ghl_migrate::ghl::{Ghl, NewNote, NewTask};
+use ghl_migrate::sandbox::Handle;
+
+const UNDO_PLAN: &str = "plans/t.undo.plan.yaml";
+
+fn run(project: &Project, args: &[&str]) -> Output {
+    bin()
+        .current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .env_remove("GHL_MIGRATE_TEST_ABORT")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn apply(project: &Project, plan: &str) -> Output {
+    run(
+        project,
+        &["apply", plan, "-c", "live.yaml", "--progress", "none"],
+    )
+}
+
+fn lagging() -> Handle {
+    let mut opts = options();
+    opts.search_lag_ms = 60_000;
+    serve(opts)
+}
+
+fn plan_and_apply(project: &Project) {
+    let out = run(project, &["plan", "-c", "live.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = apply(project, "plans/t.plan.yaml");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+fn undo(project: &Project) -> String {
+    let out = run(project, &["undo", "-c", "live.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    text(&out)
+}
+
+fn contact_id(sandbox: &Handle, email: &str) -> String {
+    sandbox
+        .account()
+        .contacts
+        .iter()
+        .find(|c| c.email.as_deref() == Some(email))
+        .unwrap()
+        .id
+        .clone()
+}
+
+/// A person adds a note and a task to a contact the migration created, after the undo plan was
+/// made: applying that plan must not delete them (with the contact or otherwise).
+#[test]
+fn a_note_and_a_task_a_person_adds_after_the_undo_plan_are_not_deleted() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    plan_and_apply(&project);
+    undo(&project);
+    let eve = contact_id(&sandbox, "e@acme.test");
+    futures::executor::block_on(async {
+        sandbox
+            .memory
+            .create_note(
+                &eve,
+                &NewNote {
+                    body: "Called back, wants a quote".into(),
+                    user_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        sandbox
+            .memory
+            .create_task(
+                &eve,
+                &NewTask {
+                    title: "Send the quote".into(),
+                    body: None,
+                    due_date: "2026-12-24T09:00:00.000Z".into(),
+                    completed: false,
+                    assigned_to: None,
+                },
+            )
+            .await
+            .unwrap();
+    });
+    // Refused as stale: the plan was made on the contact's notes and tasks as they were.
+    let out = apply(&project, UNDO_PLAN);
+    assert!(text(&out).contains("stale plan"), "{}", text(&out));
+    let after = sandbox.account();
+    assert!(
+        after
+            .notes
+            .iter()
+            .any(|n| n.body == "Called back, wants a quote"),
+        "the person's note was deleted: {:#?}",
+        after.notes
+    );
+    assert!(
+        after.tasks.iter().any(|t| t.title == "Send the quote"),
+        "the person's task was deleted: {:#?}",
+        after.tasks
+    );
+}
+
+/// Apply, undo, plan again, apply: the migration is back, once (the target equals one apply's).
+#[test]
+fn undone_then_planned_and_applied_again_the_migration_comes_back_once() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    plan_and_apply(&project);
+    let once = canonical(&sandbox.account());
+    undo(&project);
+    let out = apply(&project, UNDO_PLAN);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sandbox.account().contacts.len(), 1);
+    plan_and_apply(&project);
+    let again = canonical(&sandbox.account());
+    assert_eq!(again, once, "the migration did not come back exactly once");
+    // A third apply of the same plan sends nothing more.
+    let out = apply(&project, "plans/t.plan.yaml");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), once);
+}
