@@ -137,3 +137,47 @@ fn undone_then_planned_and_applied_again_the_migration_comes_back_once() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(canonical(&sandbox.account()), once);
 }
+
+/// A note the migration wrote that a person changed since is listed and left alone: its
+/// contact, which the migration created, is left alone too, or deleting it would take the note
+/// with it. (The person's edit is made on the ledger's side: the sandbox has no note edit; the
+/// undo sees the note differ from what the migration sent, exactly as after an edit.)
+#[test]
+fn a_contact_holding_a_note_left_alone_is_left_alone_too() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    plan_and_apply(&project);
+    let merged = "TC1aaaaaaaaaaaaaaaaa";
+    let ledger = project.path().join(".ghl-migrate/t.sqlite");
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    let (key, target, body): (String, String, String) = db
+        .query_row(
+            "SELECT source_key, target_id, body FROM objects WHERE kind = 'note' \
+             AND body NOT LIKE ?1 ORDER BY source_key LIMIT 1",
+            [format!("%{merged}%")],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let mut body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    body["create_note"]["body"]["body"] = "what the migration wrote, before a person's edit".into();
+    db.execute(
+        "UPDATE objects SET body = ?1 WHERE kind = 'note' AND source_key = ?2",
+        rusqlite::params![body.to_string(), key],
+    )
+    .unwrap();
+    drop(db);
+    let said = undo(&project);
+    assert!(said.contains("changed_since"), "{said}");
+    let out = apply(&project, UNDO_PLAN);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let after = sandbox.account();
+    let note = after.notes.iter().find(|n| n.id == target);
+    assert!(
+        note.is_some(),
+        "the note listed as left alone was deleted with its contact: {:#?}",
+        after.notes
+    );
+    let contact = &note.unwrap().contact_id;
+    assert!(after.contacts.iter().any(|c| &c.id == contact));
+}

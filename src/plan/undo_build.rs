@@ -97,6 +97,18 @@ impl Gathered {
             .or_default() += 1;
     }
 
+    fn uncount(&mut self, kind: &'static str, outcome: &str) {
+        let Some(counts) = self.counts.get_mut(kind) else {
+            return;
+        };
+        if let Some(n) = counts.get_mut(outcome) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(outcome);
+            }
+        }
+    }
+
     /// The id of the step that wrote it (`contact/jane@acme.test`), unique in the plan.
     fn step_id(&mut self, record: &ObjectRecord) -> String {
         let base = record.step_id.clone();
@@ -134,6 +146,8 @@ pub fn build(input: UndoInput<'_>) -> Plan {
     let mut field_users: HashMap<String, Vec<String>> = HashMap::new();
     // Contacts that stay (merged or left alone), whose values keep a field alive.
     let mut deleted_contacts: BTreeSet<String> = BTreeSet::new();
+    // What of the migration's is left alone on each contact: deleting the contact would take it.
+    let mut kept_children: HashMap<String, Vec<String>> = HashMap::new();
     let mut fields = Vec::new();
     for record in input.objects {
         let id = g.step_id(record);
@@ -162,6 +176,10 @@ pub fn build(input: UndoInput<'_>) -> Plan {
                     }
                     Some(n) if n.body.trim() != sent.body.trim() => {
                         let why = vec![format!("its text is now {:?}", short(&n.body))];
+                        kept_children
+                            .entry(contact_id)
+                            .or_default()
+                            .push(format!("note {name:?}"));
                         g.left_alone("notes", id, &format!("note {name:?}"), why);
                     }
                     Some(_) => {
@@ -189,6 +207,10 @@ pub fn build(input: UndoInput<'_>) -> Plan {
                             children.entry(contact_id).or_default().push(id.clone());
                             g.phases[0].push(delete(what, name));
                         } else {
+                            kept_children
+                                .entry(contact_id)
+                                .or_default()
+                                .push(format!("task {name:?}"));
                             g.left_alone("tasks", id, &format!("task {name:?}"), why);
                         }
                     }
@@ -216,6 +238,10 @@ pub fn build(input: UndoInput<'_>) -> Plan {
                                 .push(id.clone());
                             g.phases[1].push(delete(what, name));
                         } else {
+                            kept_children
+                                .entry(o.contact_id.clone())
+                                .or_default()
+                                .push(format!("opportunity {name}"));
                             g.left_alone("opportunities", id, &format!("opportunity {name}"), why);
                         }
                     }
@@ -324,6 +350,23 @@ pub fn build(input: UndoInput<'_>) -> Plan {
                 });
             }
         }
+    }
+    // A created contact holding something of the migration's that is left alone stays too.
+    for step in std::mem::take(&mut g.phases[3]) {
+        let kept = match &step.action {
+            Action::Delete(d) => kept_children
+                .get(d.what.id())
+                .filter(|_| deleted_contacts.remove(d.what.id()))
+                .map(|kept| (d.name.clone(), kept)),
+            _ => None,
+        };
+        let Some((name, kept)) = kept else {
+            g.phases[3].push(step);
+            continue;
+        };
+        g.uncount("contacts", "delete");
+        let why = vec![format!("it holds {}, left alone", kept.join(", "))];
+        g.left_alone("contacts", step.id, &format!("contact {name}"), why);
     }
     for (record, id, sent) in fields {
         let what = Doomed::CustomField {
