@@ -13,7 +13,7 @@ use ghl_migrate::ghl::{self, ApiResult, Ghl};
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::undo_build::{UndoInput, build};
 use ghl_migrate::plan::{Plan, Side, fingerprint};
-use ghl_migrate::state::{ObjectRecord, State, plan_fingerprint, short_revision};
+use ghl_migrate::state::{ObjectRecord, State, StepStatus, plan_fingerprint, short_revision};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,6 +38,9 @@ pub fn run(args: Args) -> Result<i32> {
         });
     }
     let state = State::open_upgrading(&path)?;
+    if let Some(message) = in_doubt(&state)? {
+        return Err(Error::State { path, message });
+    }
     let last_run = state
         .runs()?
         .iter()
@@ -138,6 +141,30 @@ async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec
     }
     .await;
     Ok((account, objects))
+}
+
+/// Why no undo can be planned yet: a run of the migration left writes in doubt (sent, their
+/// answer not recorded: stopped, or still running). What they created is not in the map, so an
+/// undo would leave it behind without a word; resuming that run reconciles them first.
+fn in_doubt(state: &State) -> Result<Option<String>> {
+    for run in state.runs()?.iter().filter(|r| !r.dry_run && !r.undo) {
+        let doubt = state
+            .steps_of(run.id)?
+            .iter()
+            .filter(|s| s.status == StepStatus::Sending)
+            .count();
+        if doubt > 0 {
+            return Ok(Some(format!(
+                "run #{} of this migration (revision {}) has {doubt} write(s) in doubt (sent, \
+                 the answer not recorded: it stopped, or is still running); what they created \
+                 is not in the ledger yet, so an undo would leave it behind. Resume that run \
+                 first (ghl-migrate apply PLAN --resume), then undo",
+                run.id,
+                short_revision(&run.plan_fingerprint)
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// The ledger's file name, as the undo plan names its source.
