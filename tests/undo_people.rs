@@ -247,3 +247,59 @@ fn an_undo_of_a_run_stopped_with_a_write_in_doubt_leaves_nothing_behind() {
         text(&out)
     );
 }
+
+/// Lost answers on the undo's writes: DELETEs answered 504 or dropped after acting, a restore's
+/// update and tag removal answered 504 after acting. Resumed until done, the target is exactly
+/// as before the migration and no DELETE acted twice (a second one finds it gone).
+#[test]
+fn lost_answers_on_deletes_and_restores_then_resume_restore_exactly() {
+    use ghl_migrate::sandbox::{FaultKind, FaultRule};
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n  timeout_ms: 2000\n");
+    let before = serde_json::to_value(sandbox.account()).unwrap();
+    plan_and_apply(&project);
+    undo(&project);
+    let plan = std::fs::read_to_string(project.path().join(UNDO_PLAN)).unwrap();
+    assert!(!plan.contains(TOKEN));
+    let rule = |kind, method: &str, path: &str, count| FaultRule {
+        method: Some(method.into()),
+        path_prefix: Some(path.into()),
+        count: Some(count),
+        ..FaultRule::new(kind)
+    };
+    sandbox.set_faults(vec![
+        rule(FaultKind::GatewayTimeout, "DELETE", "/contacts/", 3),
+        rule(FaultKind::Drop, "DELETE", "/locations/", 1),
+        rule(FaultKind::GatewayTimeout, "DELETE", "/opportunities/", 2),
+        rule(FaultKind::GatewayTimeout, "PUT", "/contacts/", 1),
+    ]);
+    let mut out = apply(&project, UNDO_PLAN);
+    for _ in 0..5 {
+        if out.status.code() == Some(0) {
+            break;
+        }
+        assert!(!text(&out).contains(TOKEN));
+        out = run(
+            &project,
+            &[
+                "apply",
+                UNDO_PLAN,
+                "-c",
+                "live.yaml",
+                "--progress",
+                "none",
+                "--resume",
+            ],
+        );
+    }
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains(TOKEN));
+    assert_eq!(sandbox.stats().faults_injected, 7, "{}", text(&out));
+    assert_eq!(serde_json::to_value(sandbox.account()).unwrap(), before);
+    let out = run(
+        &project,
+        &["undo", "-c", "live.yaml", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
