@@ -169,6 +169,9 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
                 dry_run: options.dry_run,
                 ..NewRun::of(plan)
             })?;
+            if !options.dry_run {
+                carry_doubts(plan, state)?;
+            }
             canary::Canary::new(Some(&live.custom_fields))
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
@@ -254,6 +257,23 @@ pub fn start_on(
         unseen: &unseen,
     };
     Ok(decide(plan, history, resume))
+}
+
+/// A new revision inherits the doubts of earlier runs: a step another run sent without
+/// recording its answer (a crash, a lost answer) may have landed, and the step, under the same
+/// id in this revision, is looked up before it is sent again, as a resume would.
+fn carry_doubts(plan: &Plan, state: &mut State) -> Result<()> {
+    let doubts = state.doubts_elsewhere(&plan.target.location)?;
+    let updates: Vec<crate::state::Update> = plan
+        .steps
+        .iter()
+        .filter(|s| doubts.binary_search(&s.id).is_ok())
+        .map(|s| crate::state::Update {
+            id: s.id.clone(),
+            change: crate::state::Change::Sending { body: None },
+        })
+        .collect();
+    state.record(&updates)
 }
 
 /// A run that went to its end: complete, or some objects were refused.
