@@ -261,13 +261,20 @@ pub fn start_on(
 
 /// A new revision inherits the doubts of earlier runs: a step another run sent without
 /// recording its answer (a crash, a lost answer) may have landed, and the step, under the same
-/// id in this revision, is looked up before it is sent again, as a resume would.
+/// id or for the same source object in this revision, is looked up before it is sent again,
+/// as a resume would.
 fn carry_doubts(plan: &Plan, state: &mut State) -> Result<()> {
     let doubts = state.doubts_elsewhere(&plan.target.location)?;
-    let updates: Vec<crate::state::Update> = plan
+    let ids: std::collections::HashSet<&str> = doubts.iter().map(|(id, _)| id.as_str()).collect();
+    let objects: std::collections::HashSet<&str> =
+        doubts.iter().map(|(_, object)| object.as_str()).collect();
+    let updates: Vec<crate::state::Update> = crate::state::NewRun::of(plan)
         .steps
-        .iter()
-        .filter(|s| doubts.binary_search(&s.id).is_ok())
+        .into_iter()
+        .filter(|s| {
+            let object = format!("{} {}", s.kind, s.source_key.as_deref().unwrap_or(&s.id));
+            ids.contains(s.id.as_str()) || objects.contains(object.as_str())
+        })
         .map(|s| crate::state::Update {
             id: s.id.clone(),
             change: crate::state::Change::Sending { body: None },
