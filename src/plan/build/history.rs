@@ -181,13 +181,40 @@ impl Builder<'_> {
         self.value_warnings(BTreeMap::new(), unmapped_users, "task");
     }
 
-    /// Steps sorted by their base id, each given a unique id.
+    /// Steps sorted by their base id, each given a unique id. Twins (two creates the target
+    /// cannot tell apart: one contact, one note text, or one task title and due date) run one
+    /// after the other, each after all its earlier twins, so that a lookup of one in doubt
+    /// never races another's write and knows which ids its twins own.
     fn push_planned(&mut self, mut planned: Vec<(String, Step)>) {
         planned.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut twins: HashMap<String, Vec<String>> = HashMap::new();
         for (base, mut step) in planned {
             step.id = self.unique_id(base);
+            if let Some(key) = twin_key(&step.action) {
+                let earlier = twins.entry(key).or_default();
+                step.after.extend(earlier.iter().cloned());
+                earlier.push(step.id.clone());
+            }
             self.steps.push(step);
         }
+    }
+}
+
+/// What the target tells a note or task create apart by (its in-doubt lookup's key).
+fn twin_key(action: &Action) -> Option<String> {
+    match action {
+        Action::CreateNote(n) => Some(format!(
+            "note {} {}",
+            n.contact,
+            n.body.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        Action::CreateTask(t) => Some(format!(
+            "task {} {} {}",
+            t.contact,
+            t.due_date.trim().get(..19).unwrap_or(t.due_date.trim()),
+            t.title.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        _ => None,
     }
 }
 
