@@ -345,6 +345,33 @@ fn off_loopback_every_request_needs_the_token() {
     let log = server.stderr();
     assert!(!log.contains(SERVE_TOKEN), "the log shows the server token");
     no_token_in("the log", &log);
+
+    // A token beyond ASCII works as a bearer token too, not only inside Basic.
+    const WIDE_TOKEN: &str = "srvTOKEN+/=:é9-ünï";
+    let server = Server::start(
+        &project,
+        Start {
+            listen: Some("0.0.0.0:0"),
+            args: &["--token-env", "SERVE_TOKEN"],
+            env: &[("SERVE_TOKEN", WIDE_TOKEN)],
+        },
+    );
+    let bearer = format!("Bearer {WIDE_TOKEN}");
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let wrong = format!("Bearer {}", WIDE_TOKEN.replace('é', "e"));
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &wrong)],
+    );
+    assert_eq!(r.status, 401, "{}", r.body);
 }
 
 /// Plans and starts an apply over HTTP; returns its 202 answer.
@@ -703,5 +730,62 @@ fn a_terminated_server_stops_its_apply_as_ctrl_c_does() {
         canonical(&sandbox.account()),
         expected,
         "nothing lost, nothing twice"
+    );
+}
+
+/// A server and a CLI apply in two folders (two ledgers) on one target location: the one that
+/// starts second is refused, as two CLI applies are, or both would create every object.
+#[test]
+fn a_server_and_a_cli_apply_on_one_target_from_two_folders_do_not_both_write() {
+    let (a, b) = (Project::new(), Project::new());
+    let mut opts = options();
+    // The server's first write (a field create) never gets an answer: its run holds on.
+    opts.faults = vec![
+        "hang,method=POST,path=/locations/TGT0000000000000000a/customFields"
+            .parse()
+            .unwrap(),
+    ];
+    let sandbox = serve(opts);
+    a.live_config(&sandbox, "");
+    b.live_config(&sandbox, "");
+    let server = Server::start(&a, Start::default());
+    plan_and_apply(&server);
+    // Without the lock the CLI would hang on the same write: give it a bounded time.
+    let out = apply_support::bin()
+        .current_dir(b.path())
+        .env(apply_support::TOKEN_ENV, TOKEN)
+        .args([
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--progress",
+            "none",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("another apply is writing to target location"),
+        "{said}"
+    );
+    // And the other way round: a server asked to apply while the CLI's run holds the target.
+    drop(server);
+    let c = Project::new();
+    c.live_config(&sandbox, "");
+    let server = Server::start(&c, Start::default());
+    let holder = Server::start(&b, Start::default());
+    plan_and_apply(&holder);
+    let r = post(&server, "/plan", "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(
+        r.body
+            .contains("another apply is writing to target location"),
+        "{}",
+        r.body
     );
 }
