@@ -127,6 +127,7 @@ impl<G: Ghl> Exec<'_, G> {
                         .iter()
                         .filter_map(|twin| book.created.get(twin).cloned())
                         .collect(),
+                    before: Default::default(),
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));
             }
@@ -164,6 +165,7 @@ impl<G: Ghl> Exec<'_, G> {
                     Outcome::Done {
                         target_id,
                         reconciled,
+                        before,
                     } => {
                         progress.event(&Event::StepDone {
                             id,
@@ -173,6 +175,9 @@ impl<G: Ghl> Exec<'_, G> {
                         });
                         book.created.insert(id.to_string(), target_id.clone());
                         book.finish(graph, i, StepStatus::Done);
+                        if let Some(before) = before {
+                            updates.push(update(id, Change::Before { before }));
+                        }
                         updates.push(update(
                             id,
                             Change::Done {
