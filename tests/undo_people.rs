@@ -303,3 +303,62 @@ fn lost_answers_on_deletes_and_restores_then_resume_restore_exactly() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Two revisions: the first creates Eve; the source then gains a tag on Eve and the second
+/// revision merges it into the contact the first created (matched by the ledger). Returns
+/// Eve's id.
+fn two_revisions(project: &Project, sandbox: &Handle) -> String {
+    plan_and_apply(project);
+    let source = project.path().join("source.json");
+    let text_of = std::fs::read_to_string(&source).unwrap();
+    let edited = text_of.replace(
+        r#"{"id": "C5", "email": "e@acme.test", "firstName": "Eve"}"#,
+        r#"{"id": "C5", "email": "e@acme.test", "firstName": "Eve", "tags": ["late"]}"#,
+    );
+    assert_ne!(edited, text_of);
+    std::fs::write(&source, edited).unwrap();
+    plan_and_apply(project);
+    let eve = contact_id(sandbox, "e@acme.test");
+    assert!(
+        sandbox
+            .account()
+            .contacts
+            .iter()
+            .any(|c| c.id == eve && c.tags == ["late"]),
+        "the second revision did not merge into Eve"
+    );
+    eve
+}
+
+/// A later revision's merge into a contact the migration created (matched by the ledger) is a
+/// plan `apply` accepts (its `matched_by: ledger` was refused as not one of email, phone,
+/// source_id).
+#[test]
+fn a_later_revision_merging_into_a_contact_it_created_applies() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    two_revisions(&project, &sandbox);
+}
+
+/// Everything on a contact created by one revision and merged into by a later one is the
+/// migration's: the undo deletes it (it must not blame the later revision's tag on a person
+/// and leave the contact behind).
+#[test]
+#[ignore = "not fixed yet: undo compares a created contact with its create request only, so a later revision's merge into it reads as a person's change and the contact is left behind"]
+fn a_contact_created_then_merged_into_by_a_later_revision_is_undone() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let before = serde_json::to_value(sandbox.account()).unwrap();
+    two_revisions(&project, &sandbox);
+    let said = undo(&project);
+    let out = apply(&project, UNDO_PLAN);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = std::fs::read_to_string(project.path().join(UNDO_PLAN)).unwrap();
+    assert_eq!(
+        serde_json::to_value(sandbox.account()).unwrap(),
+        before,
+        "{said}\n{plan}"
+    );
+}

@@ -211,9 +211,13 @@ fn payload_problems(action: &Action) -> Vec<String> {
         Action::MergeContact(u) | Action::OverwriteContact(u) => {
             require("into", &u.into);
             require("source_id", &u.source_id);
-            if !matches!(u.matched_by.as_str(), "email" | "phone" | "source_id") {
+            // `ledger`: a contact this migration wrote before, matched by its ledger (#8).
+            if !matches!(
+                u.matched_by.as_str(),
+                "email" | "phone" | "source_id" | "ledger"
+            ) {
                 problems.push(format!(
-                    "{}: matched_by `{}` is not one of email, phone, source_id",
+                    "{}: matched_by `{}` is not one of email, phone, source_id, ledger",
                     action.name(),
                     u.matched_by
                 ));
