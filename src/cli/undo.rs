@@ -132,7 +132,14 @@ async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec
         Ok(l) => l,
         Err(e) => return Ok((Err(e), Vec::new())),
     };
-    let objects = state.objects(&location.id)?;
+    let mut objects = state.objects(&location.id)?;
+    for o in objects
+        .iter_mut()
+        .filter(|o| o.kind == "contact" && o.how != "merged")
+    {
+        let merges = state.later_merges(&o.kind, &o.source_key, o.run_id)?;
+        ghl_migrate::plan::undo_build::with_later_merges(o, &merges);
+    }
     let account = async {
         let mut account = ghl::snapshot(ghl).await?;
         ghl_migrate::ledger::complete(ghl, &mut account, &objects).await?;

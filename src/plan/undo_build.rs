@@ -73,6 +73,45 @@ pub(super) fn wrote(record: &ObjectRecord) -> Wrote {
     read.unwrap_or(Wrote::Other)
 }
 
+/// Folds into a created contact's recorded request what later revisions' merges into it
+/// wrote (`merges`: their recorded requests, oldest first), so that the undo compares the
+/// contact with everything the migration sent it, not with its create alone.
+pub fn with_later_merges(record: &mut ObjectRecord, merges: &[String]) {
+    let Wrote::Contact(mut sent) = wrote(record) else {
+        return;
+    };
+    for m in merges {
+        let probe = ObjectRecord {
+            body: Some(m.clone()),
+            ..record.clone()
+        };
+        let Wrote::Merge { body, add_tags } = wrote(&probe) else {
+            continue;
+        };
+        for ((_, slot), (_, v)) in sent.text_fields_mut().into_iter().zip(body.text_fields()) {
+            if v.is_some() {
+                *slot = v.clone();
+            }
+        }
+        for t in add_tags.iter().chain(&body.tags) {
+            if !sent
+                .tags
+                .iter()
+                .any(|x| x.trim().eq_ignore_ascii_case(t.trim()))
+            {
+                sent.tags.push(t.clone());
+            }
+        }
+        for v in body.custom_fields {
+            sent.custom_fields.retain(|x| x.id != v.id);
+            sent.custom_fields.push(v);
+        }
+    }
+    if let Ok(v) = serde_json::to_value(&sent) {
+        record.body = Some(serde_json::json!({ "create_contact": v }).to_string());
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
     serde_json::from_value(v.clone()).ok()
 }

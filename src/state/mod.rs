@@ -248,6 +248,28 @@ impl State {
         }
     }
 
+    /// The requests of the merges and overwrites later runs (after run `after`, not undos or dry
+    /// runs) did on the ledger entry `kind`/`source_key`, oldest first: a later revision's
+    /// merge into an object an earlier one created keeps the created entry in the map.
+    pub fn later_merges(&self, kind: &str, source_key: &str, after: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.body FROM steps s JOIN runs r ON r.id = s.run_id
+                 WHERE s.kind = ?1 AND s.source_key = ?2 AND s.run_id > ?3
+                   AND s.status = 'done' AND s.body IS NOT NULL
+                   AND s.action IN ('merge_contact', 'overwrite_contact')
+                   AND r.undo = 0 AND r.dry_run = 0
+                 ORDER BY s.run_id",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map(params![kind, source_key, after], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(&e))
+    }
+
     /// Every step of run `run`, in plan order.
     pub fn steps_of(&self, run: i64) -> Result<Vec<StepRecord>> {
         let mut stmt = self
