@@ -361,3 +361,36 @@ fn a_contact_created_then_merged_into_by_a_later_revision_is_undone() {
         "{said}\n{plan}"
     );
 }
+
+/// An undo plan made, then the ledger moves on (a new revision applied): the old undo plan is
+/// refused (it did not see what the new run wrote), and a fresh undo takes back both runs.
+#[test]
+fn an_undo_plan_made_before_a_later_apply_is_refused_and_a_new_one_undoes_both() {
+    let project = Project::new();
+    let sandbox = lagging();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let before = serde_json::to_value(sandbox.account()).unwrap();
+    plan_and_apply(&project);
+    undo(&project);
+    let old = project.path().join("plans/old.undo.plan.yaml");
+    std::fs::rename(project.path().join(UNDO_PLAN), &old).unwrap();
+    let source = project.path().join("source.json");
+    let text_of = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(
+        &source,
+        text_of.replace(
+            r#"{"id": "C5", "email": "e@acme.test", "firstName": "Eve"}"#,
+            r#"{"id": "C5", "email": "e@acme.test", "firstName": "Eve", "tags": ["late"]}"#,
+        ),
+    )
+    .unwrap();
+    plan_and_apply(&project);
+    let applied = serde_json::to_value(sandbox.account()).unwrap();
+    let out = apply(&project, "plans/old.undo.plan.yaml");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(serde_json::to_value(sandbox.account()).unwrap(), applied);
+    undo(&project);
+    let out = apply(&project, UNDO_PLAN);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(serde_json::to_value(sandbox.account()).unwrap(), before);
+}
