@@ -403,3 +403,30 @@ fn answers_lost_after_pipeline_and_stage_writes_create_nothing_twice() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(shape(&sandbox.account()), expected_shape());
 }
+
+/// A stage write that reaches the server after the client gave up on it (a timeout, then the
+/// request lands late) is in doubt like a create: the re-read must wait until it can no longer
+/// land. Re-sent at once, the late one would replace the whole stage list after the second one:
+/// the stage the run recorded is deleted (its opportunities moved) and another made in its place.
+#[test]
+fn a_stage_write_that_lands_late_is_not_sent_again_before_it_could_have_landed() {
+    let project = Project::of(SOURCE_P, TARGET_P);
+    let mut opts = options();
+    opts.faults = vec![
+        "late,method=PUT,path=/opportunities/pipelines/,count=1,delay_ms=1500"
+            .parse()
+            .unwrap(),
+    ];
+    let sandbox = serve_json(TARGET_P, opts);
+    project.live_config(&sandbox, "  timeout_ms: 400\n  late_write_ms: 3000\n");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Let anything still on its way land before looking.
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    assert_eq!(
+        shape(&sandbox.account()),
+        expected_shape(),
+        "{}",
+        text(&out)
+    );
+}
