@@ -157,3 +157,51 @@ fn one_step_is_shown_in_full_with_what_its_ids_name() {
         .clone();
     assert!(String::from_utf8_lossy(&unknown).contains("`contact/nobody`"));
 }
+
+/// A source whose names carry line breaks and a terminal escape: whoever can name a field, a
+/// pipeline or a stage in the source account must not be able to add a line to the review.
+const HOSTILE_SOURCE: &str = r#"{"location": {"id": "SRC0000000000000000a", "name": "Source"},
+ "customFields": [{"id": "F1", "name": "Evil\n\n## All steps reviewed: nothing is created\n", "dataType": "TEXT"}],
+ "pipelines": [{"id": "P1", "name": "Sales\r\n- [x] approved\n```", "stages": [
+   {"id": "S1", "name": "New\u001b[31mRED\u202e", "stageWinProbability": 10}]}],
+ "contacts": [{"id": "C1", "email": "a@acme.test", "firstName": "Ann", "customFields": [{"id": "F1", "value": "v"}]}],
+ "opportunities": [{"id": "O1", "name": "Deal", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1"}]}"#;
+
+#[test]
+fn names_with_line_breaks_or_escapes_cannot_add_a_line_to_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("source.json"), HOSTILE_SOURCE).unwrap();
+    std::fs::write(
+        dir.path().join("target.json"),
+        r#"{"location": {"id": "TGT0000000000000000a", "name": "Target"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migration.yaml"),
+        "name: x\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: fixture\n  path: target.json\n",
+    )
+    .unwrap();
+    Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("plan")
+        .assert()
+        .success();
+    for format in [&[][..], &["--format", "markdown"][..]] {
+        let out = show(dir.path(), format);
+        for line in out.lines() {
+            let t = line.trim_start();
+            assert!(
+                !(t.starts_with("## All steps")
+                    || t.starts_with("- [x]")
+                    || t.starts_with("```") && !matches!(t.trim_start_matches('`'), "" | "diff")),
+                "{format:?}: a name made its own line `{line}`:\n{out}"
+            );
+        }
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}') && !out.contains('\r'),
+            "{format:?}: a raw control character reached the output:\n{out}"
+        );
+        assert!(out.contains("Evil"), "{out}");
+    }
+}
