@@ -430,3 +430,38 @@ fn a_stage_write_that_lands_late_is_not_sent_again_before_it_could_have_landed()
         text(&out)
     );
 }
+
+/// A target pipeline with a stage that has no win probability cannot take a new stage (the
+/// update would make the server recompute every probability): the plan says so and adds none,
+/// rather than an apply failing midway with opportunities left behind.
+#[test]
+fn a_target_stage_without_probability_is_said_by_the_plan_not_found_by_the_apply() {
+    let target = TARGET_P.replace(
+        r#"{"id": "11111111-1111-1111-1111-111111111111", "name": "New", "stageWinProbability": 15}"#,
+        r#"{"id": "11111111-1111-1111-1111-111111111111", "name": "New"}"#,
+    );
+    assert_ne!(target, TARGET_P);
+    let project = Project::of(SOURCE_P, &target);
+    let plan = project.read_plan();
+    let adds: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(
+            |s| matches!(&s.action, ghl_migrate::plan::Action::AddStage(a) if !a.in_new_pipeline),
+        )
+        .map(|s| s.id.as_str())
+        .collect();
+    assert!(adds.is_empty(), "stage additions planned: {adds:?}");
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("stage `sales / New` of the target has no win probability")),
+        "{:#?}",
+        plan.warnings
+    );
+    // What is planned applies whole.
+    let sandbox = serve_json(&target, options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
