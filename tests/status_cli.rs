@@ -173,4 +173,14 @@ fn the_pipelines_status_follows_their_steps() {
     let j = json(&project);
     assert_eq!(j["pipelines"]["status"], "completed", "{j}");
     assert_eq!(j["pipelines"]["created_count"], 1, "{j}");
+    // A stage the plan counts as created is counted as created, not as an update.
+    let plan = project.read_plan();
+    assert_eq!(
+        plan.summary.stages.get("create"),
+        Some(&1),
+        "{:?}",
+        plan.summary
+    );
+    assert_eq!(j["steps"]["stage"]["created"], 1, "{j}");
+    assert_eq!(j["steps"]["stage"]["updated"], 0, "{j}");
 }
