@@ -59,6 +59,8 @@ pub enum Method {
     Get,
     Post,
     Put,
+    /// Idempotent (a repeat finds the object gone), so resent like a GET after any failure.
+    Delete,
     /// A POST that only reads (`POST /contacts/search`): resent like a GET after any failure.
     Search,
 }
@@ -69,6 +71,7 @@ impl Method {
             Method::Get => "GET",
             Method::Post | Method::Search => "POST",
             Method::Put => "PUT",
+            Method::Delete => "DELETE",
         }
     }
 
@@ -120,6 +123,22 @@ impl Request {
             path: path.into(),
             query: Vec::new(),
             body: Some(body),
+        }
+    }
+
+    /// A `DELETE`, with no body.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::Delete,
+            ..Request::get(path)
+        }
+    }
+
+    /// The same request carrying a JSON body (`DELETE /contacts/{id}/tags`).
+    pub fn with_body(self, body: Value) -> Self {
+        Request {
+            body: Some(body),
+            ..self
         }
     }
 
@@ -378,6 +397,7 @@ impl Http {
             Method::Get => reqwest::Method::GET,
             Method::Post | Method::Search => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
         };
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
             .map_err(|_| Failure::local("the token contains characters not allowed in a header"))?;
