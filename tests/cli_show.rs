@@ -210,8 +210,18 @@ fn names_with_line_breaks_or_escapes_cannot_add_a_line_to_the_review() {
         String::from_utf8_lossy(&one.stdout).into_owned(),
         String::from_utf8_lossy(&diff.stdout).into_owned(),
     ];
-    assert!(extra[0].contains("not done"), "{}{}", extra[0], String::from_utf8_lossy(&one.stderr));
-    assert!(extra[1].contains("not done"), "diff: {}{}", extra[1], String::from_utf8_lossy(&diff.stderr));
+    assert!(
+        extra[0].contains("not done"),
+        "{}{}",
+        extra[0],
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert!(
+        extra[1].contains("not done"),
+        "diff: {}{}",
+        extra[1],
+        String::from_utf8_lossy(&diff.stderr)
+    );
     let shows =
         [&[][..], &["--format", "markdown"][..]].map(|format| (format, show(dir.path(), format)));
     let others = extra.map(|out| (&["--step or diff"][..], out));

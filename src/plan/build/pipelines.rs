@@ -76,6 +76,15 @@ impl Builder<'_> {
                     .trim()
                     .to_string();
                 if created_names.insert(normalize::name(&name)) && !has_twin_stages(&d.source) {
+                    if cfg.mappings.pipelines.contains_key(&d.source.name) {
+                        // Perhaps a typo of an existing pipeline's name: say it is created.
+                        self.warnings.push(format!(
+                            "`mappings.pipelines` maps `{}` to `{name}`, which the target does \
+                             not have: the plan creates it; if you meant an existing pipeline, \
+                             write its name exactly and re-plan",
+                            d.source.name
+                        ));
+                    }
                     self.create_pipeline(d, name);
                 }
             } else if d.target.is_some()
