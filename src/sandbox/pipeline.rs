@@ -50,6 +50,7 @@ pub async fn pipeline(
             token: &presented,
             location: &app.location_id,
             rate: config.and_then(|c| c.rate).unwrap_or(app.rate),
+            window: app.window,
             daily: app.daily,
         };
         lock(&app.limiter).check(caller, Instant::now())
