@@ -93,7 +93,9 @@ pub fn run(args: Args) -> Result<i32> {
     let mut state = State::open(&state_path, Access::Write(durability))?;
     let options = Options {
         resume: args.resume,
-        max_in_flight: loaded.config.rate_limit.max_in_flight,
+        // Each of the target's tokens has its own window: as many steps in flight per token.
+        max_in_flight: loaded.config.rate_limit.max_in_flight
+            * loaded.config.target.token_vars().len().max(1),
         interrupt: None,
         plan_path: args.plan.clone(),
         abort_at: abort_hook()?,

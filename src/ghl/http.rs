@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
+use super::lanes::{Lane, Lanes};
 use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
 
 /// A token (V2 PIT/OAuth token or V1 API key). Its `Debug` and `Display` never show it.
@@ -125,22 +126,20 @@ impl Request {
 pub struct HttpOptions {
     /// e.g. `https://services.leadconnectorhq.com`; a trailing slash is ignored.
     pub base_url: String,
-    pub token: Secret,
     /// Extra headers sent with every request (e.g. V2's `Version`).
     pub headers: Vec<(&'static str, &'static str)>,
     pub timeout: Duration,
     pub max_retries: u32,
 }
 
-/// An HTTP connection to one account, paced by that account's shared limiter.
+/// An HTTP connection to one account, paced by the shared limiters of its tokens.
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
     base: String,
-    token: Secret,
     headers: Vec<(&'static str, &'static str)>,
     max_retries: u32,
-    limiter: Arc<Limiter>,
+    lanes: Arc<Lanes>,
 }
 
 /// The pause before resending after a refused connection or a transient read failure.
@@ -150,7 +149,8 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Http {
-    pub fn new(options: HttpOptions, limiter: Arc<Limiter>) -> ApiResult<Self> {
+    /// A connection with the account's tokens, each with its limiter (at least one).
+    pub fn new(options: HttpOptions, lanes: Vec<Lane>) -> ApiResult<Self> {
         // reqwest is built without a default crypto provider; ring is the project's choice.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -168,16 +168,20 @@ impl Http {
         Ok(Http {
             client,
             base: options.base_url.trim_end_matches('/').to_string(),
-            token: options.token,
             headers: options.headers,
             max_retries: options.max_retries,
-            limiter,
+            lanes: Arc::new(Lanes::new(lanes)),
         })
     }
 
-    /// The account's limiter (for `check` to report the headers it saw).
+    /// The first token's limiter (for `check` to report the headers it saw).
     pub fn limiter(&self) -> &Arc<Limiter> {
-        &self.limiter
+        &self.lanes.first().limiter
+    }
+
+    /// The account's tokens.
+    pub fn lanes(&self) -> &[Lane] {
+        self.lanes.all()
     }
 
     /// Sends a request, retrying as the rules in this module's header say; the JSON body of a
@@ -187,7 +191,7 @@ impl Http {
         let mut limited = 0u32;
         let mut failed = 0u32;
         loop {
-            let permit = self.limiter.acquire().await.map_err(|r| match r {
+            let (index, permit) = self.lanes.acquire().await.map_err(|r| match r {
                 Refusal::DailyBudget { remaining } => ApiError::new(
                     ApiErrorKind::DailyBudget,
                     endpoint.clone(),
@@ -198,20 +202,21 @@ impl Http {
                     ),
                 ),
             })?;
+            let lane = &self.lanes.all()[index];
             let started = Instant::now();
-            let attempt = self.attempt(req).await;
+            let attempt = self.attempt(req, &lane.token).await;
             let (outcome, headers) = match &attempt {
                 Ok(answer) => (Outcome::Status(answer.status), answer.headers.clone()),
                 Err(_) => (Outcome::NoResponse, RateHeaders::default()),
             };
-            let pause = self.limiter.complete(permit, outcome, &headers);
+            let pause = lane.limiter.complete(permit, outcome, &headers);
             let elapsed = started.elapsed().as_millis() as u64;
             let result = match attempt {
                 Ok(answer) => {
                     tracing::debug!(endpoint = %endpoint, status = answer.status, elapsed_ms = elapsed, "answer");
                     // A server may echo the token: remove it before any of the body can be
                     // quoted (error messages keep only a prefix, which would hide a partial echo).
-                    let body = redact_body(&answer.body, &self.token);
+                    let body = self.redact_body(&answer.body);
                     interpret(req.method, &endpoint, answer.status, &body)
                 }
                 Err(failure) => {
@@ -221,8 +226,18 @@ impl Http {
             };
             let err = match result {
                 Ok(value) => return Ok(value),
-                Err(err) => redact(err, &self.token),
+                Err(err) => self.redact(err),
             };
+            if err.kind == ApiErrorKind::Auth && err.status.is_some() {
+                if self.lanes.refuse(index) {
+                    tracing::warn!(endpoint = %endpoint, status = err.status, token_env = %lane.var, "the token was refused; going on with the account's other tokens");
+                    continue;
+                }
+                return Err(ApiError {
+                    message: format!("{} (the token in ${})", err.message, lane.var),
+                    ..err
+                });
+            }
             if err.status == Some(429) {
                 limited += 1;
                 tracing::debug!(endpoint = %endpoint, attempt = limited, pause_ms = pause.map(|p| p.as_millis() as u64), "429");
@@ -259,15 +274,34 @@ impl Http {
         read(&endpoint, &answer).map_err(unreadable_write)
     }
 
-    /// One attempt on the wire.
-    async fn attempt(&self, req: &Request) -> Result<Answer, Failure> {
+    /// The body with every token of the account replaced by `[redacted]`.
+    fn redact_body<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let mut out = std::borrow::Cow::Borrowed(body);
+        for lane in self.lanes.all() {
+            if let std::borrow::Cow::Owned(o) = redact_body(&out, &lane.token) {
+                out = std::borrow::Cow::Owned(o);
+            }
+        }
+        out
+    }
+
+    /// The error with every token of the account removed from its text.
+    fn redact(&self, err: ApiError) -> ApiError {
+        self.lanes
+            .all()
+            .iter()
+            .fold(err, |err, lane| redact(err, &lane.token))
+    }
+
+    /// One attempt on the wire, with one of the account's tokens.
+    async fn attempt(&self, req: &Request, token: &Secret) -> Result<Answer, Failure> {
         let url = format!("{}{}", self.base, req.path);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
             Method::Post | Method::Search => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
         };
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Failure::local("the token contains characters not allowed in a header"))?;
         auth.set_sensitive(true);
         let mut builder = self

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod error;
 pub mod http;
+pub mod lanes;
 pub mod memory;
 pub mod payload;
 pub mod probe;

@@ -307,12 +307,22 @@ pub enum Refusal {
     DailyBudget { remaining: u64 },
 }
 
+/// The daily budget of one location as last announced, and the requests sent since by any of
+/// its tokens: GoHighLevel counts one day for all the tokens of a location (ghl-api.md §3).
+#[derive(Debug, Default)]
+pub struct Daily {
+    remaining: Option<u64>,
+    sent_since: u64,
+}
+
 /// The async limiter shared by every request of one account.
 #[derive(Debug)]
 pub struct Limiter {
     limits: Limits,
     pace: Mutex<Pace>,
     changed: Notify,
+    /// Shared with the limiters of the location's other tokens.
+    daily: Arc<Mutex<Daily>>,
 }
 
 /// A request in flight; hand it back to [`Limiter::complete`] (dropping it counts as a
@@ -326,11 +336,30 @@ pub struct Permit {
 
 impl Limiter {
     pub fn new(limits: Limits) -> Arc<Self> {
+        Self::with_daily(limits, Arc::default())
+    }
+
+    /// A limiter for one token of a location whose daily budget `daily` counts.
+    pub fn with_daily(limits: Limits, daily: Arc<Mutex<Daily>>) -> Arc<Self> {
         Arc::new(Limiter {
             limits,
             pace: Mutex::new(Pace::default()),
             changed: Notify::new(),
+            daily,
         })
+    }
+
+    /// Runs `f` on the pace with the location's shared daily count in it, and keeps what `f`
+    /// changed of that count (lock order: the pace, then the day).
+    fn with_pace<T>(&self, f: impl FnOnce(&mut Pace) -> T) -> T {
+        let mut pace = self.lock();
+        let mut daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
+        pace.daily_remaining = daily.remaining;
+        pace.sent_since_daily = daily.sent_since;
+        let out = f(&mut pace);
+        daily.remaining = pace.daily_remaining;
+        daily.sent_since = pace.sent_since_daily;
+        out
     }
 
     pub fn limits(&self) -> &Limits {
@@ -344,14 +373,13 @@ impl Limiter {
             tokio::pin!(notified);
             notified.as_mut().enable();
             let now = Instant::now();
-            let decision = {
-                let mut pace = self.lock();
-                let d = decide(&mut pace, &self.limits, now);
+            let decision = self.with_pace(|pace| {
+                let d = decide(pace, &self.limits, now);
                 if d == Decision::Go {
-                    on_send(&mut pace, now);
+                    on_send(pace, now);
                 }
                 d
-            };
+            });
             match decision {
                 Decision::Go => {
                     return Ok(Permit {
@@ -382,17 +410,16 @@ impl Limiter {
         headers: &RateHeaders,
     ) -> Option<Duration> {
         permit.done = true;
-        let pause = {
-            let mut pace = self.lock();
+        let pause = self.with_pace(|pace| {
             on_complete(
-                &mut pace,
+                pace,
                 permit.sent_at,
                 outcome,
                 headers,
                 Instant::now(),
                 rand::random::<f64>(),
             )
-        };
+        });
         self.changed.notify_waiters();
         pause
     }
@@ -433,13 +460,17 @@ pub struct Budget<'a> {
 
 /// The process-wide registry that makes one limiter per (server, token, location): two clients
 /// for the same account (e.g. a plan's read and a check) share their budget. Keyed by a hash
-/// of the token, so the registry itself holds no secret.
+/// of the token, so the registry itself holds no secret. The limiters of one (server,
+/// location) share its daily count.
 pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     use sha2::{Digest, Sha256};
     type Key = (String, String, String);
+    type DayKey = (String, String);
     static REGISTRY: Mutex<BTreeMap<Key, Weak<Limiter>>> = Mutex::new(BTreeMap::new());
+    static DAYS: Mutex<BTreeMap<DayKey, Weak<Mutex<Daily>>>> = Mutex::new(BTreeMap::new());
+    let base = budget.base_url.trim_end_matches('/').to_string();
     let key = (
-        budget.base_url.trim_end_matches('/').to_string(),
+        base.clone(),
         hex::encode(Sha256::digest(budget.token.as_bytes())),
         budget.location_id.to_string(),
     );
@@ -448,7 +479,20 @@ pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     if let Some(existing) = registry.get(&key).and_then(Weak::upgrade) {
         return existing;
     }
-    let limiter = Limiter::new(limits);
+    let daily = {
+        let mut days = DAYS.lock().unwrap_or_else(|e| e.into_inner());
+        days.retain(|_, w| w.strong_count() > 0);
+        let day_key = (base, budget.location_id.to_string());
+        match days.get(&day_key).and_then(Weak::upgrade) {
+            Some(daily) => daily,
+            None => {
+                let daily = Arc::default();
+                days.insert(day_key, Arc::downgrade(&daily));
+                daily
+            }
+        }
+    };
+    let limiter = Limiter::with_daily(limits, daily);
     registry.insert(key, Arc::downgrade(&limiter));
     limiter
 }
