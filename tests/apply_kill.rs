@@ -134,3 +134,85 @@ fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
     );
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+/// Sandbox options with the target's three tokens, each with a burst small enough that a run
+/// needs all of them at once.
+fn three_tokens() -> ghl_migrate::sandbox::Options {
+    let mut opts = options();
+    let rate = ghl_migrate::sandbox::RateLimit {
+        max: 6,
+        interval_ms: 200,
+    };
+    opts.rate = rate;
+    opts.window = ghl_migrate::sandbox::WindowKind::Sliding;
+    for (_, token) in MORE_TOKENS {
+        opts.tokens
+            .push(ghl_migrate::sandbox::TokenConfig::new(token));
+    }
+    opts
+}
+
+#[test]
+fn kill_9_with_requests_in_flight_on_three_tokens_then_resume_gives_exactly_the_target() {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut bad = Vec::new();
+    let mut killed = 0;
+    let delays_ms = [20, 60, 120, 200, 300];
+    for delay in delays_ms {
+        let mut opts = three_tokens();
+        opts.latency = Some("3..9".parse().unwrap());
+        opts.seed = delay;
+        let sandbox = serve(opts);
+        project.live_config_three_tokens(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let mut child = project.spawn_apply(std::process::Stdio::null);
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL
+        if child.wait().unwrap().code().is_none() {
+            killed += 1;
+        }
+        let out = project.apply(&["--resume"], &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "after {delay} ms: {}",
+            text(&out)
+        );
+        let stats = sandbox.stats();
+        assert!(
+            stats.by_token.len() == 3 && stats.by_token.iter().all(|n| *n > 0),
+            "every token carries requests: {:?}",
+            stats.by_token
+        );
+        let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
+        if duplicates + missing > 0 {
+            bad.push(format!(
+                "{delay} ms: {duplicates} duplicates, {missing} missing"
+            ));
+        }
+    }
+    eprintln!(
+        "kill -9 on three tokens: {} moments, {killed} killed mid-run",
+        delays_ms.len()
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn a_refused_token_is_named_and_the_run_goes_on_with_the_others() {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut opts = three_tokens();
+    // The sandbox accepts only two of the three tokens the run names.
+    opts.tokens.pop();
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(&sandbox, "");
+    let out = project.apply(&[], &[("RUST_LOG", "warn")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains(MORE_TOKENS[1].0), "names the variable: {all}");
+    assert!(!all.contains(MORE_TOKENS[1].1), "never the token: {all}");
+    let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
+    assert_eq!((duplicates, missing), (0, 0));
+}

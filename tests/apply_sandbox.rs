@@ -223,6 +223,23 @@ fn a_nearly_spent_daily_budget_stops_with_75_and_the_resume_finishes() {
 }
 
 #[test]
+fn asked_to_wait_for_the_daily_budget_it_says_when_and_goes_on_by_itself() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    // Days of two seconds, each with room for a third of the run.
+    opts.daily = 20;
+    opts.day_ms = 2_000;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  daily_reserve: 5\n");
+    let out = project.apply(&["--wait-for-budget"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(err.contains("going on by itself at"), "{err}");
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
 fn a_stale_plan_is_refused_before_any_write() {
     let project = Project::new();
     let sandbox = serve(options());

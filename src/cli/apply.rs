@@ -16,6 +16,8 @@ use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State};
 
+use super::budget_wait;
+
 /// Test hook (documented for contributors only): abort the process at write N, phase P
 /// (`N:intent`, `N:sent`, `N:recorded`), as a crash would.
 const ABORT_VAR: &str = "GHL_MIGRATE_TEST_ABORT";
@@ -42,6 +44,10 @@ pub struct Args {
     /// Progress on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
     #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
     progress: ProgressKind,
+    /// When the target's daily API budget runs down to `rate_limit.daily_reserve`, wait for it
+    /// to come back and go on (saying when), instead of stopping with exit 75.
+    #[arg(long)]
+    wait_for_budget: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -114,7 +120,7 @@ pub fn run(args: Args) -> Result<i32> {
             interrupt: Some(interrupt_on_signals()),
             ..options
         };
-        let session = Session {
+        let mut session = Session {
             plan: &plan,
             state: &mut state,
             progress: progress.as_ref(),
@@ -131,7 +137,24 @@ pub fn run(args: Args) -> Result<i32> {
                     &loaded.config.rate_limit,
                     &super::env_var,
                 )?;
-                session.run(&target).await
+                loop {
+                    let result = session.run(&target).await;
+                    let stopped = match &result {
+                        Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
+                        Err(err) => stopped_early(err),
+                    };
+                    let reserve = loaded.config.rate_limit.daily_reserve;
+                    let wait = budget_wait::needed(&target, reserve)
+                        .filter(|_| stopped && args.wait_for_budget);
+                    let Some(wait) = wait else {
+                        break result;
+                    };
+                    let interrupt = session.options.interrupt.clone();
+                    if !budget_wait::wait(&target, wait, interrupt).await {
+                        break result;
+                    }
+                    session.options.resume = true;
+                }
             }
         }
     });
@@ -163,21 +186,21 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    async fn run<G: Ghl>(self, target: &G) -> Result<Report> {
+    async fn run<G: Ghl>(&mut self, target: &G) -> Result<Report> {
         let run = Run {
             target,
             plan: self.plan,
-            state: self.state,
+            state: &mut *self.state,
             progress: self.progress,
         };
-        apply::apply(run, self.options).await
+        apply::apply(run, self.options.clone()).await
     }
 }
 
 /// The CI dry run: the fixture target in memory, the same executor and checkpoint.
 async fn apply_to_fixture(
     loaded: &Loaded,
-    session: Session<'_>,
+    mut session: Session<'_>,
     write_to: Option<&Path>,
 ) -> Result<Report> {
     let path =

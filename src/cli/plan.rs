@@ -36,6 +36,7 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("{}", budget_line(&loaded, &plan));
     outln!("plan written to {}", out.display());
     let changes = !plan.steps.is_empty();
     let _ = freeing.join();
@@ -46,6 +47,27 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// The requests the apply will send and the days the target's daily budget needs for them.
+fn budget_line(loaded: &Loaded, plan: &ghl_migrate::plan::Plan) -> String {
+    use ghl_migrate::plan::budget::{DEFAULT_DAILY, estimate};
+    let reserve = loaded.config.rate_limit.daily_reserve;
+    let e = estimate(plan, DEFAULT_DAILY, reserve);
+    let days = if e.days <= 1 {
+        "within one day".to_string()
+    } else {
+        format!(
+            "{} days: run `apply --wait-for-budget` to go on by itself each day",
+            e.days
+        )
+    };
+    format!(
+        "budget: about {} write requests to the target; at {DEFAULT_DAILY} a day per location \
+         (GoHighLevel's default, shared by its tokens; `check` shows the target's) less \
+         rate_limit.daily_reserve {reserve}: {days}",
+        e.requests
+    )
 }
 
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones

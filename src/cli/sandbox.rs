@@ -46,6 +46,9 @@ pub struct Args {
     /// Requests allowed per day per location.
     #[arg(long, default_value_t = 200_000)]
     daily: u64,
+    /// How long a day lasts, in milliseconds (to rehearse waiting for the daily budget).
+    #[arg(long, value_name = "MS", default_value_t = 86_400_000)]
+    day_ms: u64,
     /// The `Version` header values accepted on V2 routes (repeatable); default: every
     /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
     #[arg(long = "version-header", value_name = "VERSION")]
@@ -118,6 +121,7 @@ fn options(args: &Args) -> Result<Options> {
         },
         window: args.rate_window,
         daily: args.daily,
+        day_ms: args.day_ms,
         versions: if args.version_header.is_empty() {
             sandbox::PUBLISHED_VERSIONS
                 .iter()

@@ -274,6 +274,22 @@ impl Http {
         read(&endpoint, &answer).map_err(unreadable_write)
     }
 
+    /// Sends one request with the first token, outside the pacing and without retries, and
+    /// answers what the server said about its limits. For the probe only: it is how a 429 is
+    /// provoked on purpose, so it never goes through the limiter.
+    pub async fn send_unpaced(&self, req: &Request) -> ApiResult<RawAnswer> {
+        let lane = self.lanes.first();
+        let answer = self
+            .attempt(req, &lane.token)
+            .await
+            .map_err(|f| self.redact(f.into_error(req.method, &req.endpoint())))?;
+        Ok(RawAnswer {
+            status: answer.status,
+            headers: answer.headers,
+            retry_after: answer.retry_after,
+        })
+    }
+
     /// The body with every token of the account replaced by `[redacted]`.
     fn redact_body<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
         let mut out = std::borrow::Cow::Borrowed(body);
@@ -326,10 +342,16 @@ impl Http {
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))),
         );
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = response.bytes().await.map_err(Failure::transport)?;
         Ok(Answer {
             status,
             headers,
+            retry_after,
             body: body.to_vec(),
         })
     }
@@ -339,7 +361,16 @@ impl Http {
 struct Answer {
     status: u16,
     headers: RateHeaders,
+    retry_after: Option<String>,
     body: Vec<u8>,
+}
+
+/// One answer as the probe needs it: status, rate-limit headers, `Retry-After` if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: RateHeaders,
+    pub retry_after: Option<String>,
 }
 
 /// No response: what went wrong on the way.

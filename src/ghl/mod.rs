@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod error;
 pub mod http;
 pub mod lanes;
+pub mod limits_probe;
 pub mod memory;
 pub mod payload;
 pub mod probe;

@@ -25,6 +25,7 @@ pub struct App {
     pub rate: RateLimit,
     pub window: WindowKind,
     pub daily: u64,
+    pub day: Duration,
     /// `Version` values accepted on V2 routes.
     pub versions: Vec<String>,
     pub limiter: Mutex<Limiter>,
@@ -59,6 +60,7 @@ impl App {
             rate: options.rate,
             window: options.window,
             daily: options.daily,
+            day: Duration::from_millis(options.day_ms.max(1)),
             versions: options.versions.clone(),
             limiter: Mutex::new(Limiter::default()),
             faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::options::{RateLimit, WindowKind};
 
-const DAY: Duration = Duration::from_secs(86_400);
+/// GoHighLevel's day (the sandbox can shorten it: [`Caller::day`]).
+pub const DAY: Duration = Duration::from_secs(86_400);
 
 /// What one request got from the limiter; every response carries it as headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Verdict {
     pub interval_ms: u64,
     pub daily_limit: u64,
     pub daily_remaining: u64,
+    /// Until the daily budget comes back.
+    pub daily_reset: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +80,8 @@ pub struct Caller<'a> {
     pub rate: RateLimit,
     pub window: WindowKind,
     pub daily: u64,
+    /// How long a day lasts (shortened in tests).
+    pub day: Duration,
 }
 
 impl Limiter {
@@ -108,8 +113,9 @@ impl Limiter {
                 start: now,
                 count: 0,
             })
-            .current(now, DAY);
+            .current(now, caller.day);
         let allowed = in_window < u64::from(caller.rate.max) && day.count < caller.daily;
+        let daily_reset = (day.start + caller.day).saturating_duration_since(now);
         if allowed {
             day.count += 1;
             match caller.window {
@@ -133,6 +139,7 @@ impl Limiter {
             interval_ms: caller.rate.interval_ms,
             daily_limit: caller.daily,
             daily_remaining: caller.daily.saturating_sub(day.count),
+            daily_reset,
         }
     }
 
@@ -158,6 +165,7 @@ mod tests {
             },
             window: WindowKind::Fixed,
             daily: 5,
+            day: DAY,
         }
     }
 

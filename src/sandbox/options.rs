@@ -21,6 +21,9 @@ pub struct Options {
     pub window: WindowKind,
     /// Requests per day per location, shared by all its tokens.
     pub daily: u64,
+    /// How long the sandbox's day lasts, in milliseconds (GoHighLevel's: 86,400,000); shorter
+    /// to rehearse a migration that waits for its daily budget.
+    pub day_ms: u64,
     /// `Version` header values accepted on V2 routes (default: every published one).
     pub versions: Vec<String>,
     /// A uniform random delay before each API request is handled.
@@ -42,6 +45,7 @@ impl Default for Options {
             rate: RateLimit::default(),
             window: WindowKind::Fixed,
             daily: 200_000,
+            day_ms: super::limiter::DAY.as_millis() as u64,
             versions: super::pipeline::PUBLISHED_VERSIONS
                 .iter()
                 .map(|v| v.to_string())
