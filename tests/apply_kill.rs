@@ -208,7 +208,7 @@ fn a_refused_token_is_named_and_the_run_goes_on_with_the_others() {
     opts.tokens.pop();
     let sandbox = serve(opts);
     project.live_config_three_tokens(&sandbox, "");
-    let out = project.apply(&[], &[("RUST_LOG", "warn")]);
+    let out = project.apply(&[], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let all = text(&out);
     assert!(all.contains(MORE_TOKENS[1].0), "names the variable: {all}");

@@ -137,7 +137,7 @@ pub fn run(args: Args) -> Result<i32> {
                     &loaded.config.rate_limit,
                     &super::env_var,
                 )?;
-                loop {
+                let result = loop {
                     let result = session.run(&target).await;
                     let stopped = match &result {
                         Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
@@ -154,7 +154,9 @@ pub fn run(args: Args) -> Result<i32> {
                         break result;
                     }
                     session.options.resume = true;
-                }
+                };
+                refused_tokens(&target);
+                result
             }
         }
     });
@@ -214,6 +216,19 @@ async fn apply_to_fixture(
         fixture::save(out, &target.snapshot())?;
     }
     Ok(report)
+}
+
+/// Names (never shows) each of the target's tokens the server refused while others carried on.
+fn refused_tokens(target: &remote::Remote) {
+    for lane in target.http().map(|h| h.lanes()).unwrap_or_default() {
+        if lane.is_refused() {
+            eprintln!(
+                "warning: the server refused the token in ${} (401/403); the run went on with the \
+                 target's other tokens: fix it or remove it from token_env",
+                lane.var
+            );
+        }
+    }
 }
 
 /// Reads and validates a plan file (format, ids, order, references).

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use ghl_migrate::config::{self, ApiKind};
 use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::ghl::accounts;
+use ghl_migrate::ghl::lag_probe;
 use ghl_migrate::ghl::limits_probe::{self, Counted, Findings, WindowSeen};
 use ghl_migrate::ghl::remote::{self, Side};
 
@@ -19,6 +20,14 @@ pub struct Args {
     /// Which account to probe (the target is where `apply` writes).
     #[arg(long, value_enum, default_value_t = Account::Target)]
     account: Account,
+    /// Also time the search lag: creates one contact named "ghl-migrate probe" (tagged
+    /// ghl-migrate-probe) in the account, times its appearance in the lookup `apply` uses,
+    /// and deletes it. This writes to the account, so only with this flag.
+    #[arg(long)]
+    search_lag: bool,
+    /// Skip the rate-limit measurements (e.g. to time only the search lag).
+    #[arg(long)]
+    no_limits: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -48,16 +57,67 @@ pub fn run(args: Args) -> Result<i32> {
          this takes about three burst intervals and provokes a 429 on purpose",
         remote.location_id()
     );
-    let findings = super::runtime()?
-        .block_on(limits_probe::run(http, remote.location_id()))
-        .map_err(|source| Error::Api {
-            side: side.as_str().to_string(),
-            source,
-        })?;
-    for line in report(&findings) {
-        outln!("{line}");
+    let runtime = super::runtime()?;
+    let api_error = |source| Error::Api {
+        side: side.as_str().to_string(),
+        source,
+    };
+    if !args.no_limits {
+        let findings = runtime
+            .block_on(limits_probe::run(http, remote.location_id()))
+            .map_err(api_error)?;
+        for line in report(&findings) {
+            outln!("{line}");
+        }
+    }
+    if args.search_lag {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        outln!(
+            "probe: timing the search lag with one temporary contact (tag {})",
+            lag_probe::TAG
+        );
+        let found = runtime
+            .block_on(lag_probe::run(&remote, http, &stamp.to_string()))
+            .map_err(api_error)?;
+        for line in lag_report(&found) {
+            outln!("{line}");
+        }
     }
     Ok(exit::OK)
+}
+
+/// The search-lag finding and the setting it implies.
+fn lag_report(f: &lag_probe::LagFound) -> Vec<String> {
+    let seen = match f.lag {
+        Some(lag) => format!(
+            "a new contact was found by its email {} ms after its create was answered",
+            lag.as_millis()
+        ),
+        None => format!(
+            "a new contact was not found by its email within {} s",
+            lag_probe::GIVE_UP.as_secs()
+        ),
+    };
+    let deleted = if f.deleted {
+        format!("deleted again ({})", f.email)
+    } else {
+        format!(
+            "NOT deleted: delete contact {} ({}, tag {}) by hand",
+            f.contact_id,
+            f.email,
+            lag_probe::TAG
+        )
+    };
+    vec![
+        format!("  search lag:         {seen}; the contact was {deleted}"),
+        "settings they imply (put in migration.yaml):".into(),
+        format!(
+            "  rate_limit:\n    search_lag_ms: {}   # twice the lag measured, in whole seconds",
+            f.setting_ms()
+        ),
+    ]
 }
 
 /// The findings, one line each, and what they imply for `migration.yaml`.

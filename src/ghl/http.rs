@@ -48,6 +48,8 @@ pub enum Method {
     Put,
     /// A POST that only reads (`POST /contacts/search`): resent like a GET after any failure.
     Search,
+    /// Only the probe deletes (the contact it created to time the search lag).
+    Delete,
 }
 
 impl Method {
@@ -56,12 +58,13 @@ impl Method {
             Method::Get => "GET",
             Method::Post | Method::Search => "POST",
             Method::Put => "PUT",
+            Method::Delete => "DELETE",
         }
     }
 
     /// Writes may have taken effect when their outcome is unknown.
     pub fn is_write(&self) -> bool {
-        matches!(self, Method::Post | Method::Put)
+        matches!(self, Method::Post | Method::Put | Method::Delete)
     }
 }
 
@@ -107,6 +110,13 @@ impl Request {
             path: path.into(),
             query: Vec::new(),
             body: Some(body),
+        }
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::Delete,
+            ..Request::get(path)
         }
     }
 
@@ -316,6 +326,7 @@ impl Http {
             Method::Get => reqwest::Method::GET,
             Method::Post | Method::Search => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
         };
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Failure::local("the token contains characters not allowed in a header"))?;

@@ -62,17 +62,23 @@ pub const STEADY_INTERVALS: f64 = 2.2;
 pub const RESTART_RISE: u32 = 4;
 
 /// Fixed or sliding, from the `Remaining` of reads sent one after the other at a steady
-/// tenth of the interval.
+/// tenth of the interval for more than two intervals.
 pub fn window_kind(remaining: &[u32]) -> WindowSeen {
     let rises = remaining.windows(2).map(|w| w[1].saturating_sub(w[0]));
     if rises.clone().any(|r| r >= RESTART_RISE) {
         return WindowSeen::Fixed;
     }
-    // Sliding: after one interval the count levels off at about STEADY_PER_INTERVAL.
+    // Sliding: once an interval has passed the count levels off (as many leave as enter),
+    // give or take a read that came a little late.
     let settled = STEADY_PER_INTERVAL as usize + 2;
     let tail = remaining.get(settled..).unwrap_or_default();
-    let level = |r: &u32| r.abs_diff(*tail.first().unwrap_or(&0)) <= 1;
-    if tail.len() >= 4 && tail.iter().all(level) && remaining.first() > tail.first() {
+    let (Some(first), Some(low), Some(high)) =
+        (remaining.first(), tail.iter().min(), tail.iter().max())
+    else {
+        return WindowSeen::Unclear;
+    };
+    let counted = first.saturating_sub(*low) + 1 >= RESTART_RISE;
+    if tail.len() >= 4 && counted && high - low <= 3 {
         WindowSeen::Sliding
     } else {
         WindowSeen::Unclear
@@ -163,6 +169,11 @@ mod tests {
         assert_eq!(window_kind(&sliding), WindowSeen::Sliding);
         let jitter: Vec<u32> = (0..22).map(|i| 99 - i.min(10) + (i % 2)).collect();
         assert_eq!(window_kind(&jitter), WindowSeen::Sliding);
+        // Reads slowed down (a loaded machine): the level drifts up one at a time.
+        let late: Vec<u32> = (0..22)
+            .map(|i: u32| 99 - i.min(10) + i.saturating_sub(14) / 3)
+            .collect();
+        assert_eq!(window_kind(&late), WindowSeen::Sliding);
         assert_eq!(window_kind(&[]), WindowSeen::Unclear);
         let busy: Vec<u32> = (0..22).map(|i| 99 - 3 * i).collect();
         assert_eq!(window_kind(&busy), WindowSeen::Unclear);

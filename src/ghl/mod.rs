@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod error;
 pub mod http;
+pub mod lag_probe;
 pub mod lanes;
 pub mod limits_probe;
 pub mod memory;
