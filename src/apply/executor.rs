@@ -46,7 +46,6 @@ impl<G: Ghl> Exec<'_, G> {
             state,
             progress,
         } = self;
-        let max = options.max_in_flight.max(1);
         // A checkpoint's steps in doubt were sent before this session began.
         let session_start = tokio::time::Instant::now();
         // Raised when the run stops, so that steps waiting to look something up give way.
@@ -58,6 +57,7 @@ impl<G: Ghl> Exec<'_, G> {
             // Launch what may run, recording every intent in one commit before anything leaves.
             let mut updates = Vec::new();
             let mut launches = Vec::new();
+            let max = options.max_in_flight_now();
             while stop.is_none() && inflight.len() + launches.len() < max {
                 let Some(i) = book.ready.pop_front() else {
                     break;

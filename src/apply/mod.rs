@@ -42,6 +42,9 @@ pub struct Options {
     pub resume: bool,
     /// At most this many steps in flight (the client's limiter paces the requests themselves).
     pub max_in_flight: usize,
+    /// When set, the cap on steps in flight is read from here before each launch instead
+    /// (`serve` changes it while the run goes on).
+    pub max_in_flight_live: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
     /// Raised (set to `true`) to stop cleanly: nothing more is launched, in-flight steps settle.
     pub interrupt: Option<tokio::sync::watch::Receiver<bool>>,
     /// The plan file, for messages.
@@ -51,6 +54,16 @@ pub struct Options {
     /// How long the target's search may lag behind its writes: an in-doubt create is looked
     /// up only this long after the doubt arose (for a checkpoint's, after this session began).
     pub search_lag: std::time::Duration,
+}
+
+impl Options {
+    /// The cap on steps in flight now (at least one).
+    pub fn max_in_flight_now(&self) -> usize {
+        self.max_in_flight_live
+            .as_ref()
+            .map_or(self.max_in_flight, |n| n.load(Ordering::Relaxed))
+            .max(1)
+    }
 }
 
 /// Where a simulated crash happens: the N-th step launched in this session (from 1), and when.

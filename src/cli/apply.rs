@@ -98,20 +98,8 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let mut state = State::open(&state_path, Access::Write(durability))?;
     let options = Options {
-        resume: args.resume,
-        // Each of the target's tokens has its own window: as many steps in flight per token.
-        max_in_flight: loaded.config.rate_limit.max_in_flight
-            * loaded.config.target.token_vars().len().max(1),
-        interrupt: None,
-        plan_path: args.plan.clone(),
         abort_at: abort_hook()?,
-        // An in-memory target has no search index to lag behind it.
-        search_lag: match loaded.config.target.api {
-            ApiKind::Fixture => std::time::Duration::ZERO,
-            ApiKind::V1 | ApiKind::V2 => {
-                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
-            }
-        },
+        ..options(&loaded, &args.plan, args.resume)
     };
     let progress = progress_sink(args.progress);
     let rt = super::runtime()?;
@@ -120,45 +108,14 @@ pub fn run(args: Args) -> Result<i32> {
             interrupt: Some(interrupt_on_signals()),
             ..options
         };
-        let mut session = Session {
+        let session = Session {
             plan: &plan,
             state: &mut state,
             progress: progress.as_ref(),
             options,
         };
-        match loaded.config.target.api {
-            ApiKind::Fixture => {
-                apply_to_fixture(&loaded, session, args.write_fixture.as_deref()).await
-            }
-            ApiKind::V1 | ApiKind::V2 => {
-                let target = remote::open(
-                    Side::Target,
-                    &loaded.config.target,
-                    &loaded.config.rate_limit,
-                    &super::env_var,
-                )?;
-                let result = loop {
-                    let result = session.run(&target).await;
-                    let stopped = match &result {
-                        Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
-                        Err(err) => stopped_early(err),
-                    };
-                    let reserve = loaded.config.rate_limit.daily_reserve;
-                    let wait = budget_wait::needed(&target, reserve)
-                        .filter(|_| stopped && args.wait_for_budget);
-                    let Some(wait) = wait else {
-                        break result;
-                    };
-                    let interrupt = session.options.interrupt.clone();
-                    if !budget_wait::wait(&target, wait, interrupt).await {
-                        break result;
-                    }
-                    session.options.resume = true;
-                };
-                refused_tokens(&target);
-                result
-            }
-        }
+        let wait = WaitForBudget(args.wait_for_budget);
+        execute_waiting(&loaded, session, args.write_fixture.as_deref(), wait).await
     });
     let report = match result {
         Ok(report) => report,
@@ -179,12 +136,101 @@ pub fn run(args: Args) -> Result<i32> {
     Ok(report.exit_code())
 }
 
+/// The options a declaration gives an apply of `plan_path` (the CLI adds its test hook,
+/// `serve` its live knobs).
+pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Options {
+    Options {
+        resume,
+        // Each of the target's tokens has its own window: as many steps in flight per token.
+        max_in_flight: loaded.config.rate_limit.max_in_flight
+            * loaded.config.target.token_vars().len().max(1),
+        max_in_flight_live: None,
+        interrupt: None,
+        plan_path: plan_path.to_path_buf(),
+        abort_at: None,
+        // An in-memory target has no search index to lag behind it.
+        search_lag: match loaded.config.target.api {
+            ApiKind::Fixture => std::time::Duration::ZERO,
+            ApiKind::V1 | ApiKind::V2 => {
+                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
+            }
+        },
+    }
+}
+
 /// One apply, whatever the target.
-struct Session<'a> {
-    plan: &'a Plan,
-    state: &'a mut State,
-    progress: &'a dyn Progress,
-    options: Options,
+pub(crate) struct Session<'a> {
+    pub plan: &'a Plan,
+    pub state: &'a mut State,
+    pub progress: &'a dyn Progress,
+    pub options: Options,
+}
+
+/// Runs one apply session against the declaration's target: a fixture in memory (a dry run,
+/// written to `write_fixture` when given) or the live location. `serve` runs applies here too.
+pub(crate) async fn execute(
+    loaded: &Loaded,
+    session: Session<'_>,
+    write_fixture: Option<&Path>,
+) -> Result<Report> {
+    execute_waiting(loaded, session, write_fixture, WaitForBudget(false)).await
+}
+
+/// `apply --wait-for-budget`: a run stopped by the target's daily budget waits for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WaitForBudget(pub bool);
+
+/// As [`execute`]; with `wait`, a run the daily budget stopped waits for it to come back and
+/// goes on (see [`budget_wait`]).
+pub(crate) async fn execute_waiting(
+    loaded: &Loaded,
+    mut session: Session<'_>,
+    write_fixture: Option<&Path>,
+    wait: WaitForBudget,
+) -> Result<Report> {
+    match loaded.config.target.api {
+        ApiKind::Fixture => apply_to_fixture(loaded, session, write_fixture).await,
+        ApiKind::V1 | ApiKind::V2 => {
+            let target = remote::open(
+                Side::Target,
+                &loaded.config.target,
+                &loaded.config.rate_limit,
+                &super::env_var,
+            )?;
+            let result = loop {
+                let result = session.run(&target).await;
+                let stopped = match &result {
+                    Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
+                    Err(err) => stopped_early(err),
+                };
+                let reserve = loaded.config.rate_limit.daily_reserve;
+                let pause = budget_wait::needed(&target, reserve).filter(|_| stopped && wait.0);
+                let Some(pause) = pause else {
+                    break result;
+                };
+                let interrupt = session.options.interrupt.clone();
+                if !budget_wait::wait(&target, pause, interrupt).await {
+                    break result;
+                }
+                session.options.resume = true;
+            };
+            refused_tokens(&target);
+            result
+        }
+    }
+}
+
+/// Names (never shows) each of the target's tokens the server refused while others carried on.
+fn refused_tokens(target: &remote::Remote) {
+    for lane in target.http().map(|h| h.lanes()).unwrap_or_default() {
+        if lane.is_refused() {
+            eprintln!(
+                "warning: the server refused the token in ${} (401/403); the run went on with the \
+                 target's other tokens: fix it or remove it from token_env",
+                lane.var
+            );
+        }
+    }
 }
 
 impl Session<'_> {
@@ -216,19 +262,6 @@ async fn apply_to_fixture(
         fixture::save(out, &target.snapshot())?;
     }
     Ok(report)
-}
-
-/// Names (never shows) each of the target's tokens the server refused while others carried on.
-fn refused_tokens(target: &remote::Remote) {
-    for lane in target.http().map(|h| h.lanes()).unwrap_or_default() {
-        if lane.is_refused() {
-            eprintln!(
-                "warning: the server refused the token in ${} (401/403); the run went on with the \
-                 target's other tokens: fix it or remove it from token_env",
-                lane.var
-            );
-        }
-    }
 }
 
 /// Reads and validates a plan file (format, ids, order, references).

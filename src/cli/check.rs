@@ -49,20 +49,22 @@ pub fn run(args: Args) -> Result<i32> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Status {
     Ok,
     Fail,
     Note,
 }
 
 /// One finding: what was tried, what happened, and how to fix it.
-#[derive(Debug)]
-struct Line {
-    status: Status,
-    what: String,
-    detail: String,
-    fix: Option<String>,
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Line {
+    pub status: Status,
+    pub what: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
 }
 
 impl Line {
@@ -109,12 +111,22 @@ impl fmt::Display for Line {
     }
 }
 
-struct Report {
-    title: String,
-    lines: Vec<Line>,
+/// What `check` found for one account.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Report {
+    pub title: String,
+    pub lines: Vec<Line>,
 }
 
-async fn check_side(loaded: &Loaded, side: Side) -> Report {
+impl Report {
+    /// No finding failed.
+    pub fn passed(&self) -> bool {
+        self.lines.iter().all(|l| l.status != Status::Fail)
+    }
+}
+
+/// Checks one account of the declaration (`serve`'s test-connection asks the same).
+pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
     let account = match side {
         Side::Source => &loaded.config.source,
         Side::Target => &loaded.config.target,

@@ -32,13 +32,9 @@ pub fn run(args: Args) -> Result<i32> {
     let entries = entries(&loaded, &raw, &super::env_var);
     match args.format {
         Format::Json => {
-            let list: Vec<Value> = entries
-                .iter()
-                .map(|e| json!({"key": e.key, "value": e.value, "origin": e.origin}))
-                .collect();
             outln!(
                 "{}",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
+                serde_json::to_string_pretty(&entries).unwrap_or_default()
             );
         }
         Format::Text => {
@@ -53,11 +49,11 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 /// One effective setting.
-#[derive(Debug, Clone, PartialEq)]
-struct Entry {
-    key: String,
-    value: Value,
-    origin: String,
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct Entry {
+    pub key: String,
+    pub value: Value,
+    pub origin: String,
 }
 
 fn display(v: &Value) -> String {
@@ -69,7 +65,7 @@ fn display(v: &Value) -> String {
 }
 
 /// Every effective setting, in the declaration's order, with its origin.
-fn entries(
+pub(crate) fn entries(
     loaded: &Loaded,
     raw: &serde_yaml::Value,
     vars: &dyn Fn(&str) -> Option<String>,

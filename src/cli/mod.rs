@@ -15,17 +15,17 @@ macro_rules! outln {
     };
 }
 
-mod apply;
+pub(crate) mod apply;
 mod budget_wait;
-mod check;
-mod config_cmd;
+pub(crate) mod check;
+pub(crate) mod config_cmd;
 mod diff;
 mod export;
-mod plan;
+pub(crate) mod plan;
 mod probe;
 mod sandbox;
 mod show;
-mod status;
+pub(crate) mod status;
 
 use clap::{Parser, Subcommand};
 
@@ -61,6 +61,8 @@ enum Command {
     Config(config_cmd::Args),
     /// Serve a fixture account over the GoHighLevel V1 and V2 routes (a local stand-in).
     Sandbox(sandbox::Args),
+    /// The old system's HTTP API and a live dashboard, over the same engine.
+    Serve(crate::serve::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -90,6 +92,7 @@ pub fn run() -> i32 {
         Command::Probe(args) => probe::run(args),
         Command::Config(args) => config_cmd::run(args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Serve(args) => crate::serve::run(args),
     };
     match result {
         Ok(code) => code,
@@ -115,7 +118,7 @@ fn report(err: &Error) -> i32 {
 }
 
 /// A multi-threaded runtime for the commands that talk to the network.
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,7 +126,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// The process environment, as the library's `vars` lookups expect it.
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 

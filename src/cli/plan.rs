@@ -6,6 +6,7 @@ use ghl_migrate::config::{self, Loaded};
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
 use ghl_migrate::model::Account;
+use ghl_migrate::plan::Plan;
 use ghl_migrate::plan::build::{PlanInput, build};
 
 #[derive(Debug, clap::Args)]
@@ -24,11 +25,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
     let (source, target) = read_accounts(&loaded)?;
-    let plan = build(PlanInput {
-        config: &loaded.config,
-        source: &source,
-        target: &target,
-    })?;
+    let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
     let out = args.out.unwrap_or_else(|| {
@@ -50,7 +47,7 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 /// The requests the apply will send and the days the target's daily budget needs for them.
-fn budget_line(loaded: &Loaded, plan: &ghl_migrate::plan::Plan) -> String {
+fn budget_line(loaded: &Loaded, plan: &Plan) -> String {
     use ghl_migrate::plan::budget::{DEFAULT_DAILY, estimate};
     let reserve = loaded.config.rate_limit.daily_reserve;
     let e = estimate(plan, DEFAULT_DAILY, reserve);
@@ -70,8 +67,17 @@ fn budget_line(loaded: &Loaded, plan: &ghl_migrate::plan::Plan) -> String {
     )
 }
 
+/// The plan of `loaded` between the two accounts as read (`serve` plans the same way).
+pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Result<Plan> {
+    build(PlanInput {
+        config: &loaded.config,
+        source,
+        target,
+    })
+}
+
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
 /// over the network, each within its own rate limit).
-fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
+pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
     super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
 }

@@ -1,7 +1,7 @@
 //! The `status` command: a plan's progress and results, read from its checkpoint (without the
 //! lock, so it works while an apply runs). JSON keeps the seed system's summary shape.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
@@ -38,13 +38,33 @@ pub fn run(args: Args) -> Result<i32> {
             .map(|l| l.state_path())
             .unwrap_or_else(|_| PathBuf::from(".ghl-migrate").join(format!("{}.sqlite", plan.name)))
     });
+    let reading = read(&plan, &path)?;
+    match args.format {
+        Format::Text => out!("{}", apply::render(&reading.report)),
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&summary(&plan, &reading)).unwrap_or_default()
+        ),
+    }
+    Ok(exit::OK)
+}
+
+/// What the checkpoint at `path` says of `plan`'s apply (`serve` reads it the same way).
+pub(crate) struct Reading {
+    pub run: Option<RunRecord>,
+    pub report: Report,
+}
+
+/// Reads the checkpoint (without the lock: it works while an apply runs); a missing file
+/// means nothing was applied yet.
+pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
     let (run, steps) = if path.exists() {
-        let state = State::open(&path, Access::Read)?;
+        let state = State::open(path, Access::Read)?;
         let run = state.run()?;
         // A checkpoint of another plan says nothing about this one.
-        apply::decide(&plan, run.as_ref(), &[], true).map_err(|message| {
+        apply::decide(plan, run.as_ref(), &[], true).map_err(|message| {
             ghl_migrate::Error::State {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 message,
             }
         })?;
@@ -70,7 +90,7 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         Ending::Complete
     };
-    let mut report = Report::build(&plan, run.as_ref(), &steps, ending, Session::default());
+    let mut report = Report::build(plan, run.as_ref(), &steps, ending, Session::default());
     if !started {
         // Nothing recorded yet: every step of the plan is pending.
         for step in &plan.steps {
@@ -81,19 +101,12 @@ pub fn run(args: Args) -> Result<i32> {
                 .pending += 1;
         }
     }
-    match args.format {
-        Format::Text => out!("{}", apply::render(&report)),
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&summary(&plan, run.as_ref(), &report))
-                .unwrap_or_default()
-        ),
-    }
-    Ok(exit::OK)
+    Ok(Reading { run, report })
 }
 
 /// The seed system's summary shape, plus per-kind step counts and failures.
-fn summary(plan: &Plan, run: Option<&RunRecord>, report: &Report) -> Value {
+pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
+    let (run, report) = (reading.run.as_ref(), &reading.report);
     let k = |kind: &str| report.kinds.get(kind).cloned().unwrap_or_default();
     let (fields, contacts, opps) = (k("custom_field"), k("contact"), k("opportunity"));
     let mapped_fields = plan.summary.custom_fields.get("map").copied().unwrap_or(0);

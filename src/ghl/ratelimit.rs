@@ -341,7 +341,8 @@ pub struct Daily {
 /// The async limiter shared by every request of one account.
 #[derive(Debug)]
 pub struct Limiter {
-    limits: Limits,
+    /// The user's limits; `serve` changes them while a run goes on (the next request obeys).
+    limits: Mutex<Limits>,
     pace: Mutex<Pace>,
     changed: Notify,
     /// Shared with the limiters of the location's other tokens.
@@ -365,7 +366,7 @@ impl Limiter {
     /// A limiter for one token of a location whose daily budget `daily` counts.
     pub fn with_daily(limits: Limits, daily: Arc<Mutex<Daily>>) -> Arc<Self> {
         Arc::new(Limiter {
-            limits,
+            limits: Mutex::new(limits),
             pace: Mutex::new(Pace::default()),
             changed: Notify::new(),
             daily,
@@ -385,8 +386,17 @@ impl Limiter {
         out
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.limits
+    pub fn limits(&self) -> Limits {
+        self.limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the user's limits; waiting requests are paced by the new ones at once.
+    pub fn set_limits(&self, limits: Limits) {
+        *self.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
+        self.changed.notify_waiters();
     }
 
     /// Waits until the pacer lets a request go, and counts it as sent.
@@ -396,8 +406,9 @@ impl Limiter {
             tokio::pin!(notified);
             notified.as_mut().enable();
             let now = Instant::now();
+            let limits = self.limits();
             let decision = self.with_pace(|pace| {
-                let d = decide(pace, &self.limits, now);
+                let d = decide(pace, &limits, now);
                 if d == Decision::Go {
                     on_send(pace, now);
                 }

@@ -168,7 +168,8 @@ pub fn key_location(key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+/// Base64, URL-safe or standard alphabet, padding optional (`serve` reads Basic auth with it).
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for c in text.trim_end_matches('=').bytes() {

@@ -1,0 +1,517 @@
+//! `ghl-migrate serve` over real HTTP: the old system's six routes in their shapes, runs through
+//! the API (plan, apply, stop, resume, events), a config update pacing a running apply, auth off
+//! loopback, bad requests, and a server killed mid-apply. The target is the project's sandbox.
+
+mod apply_support;
+mod serve_support;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use apply_support::{Project, TOKEN, canonical, expected_target, options, serve, text};
+use ghl_migrate::sandbox::LatencyRange;
+use serve_support::{ID, Server, Start};
+
+const API: &str = "/api/v1/migration";
+
+/// A project whose target is a fresh sandbox; `rate_limit` lines go into live.yaml.
+fn project(rate_limit: &str, latency_ms: Option<u64>) -> (Project, ghl_migrate::sandbox::Handle) {
+    let project = Project::new();
+    let sandbox = serve(ghl_migrate::sandbox::Options {
+        latency: latency_ms.map(|ms| LatencyRange {
+            min_ms: ms,
+            max_ms: ms,
+        }),
+        ..options()
+    });
+    project.live_config(&sandbox, rate_limit);
+    (project, sandbox)
+}
+
+fn post(server: &Server, path: &str, body: &str) -> support::Response {
+    server.call("POST", &format!("{API}{path}"), Some(body))
+}
+
+fn no_token_in(what: &str, text: &str) {
+    assert!(
+        !text.contains(TOKEN),
+        "{what} shows the target token: {text}"
+    );
+}
+
+#[test]
+fn the_old_routes_answer_in_their_shapes() {
+    let (project, _sandbox) = project("", None);
+    std::fs::remove_file(project.plan_path()).unwrap();
+    let server = Server::start(&project, Start::default());
+
+    let config = server.get(&format!("{API}/config"));
+    assert_eq!(config["batch_size"], 4, "{config}");
+    assert_eq!(config["rate_limit_delay"], 0.0);
+    assert_eq!(config["origins"]["batch_size"], "live.yaml");
+    assert_eq!(config["origins"]["rate_limit_delay"], "default");
+    let keys: Vec<&str> = config["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"rate_limit.max_in_flight"), "{keys:?}");
+    assert!(keys.contains(&"target.token"), "{keys:?}");
+
+    // No plan yet: the summary says how to make one; the status says so too.
+    let r = server.call("GET", &format!("{API}/summary"), None);
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("POST /api/v1/migration/plan")
+    );
+    assert_eq!(server.status()["state"], "no_plan");
+
+    let plan = server.call("POST", &format!("{API}/plan"), None);
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let plan = plan.json();
+    assert_eq!(plan["name"], "t");
+    assert!(
+        plan["mapping"]["overall_readiness_percent"].is_number(),
+        "{plan}"
+    );
+    assert!(plan["summary"]["contacts"].is_object(), "{plan}");
+    assert_eq!(server.get(&format!("{API}/plan"))["steps"], plan["steps"]);
+
+    // The summary is the very document `status --format json` prints.
+    let summary = server.get(&format!("{API}/summary"));
+    let cli = apply_support::bin()
+        .current_dir(project.path())
+        .args(["status", "plans/t.plan.yaml", "-c", "live.yaml"])
+        .args(["--state", "state.sqlite", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", text(&cli));
+    let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(summary, cli);
+    for key in ["custom_fields", "pipelines", "contacts", "opportunities"] {
+        assert!(summary[key]["status"].is_string(), "{key}: {summary}");
+    }
+    assert!(summary["duration_minutes"].is_number());
+    assert!(summary["smart_mapping_report"]["summary"]["overall_readiness_percent"].is_number());
+
+    let status = server.status();
+    for key in [
+        "stage",
+        "current",
+        "total",
+        "percentage",
+        "message",
+        "state",
+    ] {
+        assert!(!status[key].is_null(), "{key}: {status}");
+    }
+    assert_eq!(status["state"], "not_started");
+    assert_eq!(status["stage"], "custom_fields");
+    assert_eq!(status["current"], 0);
+    let r = server.call("GET", &format!("{API}/status/another"), None);
+    assert_eq!(r.status, 404, "{}", r.body);
+
+    let env = server.get(&format!("{API}/debug/env"));
+    assert_eq!(
+        env["variables"][apply_support::TOKEN_ENV],
+        format!("set, {} characters", TOKEN.len())
+    );
+    assert_eq!(env["migration_id"], ID);
+    assert_eq!(env["auth"], "none (loopback)");
+
+    let connection = server.get(&format!("{API}/test-connection"));
+    assert_eq!(connection["ok"], true, "{connection}");
+    assert_eq!(connection["target"]["connected"], true);
+    let lines = connection["target"]["lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["what"] == "token" && l["status"] == "ok"),
+        "{connection}"
+    );
+    assert_eq!(connection["source"]["connected"], true);
+
+    for (what, body) in [
+        ("config", config.to_string()),
+        ("debug/env", env.to_string()),
+        ("test-connection", connection.to_string()),
+        ("status", status.to_string()),
+    ] {
+        no_token_in(what, &body);
+    }
+    let page = server.call("GET", "/", None);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<script src=\"/dashboard.js\">"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+}
+
+#[test]
+fn bad_requests_are_refused_and_say_why() {
+    let (project, _sandbox) = project("", None);
+    std::fs::remove_file(project.plan_path()).unwrap();
+    let server = Server::start(&project, Start::default());
+    let r = post(
+        &server,
+        "/config/update",
+        r#"{"batch_size": 2, "colour": "blue"}"#,
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{}",
+        r.body
+    );
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": -1}"#);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("rate_limit_delay"), "{}", r.body);
+    let r = post(&server, "/config/update", "{not json");
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = post(&server, "/apply", r#"{"resume": false, "force": true}"#);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("unknown field `force`"), "{}", r.body);
+    // Nothing changed.
+    assert_eq!(server.get(&format!("{API}/config"))["batch_size"], 4);
+
+    let big = format!(
+        "{{\"batch_size\": 2, \"pad\": \"{}\"}}",
+        "x".repeat(64 * 1024)
+    );
+    let r = post(&server, "/config/update", &big);
+    assert_eq!(r.status, 413, "{}", r.body);
+
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 404, "no plan yet: {}", r.body);
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 409, "nothing runs: {}", r.body);
+    let r = server.call("GET", "/api/v1/nothing", None);
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = server.call("GET", &format!("{API}/events/{ID}?for=0"), None);
+    assert_eq!(r.status, 400, "{}", r.body);
+}
+
+#[test]
+fn off_loopback_every_request_needs_the_token() {
+    let (project, _sandbox) = project("", None);
+    // 0.0.0.0 can be reached from other machines: no token, no server.
+    let out = apply_support::bin()
+        .current_dir(project.path())
+        .args(["serve", "-c", "live.yaml", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--token-env"),
+        "{}",
+        text(&out)
+    );
+
+    const SERVE_TOKEN: &str = "serve-token-0123456789";
+    let server = Server::start(
+        &project,
+        Start {
+            listen: Some("0.0.0.0:0"),
+            args: &["--token-env", "SERVE_TOKEN"],
+            env: &[("SERVE_TOKEN", SERVE_TOKEN), ("RUST_LOG", "debug")],
+        },
+    );
+    for path in [
+        "/".to_string(),
+        "/dashboard.js".to_string(),
+        format!("{API}/config"),
+        format!("{API}/summary"),
+        format!("{API}/status/{ID}"),
+        format!("{API}/debug/env"),
+        format!("{API}/test-connection"),
+        format!("{API}/events/{ID}?for=1"),
+    ] {
+        let r = server.call("GET", &path, None);
+        assert_eq!(r.status, 401, "GET {path} without the token: {}", r.body);
+        assert!(r.header("www-authenticate").unwrap().starts_with("Basic"));
+        let wrong = server.call_with("GET", &path, None, &[("Authorization", "Bearer nope")]);
+        assert_eq!(wrong.status, 401, "GET {path} with a wrong token");
+    }
+    let r = post(&server, "/config/update", r#"{"batch_size": 2}"#);
+    assert_eq!(r.status, 401);
+
+    let bearer = format!("Bearer {SERVE_TOKEN}");
+    let auth = [("Authorization", bearer.as_str())];
+    let r = server.call_with("GET", &format!("{API}/debug/env"), None, &auth);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let env = r.json();
+    assert_eq!(env["auth"], "token required");
+    assert_eq!(env["variables"]["SERVE_TOKEN"], "set, 22 characters");
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/config/update"),
+        Some(r#"{"batch_size": 2}"#),
+        &auth,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for path in ["/", "/dashboard.js", &format!("{API}/config")] {
+        let r = server.call_with("GET", path, None, &auth);
+        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+        assert!(!r.body.contains(SERVE_TOKEN), "GET {path} shows the token");
+        no_token_in(path, &r.body);
+    }
+    let log = server.stderr();
+    assert!(!log.contains(SERVE_TOKEN), "the log shows the server token");
+    no_token_in("the log", &log);
+}
+
+/// Plans and starts an apply over HTTP; returns its 202 answer.
+fn plan_and_apply(server: &Server) -> Value {
+    let r = post(server, "/plan", "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(server, "/apply", "{}");
+    assert_eq!(r.status, 202, "{}", r.body);
+    r.json()
+}
+
+#[test]
+fn a_whole_migration_through_the_api_stops_and_resumes() {
+    let expected = expected_target();
+    // One request every 250 ms: the run lasts several seconds, long enough to stop it.
+    let (project, sandbox) = project("  min_delay_ms: 250\n", None);
+    let server = Server::start(&project, Start::default());
+    let started = plan_and_apply(&server);
+    assert_eq!(started["migration_id"], ID);
+    assert_eq!(started["state"], "running");
+
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 409, "a second apply while one runs: {}", r.body);
+    // A CLI apply is kept out by the same lock.
+    let cli = project.apply(&[], &[]);
+    assert_eq!(cli.status.code(), Some(1), "{}", text(&cli));
+    assert!(
+        text(&cli).contains("another apply is running"),
+        "{}",
+        text(&cli)
+    );
+
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(1)
+    });
+    let events = server.events(1.5);
+    assert_eq!(events[0].0, "status", "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|(n, d)| n == "progress" && d["event"] == "step_done"),
+        "{events:?}"
+    );
+
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.json()["state"], "stopping");
+    let stopped = server.wait_for("the stop", |s| {
+        s["state"] != "stopping" && s["state"] != "running"
+    });
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    assert_eq!(stopped["resumable"], true);
+    assert_eq!(stopped["exit_code"], 75);
+    assert_eq!(stopped["reason"], "interrupted");
+    let partial = stopped["overall"]["current"].as_u64().unwrap();
+    assert!(
+        partial < stopped["overall"]["total"].as_u64().unwrap(),
+        "{stopped}"
+    );
+    let summary = server.get(&format!("{API}/summary"));
+    assert_eq!(summary["finished"], false, "{summary}");
+
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 409, "a partial run without resume: {}", r.body);
+    assert!(r.body.contains(&format!("/resume/{ID}")), "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.json()["resumed"], true);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["exit_code"], 0);
+    assert_eq!(done["percentage"], 100.0);
+    let summary = server.get(&format!("{API}/summary"));
+    assert_eq!(summary["finished"], true, "{summary}");
+    assert_eq!(summary["contacts"]["status"], "completed");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}
+
+#[test]
+fn a_config_update_paces_the_running_apply_at_once() {
+    // One step at a time, 100 ms per request: a few seconds of run to change.
+    let (project, _sandbox) = project("", Some(100));
+    let server = Server::start(
+        &project,
+        Start {
+            env: &[("MIGRATION_BATCH_SIZE", "1")],
+            ..Start::default()
+        },
+    );
+    assert_eq!(
+        server.get(&format!("{API}/config"))["origins"]["batch_size"],
+        "$MIGRATION_BATCH_SIZE"
+    );
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(1)
+    });
+    const DELAY: f64 = 0.4;
+    let r = post(
+        &server,
+        "/config/update",
+        &json!({"rate_limit_delay": DELAY}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let config = r.json();
+    assert_eq!(config["rate_limit_delay"], DELAY);
+    assert_eq!(
+        config["origins"]["rate_limit_delay"],
+        "POST /api/v1/migration/config/update"
+    );
+    assert_eq!(config["origins"]["batch_size"], "$MIGRATION_BATCH_SIZE");
+    let status = server.status();
+    assert_eq!(
+        status["state"], "running",
+        "the run must still go on: {status}"
+    );
+    assert_eq!(status["rate_limit"]["rate_limit_delay"], DELAY, "{status}");
+
+    // The steps that end from now on are, on average, at least the new delay apart (one in
+    // flight; the first end may be of a request sent before the update).
+    let events = server.events(3.5);
+    let ends: Vec<u64> = events
+        .iter()
+        .filter(|(n, d)| n == "progress" && d["event"] == "step_done")
+        .map(|(_, d)| d["at_ms"].as_u64().unwrap())
+        .collect();
+    assert!(ends.len() >= 4, "{events:?}");
+    let mean = (ends[ends.len() - 1] - ends[1]) as f64 / (ends.len() - 2) as f64;
+    assert!(
+        mean >= DELAY * 1000.0 * 0.9,
+        "steps {mean} ms apart: {ends:?}"
+    );
+    // And later runs: the effective config keeps it.
+    assert_eq!(
+        server.get(&format!("{API}/config"))["rate_limit_delay"],
+        DELAY
+    );
+}
+
+#[test]
+fn a_server_killed_mid_apply_leaves_a_resumable_run() {
+    let expected = expected_target();
+    let (project, sandbox) = project("  min_delay_ms: 250\n", None);
+    let server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    server.kill();
+
+    // The CLI sees a partial run, and so does a new server.
+    let cli = apply_support::bin()
+        .current_dir(project.path())
+        .args([
+            "status",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--state",
+            "state.sqlite",
+        ])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", text(&cli));
+    assert!(text(&cli).contains("--resume"), "{}", text(&cli));
+    let server = Server::start(&project, Start::default());
+    let status = server.status();
+    assert_eq!(status["state"], "stopped", "{status}");
+    assert_eq!(status["resumable"], true);
+    assert_eq!(status["exit_code"], 75);
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/resume/{ID}")),
+        "{status}"
+    );
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}
+
+#[test]
+fn a_terminated_server_stops_its_apply_as_ctrl_c_does() {
+    let expected = expected_target();
+    let (project, sandbox) = project("  min_delay_ms: 250\n", None);
+    let mut server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    let pid = server.child.id().to_string();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+    drop(server);
+
+    let server = Server::start(&project, Start::default());
+    let status = server.status();
+    assert_eq!(status["state"], "stopped", "{status}");
+    let summary = server.get(&format!("{API}/summary"));
+    assert_eq!(summary["finished"], false, "{summary}");
+    assert!(
+        summary["requests"].as_u64() > Some(0),
+        "the session was recorded: {summary}"
+    );
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}
