@@ -92,25 +92,31 @@ fn a_crash_at_any_step_and_phase_then_resume_gives_exactly_the_target() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
-#[test]
-fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
+/// Kills a run with `kill -9` after each of `delays_ms`, resumes it, and checks the target:
+/// each run gets a fresh sandbox from `options` (seeded by the delay), configured by `config`;
+/// `check` sees the sandbox after each resume. Panics listing every run with a difference.
+fn kill_9_then_resume(
+    what: &str,
+    delays_ms: &[u64],
+    options: impl Fn() -> ghl_migrate::sandbox::Options,
+    config: impl Fn(&Project, &ghl_migrate::sandbox::Handle),
+    check: impl Fn(&ghl_migrate::sandbox::Handle),
+) {
     let expected = expected_target();
     let project = Project::new();
     let mut killed = 0;
     let mut bad = Vec::new();
-    let delays_ms = [5, 15, 25, 40, 60, 80, 100, 130, 160, 200, 250, 300];
-    for delay in delays_ms {
+    for &delay in delays_ms {
         let mut opts = options();
         opts.latency = Some("3..9".parse().unwrap());
         opts.seed = delay;
         let sandbox = serve(opts);
-        project.live_config(&sandbox, "");
+        config(&project, &sandbox);
         let _ = std::fs::remove_file(project.state_path());
         let mut child = project.spawn_apply(std::process::Stdio::null);
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill(); // SIGKILL
-        let status = child.wait().unwrap();
-        if status.code().is_none() {
+        if child.wait().unwrap().code().is_none() {
             killed += 1;
         }
         let out = project.apply(&["--resume"], &[]);
@@ -120,6 +126,7 @@ fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
             "after {delay} ms: {}",
             text(&out)
         );
+        check(&sandbox);
         let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
         if duplicates + missing > 0 {
             bad.push(format!(
@@ -128,11 +135,24 @@ fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
         }
     }
     eprintln!(
-        "kill -9: {} moments, {killed} killed mid-run, {} with a difference",
+        "{what}: {} moments, {killed} killed mid-run, {} with a difference",
         delays_ms.len(),
         bad.len()
     );
     assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
+    kill_9_then_resume(
+        "kill -9",
+        &[5, 15, 25, 40, 60, 80, 100, 130, 160, 200, 250, 300],
+        options,
+        |project, sandbox| {
+            project.live_config(sandbox, "");
+        },
+        |_| {},
+    );
 }
 
 /// Sandbox options with the target's three tokens, each with a burst small enough that a run
@@ -154,49 +174,22 @@ fn three_tokens() -> ghl_migrate::sandbox::Options {
 
 #[test]
 fn kill_9_with_requests_in_flight_on_three_tokens_then_resume_gives_exactly_the_target() {
-    let expected = expected_target();
-    let project = Project::new();
-    let mut bad = Vec::new();
-    let mut killed = 0;
-    let delays_ms = [20, 60, 120, 200, 300];
-    for delay in delays_ms {
-        let mut opts = three_tokens();
-        opts.latency = Some("3..9".parse().unwrap());
-        opts.seed = delay;
-        let sandbox = serve(opts);
-        project.live_config_three_tokens(&sandbox, "");
-        let _ = std::fs::remove_file(project.state_path());
-        let mut child = project.spawn_apply(std::process::Stdio::null);
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = child.kill(); // SIGKILL
-        if child.wait().unwrap().code().is_none() {
-            killed += 1;
-        }
-        let out = project.apply(&["--resume"], &[]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "after {delay} ms: {}",
-            text(&out)
-        );
-        let stats = sandbox.stats();
-        assert!(
-            stats.by_token.len() == 3 && stats.by_token.iter().all(|n| *n > 0),
-            "every token carries requests: {:?}",
-            stats.by_token
-        );
-        let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
-        if duplicates + missing > 0 {
-            bad.push(format!(
-                "{delay} ms: {duplicates} duplicates, {missing} missing"
-            ));
-        }
-    }
-    eprintln!(
-        "kill -9 on three tokens: {} moments, {killed} killed mid-run",
-        delays_ms.len()
+    kill_9_then_resume(
+        "kill -9 on three tokens",
+        &[20, 60, 120, 200, 300],
+        three_tokens,
+        |project, sandbox| {
+            project.live_config_three_tokens(sandbox, "");
+        },
+        |sandbox| {
+            let stats = sandbox.stats();
+            assert!(
+                stats.by_token.len() == 3 && stats.by_token.iter().all(|n| *n > 0),
+                "every token carries requests: {:?}",
+                stats.by_token
+            );
+        },
     );
-    assert!(bad.is_empty(), "{bad:#?}");
 }
 
 #[test]
