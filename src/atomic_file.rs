@@ -12,8 +12,27 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     write_pieces(path, &[bytes])
 }
 
+/// [`write`] for a file only its owner may read (mode 0600 on Unix): personal data, like the
+/// checkpoint's.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, &[bytes], Readers::Owner)
+}
+
 /// [`write`] for content held as consecutive pieces (never joined in memory).
 pub fn write_pieces(path: &Path, pieces: &[impl AsRef<[u8]>]) -> Result<()> {
+    write_with(path, pieces, Readers::Anyone)
+}
+
+/// Who may read the file written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Readers {
+    /// As the umask allows.
+    Anyone,
+    /// Its owner only.
+    Owner,
+}
+
+fn write_with(path: &Path, pieces: &[impl AsRef<[u8]>], readers: Readers) -> Result<()> {
     let write_error = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -35,7 +54,14 @@ pub fn write_pieces(path: &Path, pieces: &[impl AsRef<[u8]>]) -> Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if readers == Readers::Owner {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = std::io::BufWriter::new(options.open(&temp)?);
         for piece in pieces {
             file.write_all(piece.as_ref())?;
         }
@@ -62,6 +88,17 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         let left: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.json");
+        write_private(&path, b"{}").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 
     #[test]

@@ -27,6 +27,14 @@ pub struct Config {
     /// What to do with a source contact that already exists in the target.
     #[serde(default)]
     pub existing_contacts: ExistingPolicy,
+    /// Create the pipelines and stages the target lacks when its token may (`false`: map
+    /// pipelines and stages by name only, and block what has no counterpart).
+    #[serde(default = "defaults::create_pipelines")]
+    pub create_pipelines: bool,
+    /// A tag added to every contact the migration creates or merges, so that the target's
+    /// workflows can filter migrated records out (none by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_migrated: Option<String>,
     #[serde(default)]
     pub rate_limit: RateLimitConfig,
     /// Country calling code for phone numbers written without one (E.164 matching), e.g. `"1"`.
@@ -135,6 +143,10 @@ pub enum ObjectKind {
     Pipelines,
     Contacts,
     Opportunities,
+    /// Each migrated contact's notes.
+    Notes,
+    /// Each migrated contact's tasks.
+    Tasks,
 }
 
 impl ObjectKind {
@@ -144,6 +156,8 @@ impl ObjectKind {
             ObjectKind::Pipelines,
             ObjectKind::Contacts,
             ObjectKind::Opportunities,
+            ObjectKind::Notes,
+            ObjectKind::Tasks,
         ]
     }
 }
@@ -238,6 +252,12 @@ pub struct RateLimitConfig {
     /// that a contact or opportunity that did land is found rather than sent twice.
     #[serde(default = "defaults::search_lag_ms")]
     pub search_lag_ms: u64,
+    /// How long after it was sent a write the client gave up on (a timeout, a 504, a dropped
+    /// connection, a crash) may still land on the server, in milliseconds. An in-doubt create
+    /// is looked up only after this and `search_lag_ms` have both passed: looked up sooner, a
+    /// write still on its way would be missed and sent again.
+    #[serde(default = "defaults::late_write_ms")]
+    pub late_write_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -250,11 +270,15 @@ impl Default for RateLimitConfig {
             min_delay_ms: None,
             timeout_ms: defaults::timeout_ms(),
             search_lag_ms: defaults::search_lag_ms(),
+            late_write_ms: defaults::late_write_ms(),
         }
     }
 }
 
 mod defaults {
+    pub fn create_pipelines() -> bool {
+        true
+    }
     pub fn phone_country_code() -> String {
         "1".into()
     }
@@ -271,7 +295,12 @@ mod defaults {
         30_000
     }
     pub fn search_lag_ms() -> u64 {
-        5_000
+        15_000
+    }
+    /// Gateways in front of web APIs commonly cut a request after 60 to 100 s (Cloudflare's
+    /// origin timeout is 100 s); GoHighLevel's own bound is not published.
+    pub fn late_write_ms() -> u64 {
+        120_000
     }
 }
 
@@ -313,12 +342,21 @@ impl Loaded {
     }
 }
 
-/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
-pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+/// The text of a declaration file, less a byte-order mark some editors put first.
+pub fn read_text(path: &Path) -> Result<String> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Reads, parses and validates `migration.yaml`, applying environment overrides from `vars`.
+pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded> {
+    let text = read_text(path)?;
     let mut config = parse(path, &text)?;
     let mut origins = BTreeMap::new();
     let file = path.display().to_string();
@@ -331,6 +369,7 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
         "min_delay_ms",
         "timeout_ms",
         "search_lag_ms",
+        "late_write_ms",
     ];
     for key in rate_keys {
         let set = raw.get("rate_limit").and_then(|r| r.get(key)).is_some();
@@ -383,6 +422,8 @@ pub fn load(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Loaded
 
 /// Parses and validates a declaration's text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::yaml_guard::check(path, text, crate::yaml_guard::DECLARATION)?;
     let config: Config = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))?;
     validate(path, text, &config)?;
     Ok(config)
@@ -464,6 +505,18 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                             ),
                         ));
                     }
+                    if let Some(rest) = url.strip_prefix("http://")
+                        && !is_loopback(rest)
+                    {
+                        return Err(at(
+                            "base_url",
+                            format!(
+                                "{side}.base_url {url:?} is plain HTTP to another machine: the \
+                                 token would travel in clear; use https:// (plain http:// is \
+                                 accepted only for this machine: localhost, 127.0.0.1, [::1])"
+                            ),
+                        ));
+                    }
                 }
                 let vars = account.token_vars();
                 if vars.is_empty() {
@@ -501,6 +554,14 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
             ),
         ));
     }
+    if config.rate_limit.max_per_interval == Some(0) {
+        return Err(at(
+            "max_per_interval",
+            "rate_limit.max_per_interval must be at least 1 (0 would never let a request go); \
+             leave it out to follow the server's own limit"
+                .into(),
+        ));
+    }
     if config.rate_limit.max_in_flight == 0 {
         return Err(at(
             "max_in_flight",
@@ -508,6 +569,20 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether the host of a URL (the part after `scheme://`) is this machine.
+fn is_loopback(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The line and column (1-based) of the first line that sets `key`, for messages about it.

@@ -11,7 +11,7 @@ pub mod exit {
     pub const OK: i32 = 0;
     /// Bad input, bad credentials, stale plan: anything a person must fix.
     pub const ERROR: i32 = 1;
-    /// `plan --detailed-exitcode` only: the plan has changes.
+    /// `plan --detailed-exitcode`: the plan has changes; `diff --exit-code`: the plans differ.
     pub const CHANGES: i32 = 2;
     /// `apply` finished, but the API rejected some objects.
     pub const PARTIAL: i32 = 4;
@@ -52,9 +52,14 @@ pub enum Error {
     Api { side: String, source: ApiError },
     /// The target changed since the plan was made.
     #[error(
-        "stale plan: the target no longer matches the plan (planned {planned}, now {actual}); re-run plan"
+        "stale plan: the target changed since the plan was made{changes} (planned {planned}, now {actual}); re-run plan"
     )]
-    StalePlan { planned: String, actual: String },
+    StalePlan {
+        planned: String,
+        actual: String,
+        /// What changed (`: contact: 2 added (...)`), when the ledger kept the plan's view.
+        changes: String,
+    },
     /// A plan whose content cannot be executed (dangling reference, cycle, wrong format).
     #[error("plan {}: {message}", path.display())]
     Plan { path: PathBuf, message: String },

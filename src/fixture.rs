@@ -25,6 +25,7 @@ pub fn load(path: &Path) -> Result<Account> {
 /// Parses fixture text by the file's extension (YAML for `.yaml`/`.yml`, JSON otherwise).
 pub fn parse(path: &Path, text: &str) -> Result<Account> {
     if is_yaml(path) {
+        crate::yaml_guard::check(path, text, crate::yaml_guard::DOCUMENT)?;
         serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e))
     } else {
         serde_json::from_str(text).map_err(|e| Error::json(path, &e))
@@ -41,7 +42,8 @@ pub fn save(path: &Path, account: &Account) -> Result<()> {
         s.push('\n');
         s
     };
-    crate::atomic_file::write(path, text.as_bytes())
+    // Every contact's personal data: readable by its owner only, like the checkpoint.
+    crate::atomic_file::write_private(path, text.as_bytes())
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -1,6 +1,6 @@
 //! The dependency graph of a plan's steps (petgraph): fields before the contacts that carry
-//! their values, a contact before its opportunities. Gives a deterministic order and names
-//! any cycle step by step.
+//! their values, a contact before its opportunities, notes and tasks. Gives a deterministic
+//! order and names any cycle step by step.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -110,14 +110,16 @@ impl StepGraph {
 }
 
 /// Orders steps for the plan file: dependencies first; among ready steps fields, then contacts,
-/// then opportunities, each by id.
+/// then opportunities, then notes, then tasks, each by id.
 pub fn plan_order(steps: Vec<Step>) -> Result<Vec<Step>> {
     let graph = StepGraph::new(&steps)?;
     let rank = |s: &Step| {
         let kind = match s.action.kind() {
             "custom_field" => 0,
             "contact" => 1,
-            _ => 2,
+            "opportunity" => 2,
+            "note" => 3,
+            _ => 4,
         };
         (kind, s.id.clone())
     };
@@ -152,6 +154,7 @@ mod tests {
                         vec![ValueWrite {
                             field: f.into(),
                             value: "x".into(),
+                            ..Default::default()
                         }]
                     })
                     .unwrap_or_default(),

@@ -4,6 +4,7 @@
 //! and `plan file -> apply (executor + state) -> report`. Only the clients, the executor and
 //! the sandbox are async; everything between is pure functions over plain data.
 
+pub mod access;
 pub mod apply;
 pub mod atomic_file;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod fixture;
 pub mod ghl;
 pub mod graph;
+pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod normalize;
@@ -21,5 +23,6 @@ pub mod render;
 pub mod sandbox;
 pub mod state;
 pub mod synth;
+pub mod yaml_guard;
 
 pub use error::{Error, Result};

@@ -4,8 +4,12 @@
 //! this one type, so everything downstream (matching, planning, the sandbox) works on it.
 //! Fields the API returns that the migrator does not use are ignored on read.
 
+mod history;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use history::{Note, Task};
 
 /// One whole location: what `plan` reads from each side. Unknown top-level keys are refused,
 /// so a misspelt list in a hand-written fixture (`contact:`) is an error, not an empty account.
@@ -23,6 +27,20 @@ pub struct Account {
     pub contacts: Vec<Contact>,
     #[serde(default)]
     pub opportunities: Vec<Opportunity>,
+    /// The location's workflows (`GET /workflows/?locationId`), when they were read: `None`
+    /// when the token may not read them (or nobody asked), so nothing is known about them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflows: Option<Vec<Workflow>>,
+    /// What the token reading this account may change (not part of the account's data).
+    #[serde(skip)]
+    pub access: crate::access::Access,
+    /// Notes of the contacts (all of a fixture's; of the contacts a plan migrates or matches
+    /// when read live). Absent in older fixtures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// Tasks of the contacts, as for `notes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<Task>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,20 +148,45 @@ impl std::fmt::Display for DataType {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pipeline {
     pub id: String,
     pub name: String,
     #[serde(default)]
     pub stages: Vec<Stage>,
+    /// Whether the stages' win probabilities are set by hand (else derived from positions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_opportunity_probability: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
     pub id: String,
     pub name: String,
+    /// The stage's win probability, 0 to 100 (absent in V1 and in older reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_win_probability: Option<f64>,
+}
+
+/// A workflow of the location (`GET /workflows/`): creating records can fire a published one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workflow {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `published` or `draft`.
+    #[serde(default)]
+    pub status: String,
+}
+
+impl Workflow {
+    /// Whether it runs (a draft fires nothing).
+    pub fn is_published(&self) -> bool {
+        self.status.eq_ignore_ascii_case("published")
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,10 +11,8 @@ pub fn email(raw: &str) -> Option<String> {
 /// A number written with `+` or `00` keeps its country code; a national number of ten digits
 /// (or eleven starting with the country code) gets `default_country` (e.g. `"1"`).
 pub fn phone(raw: &str, default_country: &str) -> Option<String> {
-    let trimmed = raw.trim();
-    // Drop an extension: "555 0100 ext. 12", "x12".
-    let main = trimmed.split(['x', 'X', '#', ';']).next().unwrap_or("");
-    let main = main.split("ext").next().unwrap_or("");
+    // Drop an extension: "555 0100 ext. 12", "x12" (see [`phone_extension`]).
+    let (main, _) = split_extension(raw);
     let digits: String = main.chars().filter(char::is_ascii_digit).collect();
     let international = main.trim_start().starts_with('+');
     let e164 = if international {
@@ -29,6 +27,32 @@ pub fn phone(raw: &str, default_country: &str) -> Option<String> {
         return None;
     };
     (8..=15).contains(&e164.len()).then(|| format!("+{e164}"))
+}
+
+/// The extension of a phone number ("555-010-2002 x23": `23`), which E.164 cannot hold.
+pub fn phone_extension(raw: &str) -> Option<String> {
+    let digits: String = split_extension(raw)
+        .1
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// A phone number and what follows its extension mark (`x`, `#`, `;`, `ext`).
+fn split_extension(raw: &str) -> (&str, &str) {
+    let trimmed = raw.trim();
+    let at = [
+        trimmed.find(['x', 'X', '#', ';']),
+        trimmed.to_ascii_lowercase().find("ext"),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    match at {
+        Some(i) => (&trimmed[..i], &trimmed[i..]),
+        None => (trimmed, ""),
+    }
 }
 
 /// A name for matching: lowercase, with whitespace, `_` and `-` removed.

@@ -1,20 +1,37 @@
 //! Progress of an apply, as events handed to a sink: the library never prints, the command line
-//! picks the sink (bars on a terminal, JSON lines otherwise, nothing in tests).
+//! picks the sink (a live display on a terminal, timestamped log lines otherwise, JSON lines on
+//! request, nothing in tests). Events are plain serialisable data (also for `serve`).
 
+mod log;
+mod terminal;
+mod ticker;
+mod tracker;
+
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 
 use serde::Serialize;
 
-/// Something that happened during an apply.
+pub use log::LogLines;
+pub use terminal::Bar;
+pub use tracker::{ActivityProbe, Tracker};
+
+/// Something that happened during an apply (or, for the `read_*` events, while `plan` reads).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event<'a> {
+    /// Before the steps: a check against the target (not stale, the same location) that reads it.
+    Preparing {
+        what: &'a str,
+    },
     /// The run starts: how many steps the plan has and how many an earlier session finished.
     Begin {
         total: usize,
         already_done: usize,
         resumed: bool,
+        /// Steps per kind (`contact`, `opportunity`, `custom_field`) and how many are finished.
+        kinds: BTreeMap<&'a str, KindProgress>,
     },
     StepStarted {
         id: &'a str,
@@ -37,17 +54,49 @@ pub enum Event<'a> {
         kind: &'a str,
         reason: &'a str,
     },
+    /// A step that may have been sent before waits for the target's search to show it before it
+    /// is looked up (so that what did land is found, not sent twice).
+    SearchLag {
+        id: &'a str,
+        kind: &'a str,
+        wait_ms: u64,
+    },
     /// The run stops early (rate limit, daily budget, network, interrupt); in-flight steps settle.
     Stopping {
         reason: &'a str,
     },
-    /// The session ends with these counts.
+    /// The session ends with these counts, and why (`complete`, `rejected`: some objects were
+    /// refused, or the reason it stopped).
     End {
         done: usize,
         failed: usize,
         blocked: usize,
         pending: usize,
+        reason: &'a str,
     },
+    /// `plan` is about to read the notes and tasks of `contacts` contacts of one side: the
+    /// requests that will cost and how long they take at the side's rate ceiling.
+    ReadPlanned {
+        side: &'a str,
+        contacts: usize,
+        requests: u64,
+        seconds: f64,
+        ceiling: u32,
+        interval_ms: u64,
+    },
+    /// Contacts of one side whose notes and tasks have been read so far.
+    ReadProgress {
+        side: &'a str,
+        done: usize,
+        total: usize,
+    },
+}
+
+/// One kind's steps: how many the plan has, how many an earlier session finished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct KindProgress {
+    pub total: usize,
+    pub finished: usize,
 }
 
 /// Where progress goes.
@@ -63,7 +112,8 @@ impl Progress for Silent {
     fn event(&self, _: &Event<'_>) {}
 }
 
-/// One JSON object per line, for logs and machines (e.g. stderr when it is not a terminal).
+/// One JSON object per line, for machines (`--progress json`): every event with `ts`, the time
+/// it was emitted (UTC, ISO 8601, milliseconds).
 #[derive(Debug)]
 pub struct JsonLines<W: Write + Send> {
     out: Mutex<W>,
@@ -80,56 +130,44 @@ impl<W: Write + Send> JsonLines<W> {
 impl<W: Write + Send> Progress for JsonLines<W> {
     fn event(&self, event: &Event<'_>) {
         if let (Ok(line), Ok(mut out)) = (serde_json::to_string(event), self.out.lock()) {
+            // `{"event":...}` becomes `{"ts":"...","event":...}`.
+            let line = format!("{{\"ts\":\"{}\",{}", timestamp(), &line[1..]);
             // Progress is best effort: a closed stderr must not stop an apply.
             let _ = writeln!(out, "{line}");
         }
     }
 }
 
-/// A terminal progress bar (indicatif); failures are printed above it as they happen.
-#[derive(Debug)]
-pub struct Bar {
-    bar: indicatif::ProgressBar,
+/// Now, UTC, as `2026-12-01T12:00:00.123Z`.
+pub fn timestamp() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let day = crate::plan::label::iso_from_epoch_ms(ms.div_euclid(86_400_000) * 86_400_000);
+    let rest = ms.rem_euclid(86_400_000);
+    format!(
+        "{day}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000
+    )
 }
 
-impl Bar {
-    /// A bar drawn on stderr.
-    pub fn stderr() -> Self {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} steps {msg}",
-        ) {
-            bar.set_style(style);
-        }
-        Bar { bar }
-    }
-}
-
-impl Progress for Bar {
-    fn event(&self, event: &Event<'_>) {
-        match event {
-            Event::Begin {
-                total,
-                already_done,
-                ..
-            } => {
-                self.bar.set_length(*total as u64);
-                self.bar.set_position(*already_done as u64);
-            }
-            Event::StepStarted { id, .. } => self.bar.set_message(id.to_string()),
-            Event::StepDone { .. } => self.bar.inc(1),
-            Event::StepFailed { id, reason, .. } => {
-                self.bar.println(format!("failed  {id}: {reason}"));
-                self.bar.inc(1);
-            }
-            Event::StepBlocked { id, reason, .. } => {
-                self.bar.println(format!("blocked {id}: {reason}"));
-                self.bar.inc(1);
-            }
-            Event::Stopping { reason } => self.bar.println(format!("stopping: {reason}")),
-            Event::End { .. } => self.bar.finish_and_clear(),
-        }
-    }
+/// `source: history of 120 contacts: 121 requests, ~20 s at 100 per 10 s` (notes and tasks).
+pub fn read_planned(
+    side: &str,
+    contacts: usize,
+    requests: u64,
+    seconds: f64,
+    ceiling: u32,
+    interval_ms: u64,
+) -> String {
+    format!(
+        "{side}: history of {contacts} contacts: {requests} requests, ~{seconds:.0} s at \
+         {ceiling} per {} s",
+        interval_ms as f64 / 1000.0
+    )
 }
 
 #[cfg(test)]
@@ -147,12 +185,20 @@ mod tests {
         });
         sink.event(&Event::Stopping { reason: "429" });
         let text = String::from_utf8(sink.out.into_inner().unwrap()).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
+        // Every line starts with its timestamp, then the event.
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| {
+                assert!(l.starts_with("{\"ts\":\"20"), "{l}");
+                assert_eq!(&l[30..34], "Z\",\"", "{l}");
+                &l[34..]
+            })
+            .collect();
         assert_eq!(
             lines,
             vec![
-                r#"{"event":"step_done","id":"contact/a","kind":"contact","target_id":"T1","reconciled":false}"#,
-                r#"{"event":"stopping","reason":"429"}"#,
+                r#"event":"step_done","id":"contact/a","kind":"contact","target_id":"T1","reconciled":false}"#,
+                r#"event":"stopping","reason":"429"}"#,
             ]
         );
     }

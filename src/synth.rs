@@ -4,6 +4,7 @@
 
 mod demo;
 mod demo_contacts;
+mod demo_history;
 mod ids;
 mod kit;
 mod large;

@@ -99,7 +99,37 @@ fn a_wrong_token_fails_with_a_fix_and_exit_1() {
         "{}",
         run.stdout
     );
+    // Every read fails the same way: the fix is given once, the other reads point to it.
+    assert_eq!(
+        run.stdout.matches("was refused").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("fix: as above"), "{}", run.stdout);
     assert!(!run.stdout.contains("wrong-token-value") && !run.stderr.contains("wrong-token-value"));
+}
+
+#[test]
+fn a_v1_base_url_without_v1_gets_that_hint() {
+    let sandbox = Sandbox::start(&support::account(1), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let config = write_config(
+        dir.path(),
+        &live("v1", &base, LOCATION, "SRC"),
+        &live("v2", &base, LOCATION, "TGT"),
+    );
+    let run = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "fix: the V1 API lives under /v1: set `base_url: {base}/v1`"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("scope"), "{}", run.stdout);
 }
 
 #[test]
@@ -341,4 +371,43 @@ fn each_of_several_tokens_is_checked_and_a_bad_one_is_named_never_shown() {
         unset.stdout
     );
     assert!(unset.stdout.contains("export TGT_C="), "{}", unset.stdout);
+}
+
+#[test]
+fn the_target_token_s_pipeline_scopes_and_workflows_are_reported() {
+    let sandbox = Sandbox::start(
+        &support::account(1),
+        &[
+            "--token-scopes",
+            "SANDBOX_TOKEN_2=contacts,locations,custom-fields,opportunities,users",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let config = write_config(
+        dir.path(),
+        &live("v2", &base, LOCATION, "SRC"),
+        &live("v2", &base, LOCATION, "TGT"),
+    );
+    // A token with every scope may create and change pipelines and read the workflows.
+    let full = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN)]);
+    assert_eq!(full.code, 0, "{}", full.stdout);
+    for line in [
+        "ok    pipelines.create: the token may create pipelines",
+        "ok    pipelines.write: the token may add stages to pipelines",
+        "ok    workflows: 0 workflows, 0 published",
+    ] {
+        assert!(full.stdout.contains(line), "{line}\n{}", full.stdout);
+    }
+    // Without the scopes: a note (map-only is a choice), with the reason and the fix.
+    let scoped = check(&config, &[("SRC", TOKEN), ("TGT", TOKEN_2)]);
+    assert_eq!(scoped.code, 0, "{}", scoped.stdout);
+    for line in [
+        "note  pipelines.create: the target token may not use `pipelines.create`",
+        "note  pipelines.write: the target token may not use `pipelines.write`",
+        "give the token the scope `pipelines.create`",
+        "note  workflows: cannot be read",
+    ] {
+        assert!(scoped.stdout.contains(line), "{line}\n{}", scoped.stdout);
+    }
 }

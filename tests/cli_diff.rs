@@ -85,3 +85,75 @@ fn a_bad_plan_on_either_side_is_an_error() {
     }
     diff(dir.path(), "good.plan.yaml", "missing.plan.yaml").code(1);
 }
+
+#[test]
+fn exit_code_says_whether_the_plans_differ() {
+    let changed = SAMPLE.replace("+15550111", "+15550112");
+    let dir = folder(&[
+        ("a.plan.yaml", SAMPLE),
+        ("b.plan.yaml", SAMPLE),
+        ("c.plan.yaml", &changed),
+    ]);
+    let with_flag = |old: &str, new: &str| {
+        Command::cargo_bin("ghl-migrate")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["diff", old, new, "--exit-code"])
+            .assert()
+    };
+    with_flag("a.plan.yaml", "b.plan.yaml").code(0);
+    with_flag("a.plan.yaml", "c.plan.yaml").code(2);
+}
+
+/// Plans the `filters` scenario with the given `filters:` block, to `out`.
+fn plan_filters(dir: &Path, filters: &str, out: &str) {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/filters");
+    for f in ["source.json", "target.json"] {
+        std::fs::copy(scenario.join(f), dir.join(f)).unwrap();
+    }
+    let config = format!(
+        "name: filters\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: fixture\n  \
+         path: target.json\n{filters}"
+    );
+    std::fs::write(dir.join("migration.yaml"), config).unwrap();
+    Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir)
+        .args(["plan", "-o", out])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_filter_change_is_a_change_of_the_same_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    plan_filters(
+        dir.path(),
+        "filters:\n  contacts:\n    skip_tags: [test, spam]\n",
+        "old.plan.yaml",
+    );
+    plan_filters(
+        dir.path(),
+        "filters:\n  contacts:\n    skip_tags: [spam]\n",
+        "new.plan.yaml",
+    );
+    let out = diff(dir.path(), "old.plan.yaml", "new.plan.yaml")
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    // The contact and its opportunity were filtered; now they are created, under the same ids.
+    assert!(
+        out.contains("~ contact/test.user@acme.test (filtered -> create_contact)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "~ opportunity/test.user@acme.test/sales/test_open_deal (filtered -> create_opportunity)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("\n+ contact/test.user"), "{out}");
+    assert!(!out.contains("- not done: contact/test.user"), "{out}");
+}

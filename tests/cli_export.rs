@@ -22,6 +22,25 @@ fn account() -> serde_json::Value {
             "pipelineStageId": STAGE, "status": "won", "monetaryValue": 10.5, "contactId": format!("CON{:017}", i % 130),
         }))
         .collect();
+    // History on some contacts: V1 reads it contact by contact, V2 tasks by one search.
+    a["notes"] = (0..40)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("NOTE{i:016}"), "contactId": format!("CON{:017}", i % 13),
+                "body": format!("Note {i}: 日本 ✅\n- item"), "userId": "USR00000000000000001",
+                "dateAdded": "2024-01-02T03:04:05.000Z",
+            })
+        })
+        .collect();
+    a["tasks"] = (0..30)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("TASK{i:016}"), "contactId": format!("CON{:017}", i % 7),
+                "title": format!("Task {i}"), "body": "call", "dueDate": "2024-02-03T04:05:06.000Z",
+                "completed": i % 2 == 0,
+            })
+        })
+        .collect();
     a
 }
 
@@ -47,7 +66,7 @@ fn export(dir: &Path, api: &str, base: &str, out: &str) -> Account {
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
-        stdout.contains("130 contacts, 105 opportunities"),
+        stdout.contains("130 contacts, 105 opportunities, 40 notes, 30 tasks"),
         "{stdout}"
     );
     ghl_migrate::fixture::load(&out).unwrap()
@@ -56,23 +75,41 @@ fn export(dir: &Path, api: &str, base: &str, out: &str) -> Account {
 fn sorted(mut a: Account) -> Account {
     a.contacts.sort_by(|x, y| x.id.cmp(&y.id));
     a.opportunities.sort_by(|x, y| x.id.cmp(&y.id));
+    a.notes.sort_by(|x, y| x.id.cmp(&y.id));
+    a.tasks.sort_by(|x, y| x.id.cmp(&y.id));
     a
 }
 
 #[test]
 fn export_writes_exactly_the_served_account_through_v2_and_v1() {
     let served = account();
-    let sandbox = Sandbox::start(&served, &[]);
+    // Exporting reads every contact's notes: a roomy rate keeps the test short.
+    let sandbox = Sandbox::start(&served, &["--rate-max", "10000"]);
     let dir = tempfile::tempdir().unwrap();
     let expected: Account = serde_json::from_value(served).unwrap();
     let base = format!("http://{}", sandbox.addr);
     let v2 = export(dir.path(), "v2", &base, "v2.json");
-    assert_eq!(sorted(v2.clone()), sorted(expected.clone()));
+    // The served location has no workflows: V2 reads an empty list (V1 cannot read them).
+    let expected_v2 = Account {
+        workflows: Some(vec![]),
+        ..expected.clone()
+    };
+    assert_eq!(sorted(v2.clone()), sorted(expected_v2));
     let v1 = export(dir.path(), "v1", &format!("{base}/v1"), "v1.yaml");
     let mut v1 = sorted(v1);
     // V1 has no location name and no opportunity custom values; everything else is the same.
     v1.location.name = expected.location.name.clone();
     assert_eq!(v1, sorted(expected));
+    // Every contact's personal data: readable by its owner only, like the checkpoint.
+    #[cfg(unix)]
+    for file in ["v2.json", "v1.yaml"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
 }
 
 #[test]

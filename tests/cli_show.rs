@@ -122,3 +122,38 @@ fn thousands(n: usize) -> String {
     }
     out
 }
+
+#[test]
+fn one_step_is_shown_in_full_with_what_its_ids_name() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/plans/demo.plan.yaml");
+    let out = assert_cmd::Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .args(["show", demo, "--step", "contact/+15550101234"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with(
+            "~ contact/+15550101234  merge into Rosa Delgado <rosa.delgado@example.org> (neVv0e093peD2Xco6ar8)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  into: neVv0e093peD2Xco6ar8\n"), "{out}");
+    assert!(out.contains("    date: 2024-04-25\n"), "{out}");
+    assert!(
+        out.contains("  assigned_to_email: marcus.reed@acme.test\n"),
+        "{out}"
+    );
+    let unknown = assert_cmd::Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .args(["show", demo, "--step", "contact/nobody"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&unknown).contains("`contact/nobody`"));
+}

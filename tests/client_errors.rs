@@ -66,14 +66,18 @@ async fn a_429_storm_is_ridden_out_and_no_read_is_lost() {
             Reply::status(429, r#"{"statusCode":429,"message":"Too Many Requests"}"#)
                 .with_headers(&h)
         } else {
-            Reply::ok(json!({"users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
-                .with_headers(&h)
+            // One body for both reads the users need: the location (its companyId), the users.
+            Reply::ok(json!({"location": {"id": "LOC", "companyId": "CMP"},
+                "users": [{"id": "u1", "name": "Ann", "email": "ann@x.test"}]}))
+            .with_headers(&h)
         }
     });
     let c = open(ApiKind::V2, &server.base, "tok-storm", &rate(6, 2_000));
     let users = c.users().await.unwrap();
     assert_eq!(users.len(), 1);
-    assert_eq!(server.count(), 5);
+    // Four refusals, the location read, the users search.
+    assert_eq!(server.count(), 6);
+    assert!(server.requests()[5].path().starts_with("/users/search"));
 }
 
 #[tokio::test]
@@ -281,6 +285,57 @@ async fn an_echoed_token_is_redacted_from_errors() {
     );
 }
 
+/// Standard base64, for a server that echoes what it was sent encoded.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..=c.len() {
+            out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A server that echoes the token base64-encoded, lowercased or only half of it: nothing
+/// derived from it reaches the error (which becomes stdout, JSON progress and `last_error`).
+#[tokio::test]
+async fn a_token_echoed_in_another_form_is_redacted_from_errors() {
+    const TOKEN: &str = "tok-Form-SECRET-7f3a9c1e44b2";
+    type Echo = fn(&str) -> String;
+    let forms: [(&str, Echo); 3] = [
+        ("base64 of the header", |auth| base64(auth.as_bytes())),
+        ("lowercased", |auth| auth.to_lowercase()),
+        ("the first half", |auth| {
+            auth["Bearer ".len()..]["tok-Form-SECRET-7f3a9c1e44b2".len() / 2..].to_string()
+        }),
+    ];
+    for (what, echo) in forms {
+        let server = Server::start(move |req, _| {
+            let auth = req.header("authorization").unwrap_or_default().to_string();
+            Reply::status(
+                403,
+                &json!({"message": format!("Forbidden for {}", echo(&auth))}).to_string(),
+            )
+        });
+        let c = open(ApiKind::V2, &server.base, TOKEN, &rate(3, 2_000));
+        let err = c.users().await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        let auth = format!("Bearer {TOKEN}");
+        for leak in [
+            base64(auth.as_bytes())[8..24].to_string(),
+            TOKEN.to_lowercase()[4..].to_string(),
+            TOKEN[TOKEN.len() / 2..].to_string(),
+        ] {
+            assert!(!shown.contains(&leak), "{what}: {shown}");
+        }
+        assert!(shown.contains("[redacted]"), "{what}: {shown}");
+    }
+}
+
 #[tokio::test]
 async fn duplicate_lookups_are_url_encoded() {
     let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));
@@ -303,4 +358,148 @@ async fn duplicate_lookups_are_url_encoded() {
         reqs[1].target
     );
     assert_eq!(reqs[1].query("locationId").as_deref(), Some("LOC"));
+}
+
+/// An opportunity of the scripted search, `i`-th overall.
+fn opportunity(i: usize) -> serde_json::Value {
+    json!({"id": format!("O{i}"), "name": format!("Deal {i}"), "pipelineId": "P",
+        "contactId": "C", "status": if i.is_multiple_of(2) { "won" } else { "lost" }})
+}
+
+#[tokio::test]
+async fn opportunity_pages_are_read_while_full_whatever_total_says_and_of_every_status() {
+    // A `total` that is stale (or capped) says the first full page was all there is.
+    let server = Server::start(|req, _| {
+        let after = req.query("startAfterId");
+        let (range, last) = match after.as_deref() {
+            None => (0..100, "O99"),
+            Some("O99") => (100..105, "O104"),
+            _ => (0..0, ""),
+        };
+        let items: Vec<_> = range.map(opportunity).collect();
+        Reply::ok(json!({"opportunities": items,
+            "meta": {"total": 100, "startAfterId": last, "startAfter": 1}}))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-pages", &rate(0, 2_000));
+    let all = c.opportunities().await.unwrap();
+    assert_eq!(all.len(), 105);
+    for req in server.requests() {
+        assert_eq!(
+            req.query("status").as_deref(),
+            Some("all"),
+            "{}",
+            req.target
+        );
+    }
+}
+
+// Review of issue 9 (r9): pages that never end, cursors that are missing.
+
+/// A user of the scripted users routes.
+fn user(i: usize) -> serde_json::Value {
+    json!({"id": format!("U{i}"), "name": format!("User {i}"), "email": format!("u{i}@x.test")})
+}
+
+#[tokio::test]
+async fn a_users_search_that_ignores_skip_neither_loops_nor_duplicates() {
+    // The search answers the same full page whatever `skip` says; the deprecated route has all.
+    let server = Server::start(|req, n| match req.path() {
+        "/locations/LOC" => Reply::ok(json!({"location": {"id": "LOC", "name": "Acme",
+            "companyId": "COMP"}})),
+        // A guard so that the loop this test looks for ends the test instead of hanging it.
+        "/users/search" if n > 50 => Reply::status(400, "{}"),
+        "/users/search" => Reply::ok(json!({"users": (0..100).map(user).collect::<Vec<_>>()})),
+        "/users/" => Reply::ok(json!({"users": (0..150).map(user).collect::<Vec<_>>()})),
+        _ => Reply::status(404, "{}"),
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-users-loop", &rate(0, 2_000));
+    let users = c.users().await.unwrap();
+    let searches = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/users/search")
+        .count();
+    assert!(searches <= 2, "{searches} searches for one page of users");
+    let mut ids: Vec<_> = users.iter().map(|u| u.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), users.len(), "duplicated users");
+    assert_eq!(users.len(), 150);
+}
+
+#[tokio::test]
+async fn a_full_opportunity_page_without_a_cursor_is_an_error_not_the_end() {
+    // 150 exist; the first full page carries no `startAfterId`: stopping there loses 50.
+    let server = Server::start(|_, _| {
+        let items: Vec<_> = (0..100).map(opportunity).collect();
+        Reply::ok(json!({"opportunities": items, "meta": {"total": 150}}))
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-no-cursor", &rate(0, 2_000));
+    let got = c.opportunities().await;
+    assert!(got.is_err(), "read {} of 150 silently", got.unwrap().len());
+}
+
+#[tokio::test]
+async fn a_duplicate_lookup_answer_without_contact_is_not_a_miss() {
+    // Only 200 `{"contact": null}` is the reported miss; `{}` or another key is a shape this
+    // client does not know, and reading it as "absent" would send an in-doubt create again.
+    for body in [
+        json!({}),
+        json!({"contacts": [contact("c1")]}),
+        json!({"contact": [contact("c1")]}),
+    ] {
+        let answer = body.clone();
+        let server = Server::start(move |_, _| Reply::ok(answer.clone()));
+        let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+        let key = ghl_migrate::ghl::ContactKey {
+            email: Some("c1@example.com".into()),
+            phone: None,
+        };
+        let got = c.find_contacts(&key).await;
+        assert!(got.is_err(), "{body} read as {got:?}");
+    }
+    // The reported miss still is one.
+    let server = Server::start(|_, _| Reply::ok(json!({"contact": null})));
+    let c = open(ApiKind::V2, &server.base, "tok-dup-shape", &rate(0, 2_000));
+    let key = ghl_migrate::ghl::ContactKey {
+        email: Some("c1@example.com".into()),
+        phone: None,
+    };
+    assert!(c.find_contacts(&key).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_contact_search_whose_pages_cycle_neither_loops_nor_duplicates() {
+    // Page A's cursor leads to page B, whose cursor leads back to page A: each cursor differs
+    // from the one before it, so only a memory of every contact read ends the loop.
+    let page = |from: usize, cursor: &str| {
+        let contacts: Vec<_> = (from..from + 500)
+            .map(|i| {
+                let mut c = contact(&format!("C{i}"));
+                c["searchAfter"] = json!([i, format!("C{i}")]);
+                c
+            })
+            .collect();
+        let mut contacts = contacts;
+        contacts[499]["searchAfter"] = json!([cursor]);
+        Reply::ok(json!({"contacts": contacts, "total": 1000}))
+    };
+    let server = Server::start(move |req, n| {
+        if n > 20 {
+            return Reply::status(400, "{}");
+        }
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        match body["searchAfter"][0].as_str() {
+            Some("a") => page(500, "b"),
+            _ => page(0, "a"),
+        }
+    });
+    let c = open(ApiKind::V2, &server.base, "tok-cycle", &rate(0, 2_000));
+    let got = c.contacts().await;
+    assert!(
+        server.requests().len() <= 3,
+        "{} pages read",
+        server.requests().len()
+    );
+    assert!(got.is_err(), "read {} contacts", got.unwrap().len());
 }

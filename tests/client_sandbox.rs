@@ -197,7 +197,8 @@ async fn wrong_token_wrong_location_and_missing_scope_are_auth_errors() {
 async fn a_malformed_answer_is_a_protocol_error() {
     let sandbox = Sandbox::start(
         &account(1, 0),
-        &["--fault", "malformed,path=/users,count=1"],
+        // Both the users search and the deprecated route it falls back to.
+        &["--fault", "malformed,path=/users,count=2"],
     );
     let c = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
     assert_eq!(c.users().await.unwrap_err().kind, ApiErrorKind::Protocol);
@@ -218,7 +219,7 @@ async fn a_hanging_read_times_out_and_is_retried() {
         },
     );
     assert_eq!(c.users().await.unwrap().len(), 1);
-    assert_eq!(stat(&sandbox, "GET /users/"), 2);
+    assert_eq!(stat(&sandbox, "GET /users/search"), 2);
 }
 
 #[tokio::test]
@@ -372,7 +373,11 @@ async fn the_daily_reserve_stops_reads_cleanly() {
     };
     assert_eq!(err.kind, ApiErrorKind::DailyBudget, "{err}");
     assert!(err.is_resumable_stop());
-    assert_eq!(ok, 10, "30 a day less a reserve of 20");
+    // The first read of the users also reads the location (for its companyId).
+    assert_eq!(
+        ok, 9,
+        "30 a day less a reserve of 20: 1 location read and 9 users reads"
+    );
     assert_eq!(
         sandbox.stats()["requests"],
         10,
@@ -476,20 +481,50 @@ async fn both_accounts_are_read_whatever_they_are() {
     std::fs::write(&path, text).unwrap();
     let vars = |k: &str| (k == "TOK").then(|| TOKEN.to_string());
     let loaded = ghl_migrate::config::load(&path, &vars).unwrap();
-    let (source, target) = ghl_migrate::ghl::accounts::read_both(&loaded, &vars)
-        .await
-        .unwrap();
+    let (source, target) =
+        ghl_migrate::ghl::accounts::read_both(&loaded, &vars, &ghl_migrate::progress::Silent)
+            .await
+            .unwrap();
     assert_eq!(
         (source.contacts.len(), source.opportunities.len()),
         (40, 10)
     );
     assert_eq!(target.contacts.len(), 2);
     let missing = |_: &str| None;
-    let err = ghl_migrate::ghl::accounts::read_both(&loaded, &missing)
-        .await
-        .unwrap_err();
+    let err =
+        ghl_migrate::ghl::accounts::read_both(&loaded, &missing, &ghl_migrate::progress::Silent)
+            .await
+            .unwrap_err();
     assert!(
         matches!(err, ghl_migrate::Error::MissingToken { .. }),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn users_are_read_through_the_search_with_the_locations_company() {
+    let sandbox = Sandbox::start(&account(1, 0), &[]);
+    let c = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
+    assert_eq!(c.users().await.unwrap().len(), 1);
+    assert_eq!(stat(&sandbox, "GET /users/search"), 1);
+    assert_eq!(stat(&sandbox, "GET /users/"), 0);
+    // The location read for its companyId is the one `location()` uses too.
+    c.location().await.unwrap();
+    assert_eq!(stat(&sandbox, "GET /locations/{id}"), 1);
+}
+
+#[tokio::test]
+async fn users_fall_back_to_the_deprecated_route_and_an_error_names_both() {
+    let sandbox = Sandbox::start(&account(1, 0), &["--fault", "malformed,path=/users/search"]);
+    let c = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
+    assert_eq!(c.users().await.unwrap().len(), 1);
+    assert_eq!(stat(&sandbox, "GET /users/"), 1);
+
+    let sandbox = Sandbox::start(&account(1, 0), &["--fault", "malformed,path=/users"]);
+    let c = client(ApiKind::V2, &sandbox, TOKEN, LOCATION, &rate());
+    let err = c.users().await.unwrap_err().to_string();
+    assert!(
+        err.contains("GET /users/search") && err.contains("GET /users/ "),
         "{err}"
     );
 }

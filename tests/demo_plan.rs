@@ -58,10 +58,11 @@ fn the_demo_plan_covers_every_kind_and_outcome_the_fixtures_hold() {
         (&s.custom_fields, "create"),
         (&s.custom_fields, "map"),
         (&s.custom_fields, "conflict"),
-        (&s.pipelines, "missing"),
-        (&s.stages, "missing"),
+        (&s.pipelines, "create"),
+        (&s.pipelines, "map"),
+        (&s.stages, "create"),
+        (&s.stages, "map"),
         (&s.opportunities, "create"),
-        (&s.opportunities, "blocked"),
     ] {
         assert!(
             counts.get(outcome).copied().unwrap_or(0) > 0,
@@ -73,5 +74,24 @@ fn the_demo_plan_covers_every_kind_and_outcome_the_fixtures_hold() {
             .iter()
             .any(|s| s.id.starts_with("contact/source:")),
         "a contact with no email or phone"
+    );
+    // The missing pipeline and stage are created: nothing waits on them (issue #11).
+    assert_eq!(
+        s.opportunities.get("blocked"),
+        None,
+        "{:?}",
+        s.opportunities
+    );
+    assert_eq!(s.pipelines.get("missing"), None);
+    assert_eq!(s.stages.get("missing"), None);
+    // The target's published workflows are named before anyone applies.
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.starts_with("target automations:")
+                && w.contains("Welcome email on Contact Created")
+                && !w.contains("Win-back")),
+        "{:?}",
+        plan.warnings
     );
 }

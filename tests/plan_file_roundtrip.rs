@@ -96,6 +96,7 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
         location: location.into(),
         name: String::new(),
         fingerprint: "sha256:00".into(),
+        ledger_run: None,
     };
     let mut steps = vec![Step {
         id: "custom_field/notes".into(),
@@ -108,8 +109,10 @@ fn plan_of(name: String, contacts: Vec<Contact>, warnings: Vec<String>) -> Plan 
     for (i, c) in contacts.into_iter().enumerate() {
         let id = format!("contact/{i}");
         let custom_fields = vec![ValueWrite {
+            name: "Notes".into(),
             field: "custom_field/notes".into(),
             value: c.value,
+            date: (i % 2 == 0).then(|| "2024-12-09".into()),
         }];
         let action = if c.merge {
             Action::MergeContact(ContactUpdate {

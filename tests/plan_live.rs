@@ -124,8 +124,16 @@ fn live_equals_exported(source_api: &str) {
         &["plan", "-c", "exported.yaml", "-o", "exported.plan.yaml"],
     ));
 
-    let live = read_plan(&d.join("live.plan.yaml"));
+    let mut live = read_plan(&d.join("live.plan.yaml"));
     let exported = read_plan(&d.join("exported.plan.yaml"));
+    if source_api == "v1" {
+        // Only a plan that reads the source through V1 knows its opportunity values are lost,
+        // and says so; the rest is the same.
+        let before = live.warnings.len();
+        live.warnings
+            .retain(|w| !w.contains("which does not return opportunity custom-field values"));
+        assert_eq!(live.warnings.len(), before - 1, "the V1 warning is missing");
+    }
     assert_same(
         &live,
         &exported,

@@ -92,16 +92,21 @@ fn unchecked_serves_an_account_whose_references_dangle() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut line, mut served) = (String::new(), String::new());
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    std::io::BufRead::read_line(&mut out, &mut served).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
         line.starts_with("sandbox listening on http://127.0.0.1:"),
         "{line}"
+    );
+    // The location it serves, by id and name, so that migration.yaml can name it.
+    assert!(
+        served.starts_with(
+            "serving location LOCcli00000000000001 (\"Cli\"): V2 routes at http://127.0.0.1:"
+        ),
+        "{served}"
     );
 }

@@ -75,19 +75,22 @@ fn type_conflict_is_shown_and_its_values_not_sent() {
 }
 
 #[test]
-fn missing_stage_and_pipeline_block_their_opportunities() {
+fn a_missing_stage_is_added_and_its_opportunity_created() {
     let stage = plan_of("missing-stage");
-    assert!(count(&stage, "stages", "missing") >= 1);
-    assert!(count(&stage, "opportunities", "blocked") >= 1);
+    assert_eq!(count(&stage, "stages", "missing"), 0);
+    assert!(count(&stage, "stages", "create") >= 1);
+    assert_eq!(count(&stage, "opportunities", "blocked"), 0);
+    assert!(stage.steps.iter().any(|s| s.id.starts_with("stage/")));
+}
+
+#[test]
+fn a_missing_pipeline_blocks_its_opportunities_when_pipelines_are_map_only() {
     let pipeline = plan_of("missing-pipeline");
     assert_eq!(count(&pipeline, "pipelines", "missing"), 1);
     assert!(count(&pipeline, "opportunities", "blocked") >= 1);
-    assert!(
-        pipeline
-            .not_done
-            .iter()
-            .all(|n| n.outcome != "blocked" || n.reason.contains("re-plan"))
-    );
+    assert!(!pipeline.steps.iter().any(|s| s.id.starts_with("pipeline/")));
+    assert!(pipeline.not_done.iter().all(|n| n.outcome != "blocked"
+        || (n.reason.contains("create_pipelines: false") && n.reason.contains("re-plan"))));
 }
 
 #[test]

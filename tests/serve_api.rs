@@ -206,6 +206,78 @@ fn bad_requests_are_refused_and_say_why() {
     assert_eq!(r.status, 400, "{}", r.body);
 }
 
+/// A page on another site, open in the operator's browser, can send requests to a loopback
+/// server (a form or `fetch(..., {mode: "no-cors"})` with a `text/plain` body needs no CORS
+/// preflight), and a name it controls can be made to resolve to 127.0.0.1 (DNS rebinding) so
+/// that it reads the answers too. Neither may drive or read the server.
+#[test]
+fn a_page_on_another_site_can_neither_drive_nor_read_the_server() {
+    let (project, _sandbox) = project("", None);
+    let server = Server::start(&project, Start::default());
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let evil = [("Origin", "http://evil.example")];
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/config/update"),
+        Some(r#"{"rate_limit_delay": 600, "batch_size": 1}"#),
+        &evil,
+    );
+    assert_eq!(r.status, 403, "a cross-site config update: {}", r.body);
+    assert!(r.body.contains("Origin"), "{}", r.body);
+    let r = server.call_with("POST", &format!("{API}/apply"), Some("{}"), &evil);
+    assert_eq!(r.status, 403, "a cross-site apply: {}", r.body);
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/plan"),
+        None,
+        &[("Sec-Fetch-Site", "cross-site")],
+    );
+    assert_eq!(r.status, 403, "a cross-site plan: {}", r.body);
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/stop/{ID}"),
+        None,
+        &[("Origin", "null")],
+    );
+    assert_eq!(r.status, 403, "an opaque origin: {}", r.body);
+    // Nothing changed, and nothing ran.
+    let config = server.get(&format!("{API}/config"));
+    assert_eq!(config["batch_size"], 4, "{config}");
+    assert_eq!(config["rate_limit_delay"], 0.0, "{config}");
+    assert_eq!(server.status()["state"], "not_started");
+
+    // DNS rebinding: the browser calls the server by the attacker's name.
+    let rebound = format!("evil.example:{port}");
+    for path in [
+        format!("{API}/debug/env"),
+        format!("{API}/config"),
+        "/".into(),
+    ] {
+        let r = server.call_with("GET", &path, None, &[("Host", rebound.as_str())]);
+        assert_eq!(r.status, 403, "GET {path} by another name: {}", r.body);
+        assert!(!r.body.contains("working_directory"), "{}", r.body);
+    }
+
+    // The server's own page, by any loopback name, still works.
+    let own = format!("http://127.0.0.1:{port}");
+    let r = server.call_with(
+        "POST",
+        &format!("{API}/config/update"),
+        Some(r#"{"batch_size": 2}"#),
+        &[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let localhost = format!("localhost:{port}");
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Host", localhost.as_str())],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["batch_size"], 2);
+}
+
 #[test]
 fn off_loopback_every_request_needs_the_token() {
     let (project, _sandbox) = project("", None);
@@ -355,6 +427,124 @@ fn a_whole_migration_through_the_api_stops_and_resumes() {
         canonical(&sandbox.account()),
         expected,
         "nothing lost, nothing twice"
+    );
+}
+
+/// A careless operator sets the longest delay the API accepts mid-run, then stops the run:
+/// the steps in flight were only waiting for that self-imposed pause (nothing sent yet), so the
+/// stop must not wait for it (batch_size × 600 s, longer than anyone waits before `kill -9`).
+#[test]
+fn a_stop_does_not_wait_out_an_extreme_delay_set_mid_run() {
+    let expected = expected_target();
+    let (project, sandbox) = project("", Some(100));
+    let server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("a step done", |s| {
+        s["overall"]["current"].as_u64() >= Some(1)
+    });
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 600}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Steps launched from now on wait for the pause: let one end (its place is taken by a
+    // step that waits), and a moment more for the executor to launch it.
+    let at = server.status()["overall"]["current"].as_u64().unwrap();
+    server.wait_for("another step done", |s| {
+        s["overall"]["current"].as_u64() > Some(at)
+    });
+    server.events(0.5);
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let stopped = server.wait_for("the stop", |s| {
+        s["state"] != "stopping" && s["state"] != "running"
+    });
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    // The setting itself stands: the next run is paced by it again.
+    assert_eq!(
+        stopped["rate_limit"]["rate_limit_delay"], 600.0,
+        "{stopped}"
+    );
+    assert_eq!(
+        server.get(&format!("{API}/config"))["rate_limit_delay"],
+        600.0
+    );
+
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 0}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+}
+
+/// After a stop, the dashboard's Plan button (and `POST /plan`) would write a new plan over the
+/// one the stopped run belongs to: the checkpoint keeps one plan revision, so the run could no
+/// longer be resumed, from the API or the CLI. A resumable run keeps its plan.
+#[test]
+fn a_new_plan_does_not_strand_a_stopped_run() {
+    let expected = expected_target();
+    let (project, sandbox) = project("  min_delay_ms: 250\n", None);
+    let server = Server::start(&project, Start::default());
+    plan_and_apply(&server);
+    server.wait_for("two steps done", |s| {
+        s["overall"]["current"].as_u64() >= Some(2)
+    });
+    let r = post(&server, &format!("/stop/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let stopped = server.wait_for("the stop", |s| {
+        s["state"] != "stopping" && s["state"] != "running"
+    });
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    let before = std::fs::read_to_string(project.plan_path()).unwrap();
+
+    let r = post(&server, "/plan", "");
+    assert_eq!(r.status, 409, "a new plan over a resumable run: {}", r.body);
+    assert!(r.body.contains(&format!("/resume/{ID}")), "{}", r.body);
+    assert_eq!(
+        std::fs::read_to_string(project.plan_path()).unwrap(),
+        before,
+        "the plan file is untouched"
+    );
+
+    let r = post(&server, "/config/update", r#"{"rate_limit_delay": 0}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, &format!("/resume/{ID}"), "");
+    assert_eq!(r.status, 202, "{}", r.body);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+/// Two servers (or a server and a CLI apply) on one checkpoint: while one applies, a plan made
+/// by the other would replace the plan the run belongs to, and a stop would leave it stranded.
+#[test]
+fn a_plan_waits_for_an_apply_another_process_runs() {
+    // Slow answers: the apply holds the lock a while (reading the target) before it records
+    // its run in the checkpoint; the other process must not take that moment for "not started".
+    let (project, _sandbox) = project("", Some(300));
+    let applying = Server::start(&project, Start::default());
+    let other = Server::start(&project, Start::default());
+    plan_and_apply(&applying);
+    let before = std::fs::read_to_string(project.plan_path()).unwrap();
+    let r = post(&other, "/plan", "");
+    assert_eq!(
+        r.status, 409,
+        "a plan while another process applies: {}",
+        r.body
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.plan_path()).unwrap(),
+        before
+    );
+    let r = post(&other, "/apply", "{}");
+    assert_eq!(r.status, 409, "{}", r.body);
+    let seen = other.status();
+    assert!(
+        seen["state"] == "running_elsewhere" || applying.status()["state"] != "running",
+        "the other server's status while this one applies: {seen}"
     );
 }
 

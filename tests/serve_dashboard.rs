@@ -57,7 +57,7 @@ fn a_person_runs_a_whole_migration_from_the_dashboard() {
     browser.wait_text("readiness", |s| s == "100 %");
     browser.wait_text("state", |s| s == "not started");
     assert_eq!(browser.text("pipelines-mapped"), "1");
-    assert_eq!(browser.text("steps"), "19");
+    assert_eq!(browser.text("steps"), "26");
     let summary = browser.text("summary");
     assert!(summary.contains("contacts create 10, merge 1"), "{summary}");
     keep(&mut browser, "planned");
@@ -93,7 +93,7 @@ fn a_person_runs_a_whole_migration_from_the_dashboard() {
     browser.click("do-stop");
     browser.wait_text("state", |s| s == "stopped");
     let stopped = current(&browser.text("overall"));
-    assert!(stopped < 19, "stopped at {stopped} of 19");
+    assert!(stopped < 26, "stopped at {stopped} of 26");
     assert!(
         browser.text("message").contains("interrupted"),
         "{}",
@@ -104,7 +104,7 @@ fn a_person_runs_a_whole_migration_from_the_dashboard() {
     // Resume, to the end.
     browser.click("do-resume");
     browser.wait_text("state", |s| s == "completed");
-    assert_eq!(browser.text("overall"), "19 / 19 (100 %)");
+    assert_eq!(browser.text("overall"), "26 / 26 (100 %)");
     assert_eq!(browser.text("failures"), "none");
     assert_eq!(
         browser.eval("document.getElementById('error').hidden"),

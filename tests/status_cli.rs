@@ -55,6 +55,13 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
     assert_eq!(j["contacts"]["status"], "in_progress");
     assert_eq!(j["opportunities"]["status"], "pending");
     assert_eq!(j["finished"], false);
+    // Nothing holds the checkpoint: stopped, not "running, or stopped".
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("stopped early"), "{said}");
+    assert!(!said.contains("running"), "{said}");
+    assert_eq!(j["state"], "stopped early (`apply --resume` continues it)");
+    // Read back from the checkpoint, there is no "this session" to speak of.
+    assert!(!said.contains("this session"), "{said}");
 
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -65,16 +72,77 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
     assert_eq!(j["finished"], true);
     let (_, said) = status(&project, "text");
     assert!(said.contains("apply t: complete"), "{said}");
+    // One number for one thing, in both documents, matching the plan's.
+    let plan = project.read_plan();
+    assert_eq!(
+        j["custom_fields"]["mapped_count"],
+        j["smart_mapping_report"]["summary"]["fields_mapped"]
+    );
+    assert_eq!(
+        j["custom_fields"]["mapped_count"],
+        plan.mapping.fields_mapped
+    );
+    for (kind, counts) in j["steps"].as_object().unwrap() {
+        let by_outcome = &counts["not_in_plan_by_outcome"];
+        for (outcome, n) in by_outcome.as_object().unwrap() {
+            let summary = match kind.as_str() {
+                "custom_field" => &plan.summary.custom_fields,
+                "contact" => &plan.summary.contacts,
+                _ => &plan.summary.opportunities,
+            };
+            assert_eq!(
+                summary.get(outcome).copied(),
+                n.as_u64(),
+                "{kind} {outcome}"
+            );
+            assert!(said.contains(&format!("{outcome} {n}")), "{said}");
+        }
+    }
 }
 
 #[test]
-fn status_of_a_checkpoint_made_for_another_plan_is_refused() {
+fn status_names_the_process_of_a_running_apply() {
+    let project = Project::new();
+    let sandbox = serve(options());
+    // Slow enough to be running when status looks.
+    project.live_config(&sandbox, "  min_delay_ms: 500\n");
+    let mut child = project.spawn_apply(std::process::Stdio::null);
+    let lock = project.path().join("state.sqlite.lock");
+    let begun = std::time::Instant::now();
+    while sandbox.stats().writes_committed < 1 {
+        assert!(begun.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(lock.exists());
+    let (_, said) = status(&project, "text");
+    let j = json(&project);
+    let _ = child.kill();
+    let _ = child.wait();
+    let running = format!("running (process {})", child.id());
+    assert!(said.contains(&running), "{said}");
+    assert_eq!(j["state"], running);
+}
+
+#[test]
+fn status_of_another_revision_shows_it_unapplied_and_the_history_of_every_run() {
     let project = Project::new();
     let sandbox = serve(options());
     project.live_config(&sandbox, "");
     assert_eq!(project.apply(&[], &[]).status.code(), Some(0));
+    let (_, said) = status(&project, "json");
+    let first: serde_json::Value = serde_json::from_str(&said).unwrap();
     project.edit_plan(another_revision);
     let (code, text) = status(&project, "json");
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("another revision of this plan"), "{text}");
+    assert_eq!(code, 0, "{text}");
+    let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(j["finished"], false, "{j}");
+    assert_ne!(j["revision"], first["revision"], "{j}");
+    let runs = j["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{j}");
+    assert_eq!(runs[0]["run"], 1);
+    assert_eq!(runs[0]["revision"], first["revision"], "{j}");
+    assert_eq!(runs[0]["state"], "complete", "{j}");
+    let (_, said) = status(&project, "text");
+    assert!(said.contains("not applied yet"), "{said}");
+    assert!(said.contains("#1") && said.contains("complete"), "{said}");
 }

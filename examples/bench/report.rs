@@ -36,7 +36,7 @@ pub fn markdown(r: &Results) -> String {
     if !r.applies.is_empty() {
         s.push_str(
             "### Apply (the real `ghl-migrate apply`, V2 over HTTP to the sandbox)\n\n\
-             | case | limit | latency | objects moved (fields/contacts/opps) | wall s | objects/s | \
+             | case | limit | latency | objects moved (fields/contacts/opps/notes/tasks) | wall s | objects/s | \
              objects/s ÷ ceiling | requests | requests/s ÷ ceiling | pacing | requests/object | \
              waste % | 429s | lost | duplicated | exit |\n\
              |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -45,7 +45,7 @@ pub fn markdown(r: &Results) -> String {
             let k = |name| m.check.moved_by_kind.get(name).copied().unwrap_or(0);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} ({}/{}/{}) | {:.1} | {:.2} | {:.2} | {} | {:.2} | {} | {:.2} | \
+                "| {} | {} | {} | {} ({}/{}/{}/{}/{}) | {:.1} | {:.2} | {:.2} | {} | {:.2} | {} | {:.2} | \
                  {:.1} | {} | {} | {} | {} |",
                 m.label,
                 rate(m.rate),
@@ -54,6 +54,8 @@ pub fn markdown(r: &Results) -> String {
                 k("custom_field"),
                 k("contact"),
                 k("opportunity"),
+                k("note"),
+                k("task"),
                 m.wall_s,
                 m.objects_per_s(),
                 m.objects_per_s() / m.ceiling(),

@@ -15,7 +15,7 @@ pub struct Check {
     pub planned: usize,
     /// Of those, moved: done in the checkpoint and present in the target.
     pub moved: usize,
-    /// Moved, by kind (`custom_field`, `contact`, `opportunity`).
+    /// Moved, by kind (`custom_field`, `contact`, `opportunity`, `note`, `task`).
     pub moved_by_kind: BTreeMap<&'static str, usize>,
     /// Planned creates missing from the target.
     pub lost: usize,
@@ -36,11 +36,13 @@ pub fn check(plan: &Plan, steps: &[StepRecord], before: &Account, after: &Accoun
         .map(|c| c.id.as_str())
         .chain(after.opportunities.iter().map(|o| o.id.as_str()))
         .chain(after.custom_fields.iter().map(|f| f.id.as_str()))
+        .chain(after.notes.iter().map(|n| n.id.as_str()))
+        .chain(after.tasks.iter().map(|t| t.id.as_str()))
         .collect();
     let contact_keys = contact_key_counts(after);
     let before_keys = contact_key_counts(before);
     let mut c = Check::default();
-    let mut creates = [0usize; 3];
+    let mut creates = [0usize; 5];
     for step in &plan.steps {
         c.planned += 1;
         let record = done.get(step.id.as_str());
@@ -51,7 +53,13 @@ pub fn check(plan: &Plan, steps: &[StepRecord], before: &Account, after: &Accoun
             Action::CreateField(_) => Some(0),
             Action::CreateContact(_) => Some(1),
             Action::CreateOpportunity(_) => Some(2),
-            Action::MergeContact(_) | Action::OverwriteContact(_) => None,
+            Action::CreateNote(_) => Some(3),
+            Action::CreateTask(_) => Some(4),
+            // The large benchmark accounts plan no pipeline writes (no pipeline ids in `ids`).
+            Action::MergeContact(_)
+            | Action::OverwriteContact(_)
+            | Action::CreatePipeline(_)
+            | Action::AddStage(_) => None,
         };
         if let Some(k) = kind {
             creates[k] += 1;
@@ -84,7 +92,9 @@ pub fn check(plan: &Plan, steps: &[StepRecord], before: &Account, after: &Accoun
         + grew(
             after.opportunities.len(),
             before.opportunities.len() + creates[2],
-        );
+        )
+        + grew(after.notes.len(), before.notes.len() + creates[3])
+        + grew(after.tasks.len(), before.tasks.len() + creates[4]);
     c.duplicated = c.duplicated.max(extra);
     c
 }

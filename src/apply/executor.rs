@@ -1,7 +1,8 @@
 //! The scheduling loop: as many steps in flight as allowed, in dependency order. Each round
 //! commits the intents of the steps about to leave in one transaction, sends them, then commits
 //! every result that has arrived in one transaction. A stop (rate limit, daily budget, network,
-//! interrupt) launches nothing more, lets in-flight requests settle and records them.
+//! interrupt) launches nothing more, tells the target to send nothing more (what waits for the
+//! rate limiter gives up unsent), lets requests already on the wire settle and records them.
 
 use std::sync::atomic::AtomicU64;
 
@@ -9,6 +10,7 @@ use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::book::{Book, Next};
+use super::canary::Canary;
 use super::graph::Graph;
 use super::report::Ending;
 use super::step::{Outcome, StepRun};
@@ -26,6 +28,7 @@ pub struct Exec<'a, G> {
     pub graph: &'a Graph,
     pub state: &'a mut State,
     pub progress: &'a dyn Progress,
+    pub canary: &'a Canary,
 }
 
 /// One settled step: its index, its launch number in this session, what became of it.
@@ -45,6 +48,7 @@ impl<G: Ghl> Exec<'_, G> {
             graph,
             state,
             progress,
+            canary,
         } = self;
         // A checkpoint's steps in doubt were sent before this session began.
         let session_start = tokio::time::Instant::now();
@@ -75,7 +79,9 @@ impl<G: Ghl> Exec<'_, G> {
                     }
                     Next::Launch { request, in_doubt } => {
                         if !in_doubt {
-                            updates.push(update(&step.id, Change::Sending));
+                            // The request itself, with the intent: what an undo compares with.
+                            let body = serde_json::to_string(&request).ok();
+                            updates.push(update(&step.id, Change::Sending { body }));
                         }
                         launched += 1;
                         launches.push((i, launched, request, in_doubt));
@@ -95,14 +101,26 @@ impl<G: Ghl> Exec<'_, G> {
                     id: &step.id,
                     kind: step.action.kind(),
                 });
+                let lag = (session_start + options.search_lag)
+                    .saturating_duration_since(tokio::time::Instant::now());
+                if in_doubt && super::reconcile::creates(&step.action) && !lag.is_zero() {
+                    progress.event(&Event::SearchLag {
+                        id: &step.id,
+                        kind: step.action.kind(),
+                        wait_ms: lag.as_millis() as u64,
+                    });
+                }
                 let run = StepRun {
                     ghl,
+                    step_id: &step.id,
                     action: &step.action,
                     request: *request,
                     doubt_since: in_doubt.then_some(session_start),
                     search_lag: options.search_lag,
+                    late_write: options.late_write,
                     stopping: stopping_rx.clone(),
                     requests,
+                    canary,
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));
             }
@@ -118,6 +136,9 @@ impl<G: Ghl> Exec<'_, G> {
                     progress.event(&Event::Stopping { reason: &reason });
                     stop = Some(Ending::Stopped { reason });
                     stopping.send_replace(true);
+                    // Steps waiting for the rate limiter have sent nothing: they leave now,
+                    // unsent, and stay pending; only requests already on the wire settle.
+                    ghl.stop_sending();
                     continue;
                 }
                 settled = inflight.next() => settled,
@@ -171,6 +192,7 @@ impl<G: Ghl> Exec<'_, G> {
                             }
                             stop = Some(ending);
                             stopping.send_replace(true);
+                            ghl.stop_sending();
                         }
                         // In doubt, it stays `sending` and a resume looks it up first.
                         if !in_doubt {

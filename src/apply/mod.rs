@@ -6,12 +6,17 @@
 //! the steps in doubt. A finished run sends nothing.
 
 mod book;
+mod canary;
 mod executor;
 mod graph;
+mod history;
+mod merge;
+mod pipelines;
 mod reconcile;
 mod report;
 mod request;
 mod same_target;
+mod stale;
 mod start;
 mod step;
 #[cfg(test)]
@@ -33,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::ghl::{self, Ghl};
 use crate::plan::{self, Plan};
 use crate::progress::{Event, Progress};
-use crate::state::{NewRun, SessionEnd, State, StepStatus};
+use crate::state::{NewRun, ObjectRecord, SessionEnd, State, StepStatus, plan_fingerprint};
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -51,9 +56,15 @@ pub struct Options {
     pub plan_path: PathBuf,
     /// Test hook: abort the process at a given write and phase, as a crash would.
     pub abort_at: Option<AbortAt>,
+    /// The target is a fixture applied in memory: the run is recorded, but maps nothing.
+    pub dry_run: bool,
     /// How long the target's search may lag behind its writes: an in-doubt create is looked
     /// up only this long after the doubt arose (for a checkpoint's, after this session began).
     pub search_lag: std::time::Duration,
+    /// How long after it was sent a write the client gave up on may still land: an in-doubt
+    /// create is looked up only once this (then `search_lag`) has passed since it was sent
+    /// (for a checkpoint's, since this session began).
+    pub late_write: std::time::Duration,
 }
 
 impl Options {
@@ -127,14 +138,12 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         },
         GraphError::Cycle(c) => Error::Cycle(c),
     })?;
+    let start = start_on(plan, state, options.resume)?.map_err(|message| Error::State {
+        path: state.path().to_path_buf(),
+        message,
+    })?;
     let existing = state.run()?;
     let steps = state.steps()?;
-    let start = decide(plan, existing.as_ref(), &steps, options.resume).map_err(|message| {
-        Error::State {
-            path: state.path().to_path_buf(),
-            message,
-        }
-    })?;
     if start == Start::Finished {
         let ending = ending_of_finished(&steps);
         return Ok(Report::build(
@@ -146,23 +155,40 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         ));
     }
     let requests = AtomicU64::new(0);
-    match start {
+    let canary = match start {
         Start::Fresh => {
-            check_not_stale(target, plan, &requests).await?;
-            state.begin(&NewRun::of(plan))?;
+            progress.event(&Event::Preparing {
+                what: "checking the plan is not stale (reading the target)",
+            });
+            let ledger = Ledger {
+                objects: state.objects(&plan.target.location)?,
+                view: state.view(&plan.target.fingerprint)?,
+            };
+            let live = check_not_stale(target, plan, &ledger, &requests).await?;
+            state.begin(&NewRun {
+                dry_run: options.dry_run,
+                ..NewRun::of(plan)
+            })?;
+            canary::Canary::new(Some(&live.custom_fields))
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
         _ => {
+            progress.event(&Event::Preparing {
+                what: "checking the target is the location this run wrote to",
+            });
             check_location(target, plan, &requests).await?;
             same_target::check(target, plan, &steps, &requests).await?;
+            state.start_session()?;
+            canary::Canary::new(None)
         }
-    }
+    };
     let steps = state.steps()?;
     let mut book = book::Book::new(plan, &graph, &steps);
     progress.event(&Event::Begin {
         total: plan.steps.len(),
         already_done: steps.iter().filter(|s| s.status.is_terminal()).count(),
         resumed: start == Start::Resume,
+        kinds: kinds_progress(plan, &book),
     });
     let exec = executor::Exec {
         ghl: target,
@@ -170,6 +196,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         graph: &graph,
         state: &mut *state,
         progress,
+        canary: &canary,
     };
     let stopped = exec.run(&mut book, &mut options, &requests).await?;
     let session = Session {
@@ -182,18 +209,19 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         requests: session.requests as i64,
         finished,
     })?;
-    progress.event(&Event::End {
-        done: book.count(StepStatus::Done),
-        failed: book.count(StepStatus::Failed),
-        blocked: book.count(StepStatus::Blocked),
-        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
-    });
     let steps = state.steps()?;
     // A stop seen when nothing was left to do (Ctrl-C as the last answers arrive) ends nothing.
     let ending = match stopped {
         Some(stop) if !finished => stop,
         _ => ending_of_finished(&steps),
     };
+    progress.event(&Event::End {
+        done: book.count(StepStatus::Done),
+        failed: book.count(StepStatus::Failed),
+        blocked: book.count(StepStatus::Blocked),
+        pending: book.count(StepStatus::Pending) + book.count(StepStatus::Sending),
+        reason: &ending.reason(),
+    });
     Ok(Report::build(
         plan,
         state.run()?.as_ref(),
@@ -203,7 +231,46 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
     ))
 }
 
+/// Decides how an apply of `plan` starts on the ledger `state`, and selects the latest run of
+/// the plan's revision there. The inner error is the refusal, for a person.
+pub fn start_on(
+    plan: &Plan,
+    state: &mut State,
+    resume: bool,
+) -> Result<std::result::Result<Start, String>> {
+    let fingerprint = plan_fingerprint(plan);
+    let existing = state.select_revision(&fingerprint)?;
+    let steps = state.steps()?;
+    let runs = state.runs()?;
+    let mut unseen = Vec::new();
+    for r in start::unseen(plan, &fingerprint, &runs) {
+        if state.steps_of(r.id)?.iter().any(|s| s.attempts > 0) {
+            unseen.push(r.clone());
+        }
+    }
+    let history = start::History {
+        run: existing.as_ref(),
+        steps: &steps,
+        unseen: &unseen,
+    };
+    Ok(decide(plan, history, resume))
+}
+
 /// A run that went to its end: complete, or some objects were refused.
+/// Steps per kind, and how many of them are finished, as the run begins.
+fn kinds_progress<'p>(
+    plan: &'p Plan,
+    book: &book::Book,
+) -> std::collections::BTreeMap<&'p str, crate::progress::KindProgress> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (step, status) in plan.steps.iter().zip(&book.status) {
+        let k: &mut crate::progress::KindProgress = kinds.entry(step.action.kind()).or_default();
+        k.total += 1;
+        k.finished += usize::from(status.is_terminal());
+    }
+    kinds
+}
+
 fn ending_of_finished(steps: &[crate::state::StepRecord]) -> Ending {
     if steps
         .iter()
@@ -235,23 +302,55 @@ fn wrong_location(plan: &Plan, live: &str) -> Error {
     ))
 }
 
+/// What the ledger says about the target: what this migration wrote, and the target as the
+/// plan saw it (object by object), when the plan was made on this ledger.
+struct Ledger {
+    objects: Vec<ObjectRecord>,
+    view: Option<Vec<plan::fingerprint::ObjectDigest>>,
+}
+
 /// Refuses a plan whose target changed since it was made (or that was made for another one).
-async fn check_not_stale<G: Ghl>(target: &G, plan: &Plan, requests: &AtomicU64) -> Result<()> {
+/// The target is read as the plan read it: what the ledger says this migration wrote is read
+/// by id, so a search lagging behind our own writes is not taken for someone else's change.
+/// Returns the target as read, for what else the run needs of it (the field types).
+async fn check_not_stale<G: Ghl>(
+    target: &G,
+    plan: &Plan,
+    ledger: &Ledger,
+    requests: &AtomicU64,
+) -> Result<crate::model::Account> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
-    let live = ghl::snapshot(target).await.map_err(|source| Error::Api {
+    let api = |source| Error::Api {
         side: "target".into(),
         source,
-    })?;
+    };
+    let mut live = ghl::snapshot(target).await.map_err(api)?;
+    let reads = crate::ledger::complete(target, &mut live, &ledger.objects)
+        .await
+        .map_err(api)?;
+    requests.fetch_add(reads as u64, Ordering::Relaxed);
     if live.location.id != plan.target.location {
         return Err(wrong_location(plan, &live.location.id));
     }
     let actual = plan::fingerprint::account(&live);
     if actual != plan.target.fingerprint {
+        let changes = match &ledger.view {
+            Some(before) => {
+                let said = stale::describe(before, &plan::fingerprint::objects(&live));
+                if said.is_empty() {
+                    said
+                } else {
+                    format!(": {said}")
+                }
+            }
+            None => String::new(),
+        };
         return Err(Error::StalePlan {
             planned: plan.target.fingerprint.clone(),
             actual,
+            changes,
         });
     }
-    Ok(())
+    Ok(live)
 }

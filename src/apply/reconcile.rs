@@ -1,7 +1,8 @@
 //! Reconciliation: a create that may have happened (the process died after sending it, or the
 //! answer was lost) is looked up in the target by its natural key before anything is re-sent.
 //! A field by name, a contact by its source-id stamp, email or phone, an opportunity by
-//! contact + pipeline + name.
+//! contact + pipeline + name, a pipeline by name (an added stage is looked up by name in its
+//! pipeline by the step itself, before every attempt).
 
 use serde_json::Value;
 
@@ -28,7 +29,12 @@ pub enum Found {
 pub fn creates(action: &Action) -> bool {
     matches!(
         action,
-        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_)
+        Action::CreateField(_)
+            | Action::CreateContact(_)
+            | Action::CreateOpportunity(_)
+            | Action::CreatePipeline(_)
+            | Action::CreateNote(_)
+            | Action::CreateTask(_)
     )
 }
 
@@ -46,6 +52,14 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
         (Action::CreateContact(plan), Request::CreateContact(body)) => {
             lookup_contact(ghl, plan, body).await
         }
+        // Pipeline names are unique per location, case-insensitively.
+        (Action::CreatePipeline(_), Request::CreatePipeline(p)) => {
+            let pipelines = ghl.pipelines().await?;
+            Ok(pipelines
+                .into_iter()
+                .find(|x| same_name(&x.name, &p.name))
+                .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
         (Action::CreateOpportunity(_), Request::CreateOpportunity(o)) => {
             let found = ghl
                 .find_opportunities(&o.contact_id, &o.pipeline_id)
@@ -54,6 +68,14 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
                 .into_iter()
                 .find(|x| same_name(&x.name, &o.name))
                 .map_or(Found::Absent, |x| Found::Exists(x.id)))
+        }
+        (Action::CreateNote(_), Request::CreateNote { contact, body }) => {
+            let found = super::history::find_note(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
+        }
+        (Action::CreateTask(_), Request::CreateTask { contact, body }) => {
+            let found = super::history::find_task(ghl, contact, body).await?;
+            Ok(found.map_or(Found::Absent, Found::Exists))
         }
         _ => Ok(Found::Idempotent),
     }
@@ -100,7 +122,17 @@ async fn lookup_contact<G: Ghl>(
         (_, None, None) => return Ok(Found::NoKey),
     };
     let found = ghl.find_contacts(&key).await?;
-    Ok(found
+    if let Some(c) = found.iter().find(|c| is_this_contact(c, plan, body)) {
+        return Ok(Found::Exists(c.id.clone()));
+    }
+    if found.is_empty() {
+        return Ok(Found::Absent);
+    }
+    // Someone else holds the key (a household sharing a phone), and the duplicate lookup names
+    // one contact per key: ours may be hidden behind them. Only the whole list can tell; rare
+    // (an answer lost on a shared key), so its cost is paid only then.
+    let all = ghl.contacts().await?;
+    Ok(all
         .into_iter()
         .find(|c| is_this_contact(c, plan, body))
         .map_or(Found::Absent, |c| Found::Exists(c.id)))

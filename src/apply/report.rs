@@ -24,6 +24,9 @@ pub struct KindCounts {
     pub pending: usize,
     /// What the plan itself does not do (blocked by the plan, skipped, duplicates, ...).
     pub not_in_plan: usize,
+    /// The same, by the plan's outcome (`blocked`, `filtered`, `duplicate_in_source`, ...):
+    /// the counts of the plan's summary.
+    pub not_in_plan_by_outcome: BTreeMap<String, usize>,
 }
 
 /// A step that did not succeed, with its reason.
@@ -50,6 +53,19 @@ pub enum Ending {
     Unfinished { note: String },
 }
 
+impl Ending {
+    /// In words, for the end of progress: `complete`, `rejected`, or why it stopped.
+    pub fn reason(&self) -> String {
+        match self {
+            Ending::Complete => "complete".into(),
+            Ending::Rejected => "rejected: the API refused some objects".into(),
+            Ending::Stopped { reason } => format!("stopped: {reason}"),
+            Ending::Error { reason } => format!("error: {reason}"),
+            Ending::Unfinished { note } => note.clone(),
+        }
+    }
+}
+
 /// What an apply session reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -60,6 +76,9 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Steps found in the target instead of being sent again (after a crash or a lost answer).
     pub reconciled: usize,
+    /// False when read back from the checkpoint (`status`): no session to speak of.
+    #[serde(skip)]
+    pub has_session: bool,
     /// This session's duration and requests (calls through `Ghl`: a paged read counts once).
     pub session_ms: u64,
     pub session_requests: u64,
@@ -108,6 +127,9 @@ impl Report {
             let kind = n.id.split('/').next().unwrap_or_default();
             if let Some(k) = kinds.get_mut(kind) {
                 k.not_in_plan += 1;
+                *k.not_in_plan_by_outcome
+                    .entry(n.outcome.clone())
+                    .or_default() += 1;
             }
         }
         (kinds, failures, reconciled)
@@ -128,6 +150,7 @@ impl Report {
             kinds,
             failures,
             reconciled,
+            has_session: true,
             session_ms: session.ms,
             session_requests: session.requests,
             total_ms: run.map_or(0, |r| r.active_ms as u64),

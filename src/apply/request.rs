@@ -3,13 +3,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::ghl::{ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity};
+use crate::ghl::{
+    ContactWrite, CustomFieldWrite, NewCustomField, NewNote, NewOpportunity, NewTask,
+    PipelineWrite, StageWrite,
+};
 use crate::plan::{
-    Action, ContactCreate, ContactUpdate, OpportunityCreate, ValueWrite, is_step_ref,
+    Action, ContactCreate, ContactUpdate, OpportunityCreate, PipelineCreate, StageAdd, ValueWrite,
+    is_step_ref,
 };
 
 /// What one step sends, with every reference resolved to a target id.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     CreateField(NewCustomField),
     CreateContact(ContactWrite),
@@ -20,6 +25,24 @@ pub enum Request {
         add_tags: Vec<String>,
     },
     CreateOpportunity(NewOpportunity),
+    /// `POST /opportunities/pipelines` with every stage.
+    CreatePipeline(PipelineWrite),
+    /// Read the pipeline, then (unless it has the stage) `PUT` it with every stage it has plus
+    /// this one.
+    AddStage {
+        pipeline_id: String,
+        stage: StageAdd,
+    },
+    /// `POST /contacts/{contact}/notes`.
+    CreateNote {
+        contact: String,
+        body: NewNote,
+    },
+    /// `POST /contacts/{contact}/tasks`.
+    CreateTask {
+        contact: String,
+        body: NewTask,
+    },
 }
 
 /// A reference to a step that has no target id (it is not done): the step cannot run.
@@ -41,7 +64,39 @@ pub fn build(action: &Action, created: &Created) -> Result<Request, Unresolved> 
             add_tags: u.add_tags.clone(),
         },
         Action::CreateOpportunity(o) => Request::CreateOpportunity(opportunity(o, created)?),
+        Action::CreatePipeline(p) => Request::CreatePipeline(pipeline(p)),
+        Action::AddStage(a) => Request::AddStage {
+            pipeline_id: r(&a.pipeline)?,
+            stage: a.clone(),
+        },
+        Action::CreateNote(n) => {
+            let (contact, body) = super::history::note(n, created)?;
+            Request::CreateNote { contact, body }
+        }
+        Action::CreateTask(t) => {
+            let (contact, body) = super::history::task(t, created)?;
+            Request::CreateTask { contact, body }
+        }
     })
+}
+
+/// A new pipeline's body: its stages in order, each with its probability.
+fn pipeline(p: &PipelineCreate) -> PipelineWrite {
+    PipelineWrite {
+        name: p.name.clone(),
+        stages: p
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| StageWrite {
+                id: None,
+                name: s.name.clone(),
+                position: i as i64,
+                stage_win_probability: s.win_probability,
+            })
+            .collect(),
+        use_opportunity_probability: p.use_opportunity_probability,
+    }
 }
 
 /// A step reference becomes the id its step created; a target id stays as it is.
@@ -73,9 +128,9 @@ fn contact_update(u: &ContactUpdate, created: &Created) -> Result<ContactWrite, 
 
 fn opportunity(o: &OpportunityCreate, created: &Created) -> Result<NewOpportunity, Unresolved> {
     Ok(NewOpportunity {
-        pipeline_id: o.pipeline_id.clone(),
+        pipeline_id: resolve(&o.pipeline_id, created)?,
         name: o.name.clone(),
-        pipeline_stage_id: Some(o.pipeline_stage_id.clone()),
+        pipeline_stage_id: Some(resolve(&o.pipeline_stage_id, created)?),
         status: o.status,
         contact_id: resolve(&o.contact, created)?,
         monetary_value: o.monetary_value,

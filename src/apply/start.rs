@@ -1,9 +1,10 @@
 //! Whether an apply may start, and how: fresh, resuming, or nothing left to do. A pure decision
-//! over what the checkpoint holds, in the spirit of refinery's history table: a checkpoint made
-//! for another plan, or a partial run without `--resume`, is refused.
+//! over what the ledger holds, in the spirit of refinery's history table: a partial run of
+//! this revision without `--resume` is refused, and so is a plan that did not see a run of
+//! another revision which wrote to the target after the plan was made.
 
 use crate::plan::Plan;
-use crate::state::{RunRecord, StepRecord, StepStatus, plan_fingerprint};
+use crate::state::{RunRecord, StepRecord, StepStatus};
 
 /// How this apply starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,57 +17,80 @@ pub enum Start {
     Finished,
 }
 
-/// Decides how an apply of `plan` starts on a checkpoint holding `run` and `steps`.
-pub fn decide(
-    plan: &Plan,
-    run: Option<&RunRecord>,
-    steps: &[StepRecord],
-    resume: bool,
-) -> Result<Start, String> {
-    let Some(run) = run else {
-        return Ok(Start::Fresh);
-    };
-    if run.plan_fingerprint != plan_fingerprint(plan) {
-        let same_name = run.plan_name == plan.name;
+/// What the ledger holds that matters to an apply of one plan revision.
+#[derive(Debug, Clone, Copy)]
+pub struct History<'a> {
+    /// The latest run of this revision, if it ran, and its steps.
+    pub run: Option<&'a RunRecord>,
+    pub steps: &'a [StepRecord],
+    /// Runs of other revisions that the plan did not see (begun after the last run it saw)
+    /// and that sent something.
+    pub unseen: &'a [RunRecord],
+}
+
+/// Decides how an apply of `plan` starts.
+pub fn decide(plan: &Plan, history: History<'_>, resume: bool) -> Result<Start, String> {
+    let History { run, steps, unseen } = history;
+    if run.is_some() {
+        if !steps.is_empty() && steps.iter().all(|s| s.status.is_terminal()) {
+            return Ok(Start::Finished);
+        }
+        let started = steps
+            .iter()
+            .any(|s| s.status != StepStatus::Pending || s.attempts > 0);
+        if started {
+            if resume {
+                return Ok(Start::Resume);
+            }
+            let done = steps.iter().filter(|s| s.status.is_terminal()).count();
+            return Err(format!(
+                "a partial apply of this plan is recorded here ({done} of {} steps finished); \
+                 add --resume to continue it",
+                steps.len()
+            ));
+        }
+    }
+    if let Some(other) = unseen.first() {
         return Err(format!(
-            "this checkpoint belongs to {} (plan `{}`, {}); pass another --state, or move the \
-             file away if that run is over",
-            if same_name {
-                "another revision of this plan"
+            "run #{} of this migration (revision {}, {}) wrote to the target after this plan \
+             was made, and the plan did not see it: re-run plan{}",
+            other.id,
+            other.revision(),
+            if other.finished_at_ms.is_some() {
+                "finished"
             } else {
-                "another plan"
+                "not finished"
             },
-            run.plan_name,
-            run.plan_fingerprint
+            if plan.target.ledger_run.is_none() {
+                " (this plan saw no earlier run of the migration)"
+            } else {
+                ""
+            }
         ));
     }
-    if steps.iter().all(|s| s.status.is_terminal()) {
-        return Ok(Start::Finished);
-    }
-    let started = steps
-        .iter()
-        .any(|s| s.status != StepStatus::Pending || s.attempts > 0);
-    if !started {
-        return Ok(Start::Fresh);
-    }
-    if resume {
-        return Ok(Start::Resume);
-    }
-    let done = steps.iter().filter(|s| s.status.is_terminal()).count();
-    Err(format!(
-        "a partial apply of this plan is recorded here ({done} of {} steps finished); add \
-         --resume to continue it",
-        steps.len()
-    ))
+    Ok(Start::Fresh)
+}
+
+/// The runs `plan` did not see: begun after the last run it saw, of another revision.
+pub fn unseen<'a>(
+    plan: &Plan,
+    fingerprint: &str,
+    runs: &'a [RunRecord],
+) -> impl Iterator<Item = &'a RunRecord> {
+    let seen = plan.target.ledger_run.unwrap_or(0);
+    runs.iter()
+        .filter(move |r| r.id > seen && r.plan_fingerprint != fingerprint && !r.dry_run)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::apply::testing::*;
+    use crate::state::plan_fingerprint;
 
-    fn run_of(plan: &Plan) -> RunRecord {
+    fn run_of(plan: &Plan, id: i64) -> RunRecord {
         RunRecord {
+            id,
             plan_name: plan.name.clone(),
             plan_fingerprint: plan_fingerprint(plan),
             target_api: "fixture".into(),
@@ -76,6 +100,9 @@ mod tests {
             sessions: 1,
             active_ms: 0,
             requests: 0,
+            pid: None,
+            dry_run: false,
+            undo: false,
         }
     }
 
@@ -94,50 +121,73 @@ mod tests {
         }
     }
 
+    fn of<'a>(run: Option<&'a RunRecord>, steps: &'a [StepRecord]) -> History<'a> {
+        History {
+            run,
+            steps,
+            unseen: &[],
+        }
+    }
+
     #[test]
-    fn an_empty_checkpoint_or_one_that_never_sent_starts_fresh() {
+    fn an_empty_ledger_or_a_run_that_never_sent_starts_fresh() {
         let plan = plan_of(vec![field_step("f/a", "A")]);
-        assert_eq!(decide(&plan, None, &[], false), Ok(Start::Fresh));
-        let run = run_of(&plan);
+        assert_eq!(decide(&plan, of(None, &[]), false), Ok(Start::Fresh));
+        let run = run_of(&plan, 1);
         let steps = [step(StepStatus::Pending, 0)];
-        assert_eq!(decide(&plan, Some(&run), &steps, false), Ok(Start::Fresh));
+        assert_eq!(
+            decide(&plan, of(Some(&run), &steps), false),
+            Ok(Start::Fresh)
+        );
     }
 
     #[test]
     fn a_partial_run_needs_resume() {
         let plan = plan_of(vec![field_step("f/a", "A")]);
-        let run = run_of(&plan);
+        let run = run_of(&plan, 1);
         let steps = [step(StepStatus::Done, 1), step(StepStatus::Sending, 1)];
-        let err = decide(&plan, Some(&run), &steps, false).unwrap_err();
+        let err = decide(&plan, of(Some(&run), &steps), false).unwrap_err();
         assert!(err.contains("add --resume"), "{err}");
         assert!(err.contains("1 of 2"), "{err}");
-        assert_eq!(decide(&plan, Some(&run), &steps, true), Ok(Start::Resume));
+        assert_eq!(
+            decide(&plan, of(Some(&run), &steps), true),
+            Ok(Start::Resume)
+        );
         let retried = [step(StepStatus::Pending, 1)];
-        assert!(decide(&plan, Some(&run), &retried, false).is_err());
+        assert!(decide(&plan, of(Some(&run), &retried), false).is_err());
     }
 
     #[test]
     fn a_finished_run_has_nothing_to_do_with_or_without_resume() {
         let plan = plan_of(vec![field_step("f/a", "A")]);
-        let run = run_of(&plan);
+        let run = run_of(&plan, 1);
         let steps = [step(StepStatus::Done, 1), step(StepStatus::Failed, 1)];
-        assert_eq!(
-            decide(&plan, Some(&run), &steps, false),
-            Ok(Start::Finished)
-        );
-        assert_eq!(decide(&plan, Some(&run), &steps, true), Ok(Start::Finished));
+        let history = of(Some(&run), &steps);
+        assert_eq!(decide(&plan, history, false), Ok(Start::Finished));
+        assert_eq!(decide(&plan, history, true), Ok(Start::Finished));
     }
 
     #[test]
-    fn a_checkpoint_of_another_plan_is_refused() {
-        let plan = plan_of(vec![field_step("f/a", "A")]);
-        let mut other = plan.clone();
-        other.steps.push(field_step("f/b", "B"));
-        let run = run_of(&other);
-        let err = decide(&plan, Some(&run), &[], true).unwrap_err();
-        assert!(err.contains("another revision of this plan"), "{err}");
-        other.name = "elsewhere".into();
-        let err = decide(&plan, Some(&run_of(&other)), &[], true).unwrap_err();
-        assert!(err.contains("another plan"), "{err}");
+    fn a_new_revision_starts_fresh_unless_a_run_it_did_not_see_wrote_since() {
+        let old = plan_of(vec![field_step("f/a", "A")]);
+        let mut new = old.clone();
+        new.steps.push(field_step("f/b", "B"));
+        let runs = [run_of(&old, 1)];
+        let fp = plan_fingerprint(&new);
+        // Made before run 1: it did not see it.
+        let not_seen: Vec<RunRecord> = unseen(&new, &fp, &runs).cloned().collect();
+        let history = History {
+            run: None,
+            steps: &[],
+            unseen: &not_seen,
+        };
+        let err = decide(&new, history, false).unwrap_err();
+        assert!(err.contains("run #1"), "{err}");
+        assert!(err.contains(runs[0].revision()), "{err}");
+        // Made after it: a normal new revision.
+        new.target.ledger_run = Some(1);
+        let fp = plan_fingerprint(&new);
+        assert_eq!(unseen(&new, &fp, &runs).count(), 0);
+        assert_eq!(decide(&new, of(None, &[]), false), Ok(Start::Fresh));
     }
 }

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::canary::{self, Canary};
+use super::merge;
 use super::reconcile::{self, Found};
 use super::request::Request;
-use crate::ghl::{ApiError, ApiErrorKind, ApiResult, Ghl};
+use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Ghl};
 use crate::plan::Action;
 
 /// How many times one step is re-sent after ambiguous failures before the run stops.
@@ -37,28 +39,41 @@ pub enum Outcome {
 /// Everything one step needs to run.
 pub struct StepRun<'a, G> {
     pub ghl: &'a G,
+    /// The step's id (`contact/<email or phone>` names the key a merge was matched by).
+    pub step_id: &'a str,
     pub action: &'a Action,
     pub request: Request,
-    /// Since when a request for this step may have been acted on without our knowing (the
-    /// checkpoint says it was sent); `None` when it certainly was not.
+    /// When the request in doubt was sent, at the latest (for a checkpoint's: when this
+    /// session began); `None` when none was sent.
     pub doubt_since: Option<Instant>,
     /// How long the target's search may take to show a write.
     pub search_lag: Duration,
+    /// How long after it was sent a write may still land.
+    pub late_write: Duration,
     /// Raised when the run stops: a step still waiting for the search gives way (in doubt).
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Counts every request sent, for the report.
     pub requests: &'a AtomicU64,
+    /// Verifies the first write of each unverified shape.
+    pub canary: &'a Canary,
 }
 
 impl<G: Ghl> StepRun<'_, G> {
     pub async fn run(self) -> Outcome {
-        let mut doubt_since = self.doubt_since;
+        // When the lookup may run: the write in doubt can no longer land (`late_write` after it
+        // was sent, and not before we gave up on it) and the search shows it if it did.
+        let mut look_after = self
+            .doubt_since
+            .map(|sent| sent + self.late_write + self.search_lag);
         let mut last = None;
+        // A create refused with 422 may still have created (highlevel-api-docs #64): it is in
+        // doubt until the lookup says; absent, the refusal stands.
+        let mut refused: Option<ApiError> = None;
         for _ in 0..AMBIGUOUS_TRIES {
-            let in_doubt = doubt_since.is_some();
-            if let Some(since) = doubt_since {
+            let in_doubt = look_after.is_some();
+            if let Some(after) = look_after {
                 // Looking too early would miss an object that did land, and send it again.
-                if reconcile::creates(self.action) && !self.settled(since + self.search_lag).await {
+                if reconcile::creates(self.action) && !self.settled(after).await {
                     let error = ApiError::new(
                         ApiErrorKind::Retryable,
                         "",
@@ -67,7 +82,15 @@ impl<G: Ghl> StepRun<'_, G> {
                     return stop(error, true);
                 }
                 self.count();
-                match reconcile::lookup(self.ghl, self.action, &self.request).await {
+                let found = reconcile::lookup(self.ghl, self.action, &self.request).await;
+                if let (Some(e), Ok(found)) = (&refused, &found)
+                    && !matches!(found, Found::Exists(_))
+                {
+                    return Outcome::Failed {
+                        reason: refusal_stands(e, found),
+                    };
+                }
+                match found {
                     Ok(Found::Exists(id)) => {
                         return Outcome::Done {
                             target_id: id,
@@ -86,12 +109,18 @@ impl<G: Ghl> StepRun<'_, G> {
                     Err(error) => return stop(error, true),
                 }
             }
+            let sent = Instant::now();
             match self.send().await {
                 Ok(target_id) => {
                     return Outcome::Done {
                         target_id,
                         reconciled: false,
                     };
+                }
+                Err(e) if refusal_in_doubt(&e, self.action) && refused.is_none() => {
+                    // An answer: whatever the server did, it did before answering.
+                    look_after = Some(Instant::now() + self.search_lag);
+                    refused = Some(e);
                 }
                 Err(e) if e.kind == ApiErrorKind::Permanent => {
                     return match e.existing_id.clone() {
@@ -107,9 +136,14 @@ impl<G: Ghl> StepRun<'_, G> {
                         },
                     };
                 }
+                // Written wrong (it exists: a resume finds it) or held back (sent again on resume).
+                Err(e) if let Some(written) = canary::stopped(&e) => {
+                    return stop(e, written && reconcile::creates(self.action));
+                }
                 // A malformed answer to a write is as ambiguous as no answer: it may have acted.
                 Err(e) if matches!(e.kind, ApiErrorKind::Ambiguous | ApiErrorKind::Protocol) => {
-                    doubt_since = Some(Instant::now());
+                    let landed_by = (sent + self.late_write).max(Instant::now());
+                    look_after = Some(landed_by + self.search_lag);
                     last = Some(e);
                 }
                 Err(e) => return stop(e, in_doubt),
@@ -144,6 +178,29 @@ impl<G: Ghl> StepRun<'_, G> {
         }
     }
 
+    /// Reads the contact an update writes into, right before the write: it must still hold the
+    /// key the plan matched it by, and a merge sends only what it still lacks.
+    async fn read_before_update(&self, id: &str, body: &ContactWrite) -> ApiResult<ContactWrite> {
+        let (Action::MergeContact(update) | Action::OverwriteContact(update)) = self.action else {
+            return Ok(body.clone());
+        };
+        self.count();
+        let endpoint = format!("GET /contacts/{id}");
+        let refuse = |message: String| ApiError::new(ApiErrorKind::Permanent, &endpoint, message);
+        let contact = self
+            .ghl
+            .get_contact(id)
+            .await?
+            .ok_or_else(|| refuse("the contact to update is no longer in the target".into()))?;
+        if let Some(why) = merge::mismatch(&contact, &update.matched_by, self.step_id) {
+            return Err(refuse(why));
+        }
+        Ok(match self.action {
+            Action::MergeContact(_) => merge::still_empty(&contact, body),
+            _ => body.clone(),
+        })
+    }
+
     fn count(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
@@ -152,29 +209,72 @@ impl<G: Ghl> StepRun<'_, G> {
     async fn send(&self) -> ApiResult<String> {
         match &self.request {
             Request::CreateField(f) => {
-                self.count();
-                Ok(self.ghl.create_custom_field(f).await?.id)
+                let write = async {
+                    self.count();
+                    let field = self.ghl.create_custom_field(f).await?;
+                    self.canary.learn(&field).await;
+                    Ok(field.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateContact(c) => {
-                self.count();
-                Ok(self.ghl.create_contact(c).await?.id)
+                let write = async {
+                    self.count();
+                    Ok(self.ghl.create_contact(c).await?.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::UpdateContact { id, body, add_tags } => {
-                if *body != Default::default() {
-                    self.count();
-                    self.ghl.update_contact(id, body).await?;
-                }
-                if !add_tags.is_empty() {
-                    self.count();
-                    self.ghl.add_contact_tags(id, add_tags).await?;
-                }
-                Ok(id.clone())
+                let write = async {
+                    let body = self.read_before_update(id, body).await?;
+                    if body != Default::default() {
+                        self.count();
+                        self.ghl.update_contact(id, &body).await?;
+                    }
+                    if !add_tags.is_empty() {
+                        self.count();
+                        self.ghl.add_contact_tags(id, add_tags).await?;
+                    }
+                    Ok(id.clone())
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateOpportunity(o) => {
                 self.count();
                 Ok(self.ghl.create_opportunity(o).await?.id)
             }
+            Request::CreatePipeline(p) => {
+                self.count();
+                Ok(self.ghl.create_pipeline(p).await?.id)
+            }
+            Request::AddStage { pipeline_id, stage } => {
+                super::pipelines::add_stage(self.ghl, pipeline_id, stage, || self.count()).await
+            }
+            Request::CreateNote { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_note(contact, body).await?.id)
+            }
+            Request::CreateTask { contact, body } => {
+                self.count();
+                Ok(self.ghl.create_task(contact, body).await?.id)
+            }
         }
+    }
+}
+
+/// A 422 answered to a create: the live API has been seen to create and still answer 422.
+fn refusal_in_doubt(e: &ApiError, action: &Action) -> bool {
+    e.kind == ApiErrorKind::Permanent && e.status == Some(422) && reconcile::creates(action)
+}
+
+/// Why a create refused with 422 failed, once the lookup did not find it.
+fn refusal_stands(e: &ApiError, found: &Found) -> String {
+    match found {
+        Found::NoKey => format!(
+            "{e} (it may have been created anyway, and nothing identifies it to look it up by; \
+             check the target by hand)"
+        ),
+        _ => format!("{e} (looked up afterwards: not created)"),
     }
 }
 

@@ -34,6 +34,7 @@ fn side(location: &str) -> Side {
         location: location.into(),
         name: String::new(),
         fingerprint: "sha256:unknown".into(),
+        ledger_run: None,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn contact_step(id: &str, email: &str, values: &[(&str, &str)]) -> Step {
                 .map(|(f, v)| ValueWrite {
                     field: f.to_string(),
                     value: json!(v),
+                    ..Default::default()
                 })
                 .collect(),
             ..Default::default()

@@ -9,9 +9,12 @@ use super::testing::*;
 use super::*;
 use crate::ghl::memory::{MemoryAccount, MemoryOptions};
 use crate::ghl::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, NewCustomField, NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, NewCustomField, NewNote,
+    NewOpportunity, NewTask,
 };
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, Stage, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Stage, Task, User,
+};
 use crate::progress::Silent;
 use crate::state::{Access, Change, Durability, Update};
 
@@ -27,7 +30,9 @@ fn target() -> MemoryAccount {
             stages: vec![Stage {
                 id: STAGE.into(),
                 name: "New".into(),
+                ..Default::default()
             }],
+            ..Default::default()
         }],
         contacts: vec![Contact {
             id: "EXIST1".into(),
@@ -186,7 +191,7 @@ fn crash_after_sending(state: &mut State, plan: &Plan, ids: &[&str]) {
         .iter()
         .map(|id| Update {
             id: id.to_string(),
-            change: Change::Sending,
+            change: Change::Sending { body: None },
         })
         .collect();
     state.record(&updates).unwrap();
@@ -401,9 +406,44 @@ impl Ghl for Faulty {
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
         self.inner.get_contact(id).await
     }
+    async fn get_opportunity(&self, id: &str, p: &str) -> ApiResult<Option<Opportunity>> {
+        self.inner.get_opportunity(id, p).await
+    }
     async fn find_opportunities(&self, c: &str, p: &str) -> ApiResult<Vec<Opportunity>> {
         let found = self.inner.find_opportunities(c, p).await?;
         Ok(found.into_iter().filter(|o| self.indexed(&o.id)).collect())
+    }
+    async fn create_pipeline(&self, p: &crate::ghl::PipelineWrite) -> ApiResult<Pipeline> {
+        self.write("pipeline", self.inner.create_pipeline(p)).await
+    }
+    async fn update_pipeline(
+        &self,
+        id: &str,
+        p: &crate::ghl::PipelineWrite,
+    ) -> ApiResult<Pipeline> {
+        self.write("stages", self.inner.update_pipeline(id, p))
+            .await
+    }
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        self.inner.get_pipeline(id).await
+    }
+    async fn workflows(&self) -> ApiResult<Vec<crate::model::Workflow>> {
+        self.inner.workflows().await
+    }
+    async fn contact_notes(&self, c: &str) -> ApiResult<Vec<Note>> {
+        self.inner.contact_notes(c).await
+    }
+    async fn contact_tasks(&self, c: &str) -> ApiResult<Vec<Task>> {
+        self.inner.contact_tasks(c).await
+    }
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        self.inner.location_tasks().await
+    }
+    async fn create_note(&self, c: &str, note: &NewNote) -> ApiResult<Note> {
+        self.write("note", self.inner.create_note(c, note)).await
+    }
+    async fn create_task(&self, c: &str, task: &NewTask) -> ApiResult<Task> {
+        self.write("task", self.inner.create_task(c, task)).await
     }
 }
 

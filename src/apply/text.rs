@@ -24,11 +24,23 @@ pub fn render(report: &Report) -> String {
             (k.failed, "failed"),
             (k.blocked, "blocked"),
             (k.pending, "pending"),
-            (k.not_in_plan, "left out by the plan"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));
             }
+        }
+        if k.not_in_plan > 0 {
+            // The plan's own words and counts: `10 not in plan (blocked 10)`.
+            let why: Vec<String> = k
+                .not_in_plan_by_outcome
+                .iter()
+                .map(|(outcome, n)| format!("{outcome} {n}"))
+                .collect();
+            parts.push(format!(
+                "{} not in plan ({})",
+                k.not_in_plan,
+                why.join(", ")
+            ));
         }
         let _ = writeln!(out, "  {kind:<13} {}", parts.join(", "));
     }
@@ -39,14 +51,23 @@ pub fn render(report: &Report) -> String {
             report.reconciled
         );
     }
-    let _ = writeln!(
-        out,
-        "  requests      {} this session, {} in all; {:.1} s this session, {:.1} s in all",
-        report.session_requests,
-        report.total_requests,
-        report.session_ms as f64 / 1000.0,
-        report.total_ms as f64 / 1000.0
-    );
+    if report.has_session {
+        let _ = writeln!(
+            out,
+            "  requests      {} this session, {} in all; {:.1} s this session, {:.1} s in all",
+            report.session_requests,
+            report.total_requests,
+            report.session_ms as f64 / 1000.0,
+            report.total_ms as f64 / 1000.0
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "  requests      {} in all; {:.1} s of applying in all",
+            report.total_requests,
+            report.total_ms as f64 / 1000.0
+        );
+    }
     if !report.failures.is_empty() {
         let _ = writeln!(out, "not done:");
         for f in &report.failures {

@@ -13,8 +13,8 @@ use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
 use ghl_migrate::plan::Plan;
-use ghl_migrate::progress::{Bar, JsonLines, Progress, Silent};
-use ghl_migrate::state::{Access, Durability, State};
+use ghl_migrate::progress::{ActivityProbe, Bar, JsonLines, LogLines, Progress, Silent};
+use ghl_migrate::state::{Access, Durability, State, TargetLock};
 
 use super::budget_wait;
 
@@ -41,7 +41,8 @@ pub struct Args {
     /// `full` also survives a machine losing power (slower commits).
     #[arg(long, value_enum, default_value_t = Sync::Normal)]
     sync: Sync,
-    /// Progress on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    /// Progress on stderr: a live display on a terminal, timestamped log lines otherwise (auto);
+    /// or `bars`, `log`, `json` (JSON lines, each with `ts`), `none`.
     #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
     progress: ProgressKind,
     /// When the target's daily API budget runs down to `rate_limit.daily_reserve`, wait for it
@@ -57,9 +58,10 @@ enum Sync {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ProgressKind {
+pub(super) enum ProgressKind {
     Auto,
     Bars,
+    Log,
     Json,
     None,
 }
@@ -97,11 +99,51 @@ pub fn run(args: Args) -> Result<i32> {
         Sync::Full => Durability::Full,
     };
     let mut state = State::open(&state_path, Access::Write(durability))?;
+    // One apply per target location on this machine, whatever folder or ledger it runs from.
+    let _target_lock = match loaded.config.target.api {
+        ApiKind::Fixture => None,
+        ApiKind::V1 | ApiKind::V2 => Some(TargetLock::acquire(
+            loaded.config.target.base_url().unwrap_or_default(),
+            loaded
+                .config
+                .target
+                .location_id
+                .as_deref()
+                .unwrap_or_default(),
+            &state_path,
+        )?),
+    };
     let options = Options {
         abort_at: abort_hook()?,
         ..options(&loaded, &args.plan, args.resume)
     };
-    let progress = progress_sink(args.progress);
+    // Before anything is written: what the writes may set off in the target (not among JSON
+    // progress lines, which machines read).
+    if !args.resume
+        && !matches!(args.progress, ProgressKind::Json)
+        && let Some(w) = plan
+            .warnings
+            .iter()
+            .find(|w| w.starts_with(ghl_migrate::plan::AUTOMATIONS_WARNING))
+    {
+        eprintln!("warning: {w}");
+    }
+    outln!("{}", preamble(&plan, args.resume));
+    // A live target is opened first, so that progress can show what its connection is doing.
+    let live = match loaded.config.target.api {
+        ApiKind::Fixture => None,
+        ApiKind::V1 | ApiKind::V2 => Some(remote::open(
+            Side::Target,
+            &loaded.config.target,
+            &loaded.config.rate_limit,
+            &super::env_var,
+        )?),
+    };
+    let probe = live.as_ref().and_then(|t| t.http()).map(|http| {
+        let http = http.clone();
+        std::sync::Arc::new(move || http.activity()) as ActivityProbe
+    });
+    let progress = progress_sink(args.progress, probe);
     let rt = super::runtime()?;
     let result = rt.block_on(async {
         let options = Options {
@@ -114,8 +156,13 @@ pub fn run(args: Args) -> Result<i32> {
             progress: progress.as_ref(),
             options,
         };
-        let wait = WaitForBudget(args.wait_for_budget);
-        execute_waiting(&loaded, session, args.write_fixture.as_deref(), wait).await
+        match &live {
+            None => execute(&loaded, session, args.write_fixture.as_deref()).await,
+            Some(target) => {
+                let wait = WaitForBudget(args.wait_for_budget);
+                run_live(&loaded, session, target, wait).await
+            }
+        }
     });
     let report = match result {
         Ok(report) => report,
@@ -136,6 +183,18 @@ pub fn run(args: Args) -> Result<i32> {
     Ok(report.exit_code())
 }
 
+/// `Applying 229 steps to Acme Holdings (jzjq…)`: what is about to be written, and where.
+fn preamble(plan: &Plan, resume: bool) -> String {
+    let verb = if resume { "Resuming" } else { "Applying" };
+    let n = plan.steps.len();
+    let target = &plan.target;
+    let name = match target.name.is_empty() {
+        true => target.location.clone(),
+        false => format!("{} ({})", target.name, target.location),
+    };
+    format!("{verb} {n} step{} to {name}", if n == 1 { "" } else { "s" })
+}
+
 /// The options a declaration gives an apply of `plan_path` (the CLI adds its test hook,
 /// `serve` its live knobs).
 pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Options {
@@ -148,13 +207,11 @@ pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Option
         interrupt: None,
         plan_path: plan_path.to_path_buf(),
         abort_at: None,
+        dry_run: loaded.config.target.api == ApiKind::Fixture,
         // An in-memory target has no search index to lag behind it.
-        search_lag: match loaded.config.target.api {
-            ApiKind::Fixture => std::time::Duration::ZERO,
-            ApiKind::V1 | ApiKind::V2 => {
-                std::time::Duration::from_millis(loaded.config.rate_limit.search_lag_ms)
-            }
-        },
+        search_lag: live_only(loaded, loaded.config.rate_limit.search_lag_ms),
+        // Nor can a write to it arrive late.
+        late_write: live_only(loaded, loaded.config.rate_limit.late_write_ms),
     }
 }
 
@@ -173,21 +230,6 @@ pub(crate) async fn execute(
     session: Session<'_>,
     write_fixture: Option<&Path>,
 ) -> Result<Report> {
-    execute_waiting(loaded, session, write_fixture, WaitForBudget(false)).await
-}
-
-/// `apply --wait-for-budget`: a run stopped by the target's daily budget waits for it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct WaitForBudget(pub bool);
-
-/// As [`execute`]; with `wait`, a run the daily budget stopped waits for it to come back and
-/// goes on (see [`budget_wait`]).
-pub(crate) async fn execute_waiting(
-    loaded: &Loaded,
-    mut session: Session<'_>,
-    write_fixture: Option<&Path>,
-    wait: WaitForBudget,
-) -> Result<Report> {
     match loaded.config.target.api {
         ApiKind::Fixture => apply_to_fixture(loaded, session, write_fixture).await,
         ApiKind::V1 | ApiKind::V2 => {
@@ -197,27 +239,42 @@ pub(crate) async fn execute_waiting(
                 &loaded.config.rate_limit,
                 &super::env_var,
             )?;
-            let result = loop {
-                let result = session.run(&target).await;
-                let stopped = match &result {
-                    Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
-                    Err(err) => stopped_early(err),
-                };
-                let reserve = loaded.config.rate_limit.daily_reserve;
-                let pause = budget_wait::needed(&target, reserve).filter(|_| stopped && wait.0);
-                let Some(pause) = pause else {
-                    break result;
-                };
-                let interrupt = session.options.interrupt.clone();
-                if !budget_wait::wait(&target, pause, interrupt).await {
-                    break result;
-                }
-                session.options.resume = true;
-            };
-            refused_tokens(&target);
-            result
+            run_live(loaded, session, &target, WaitForBudget(false)).await
         }
     }
+}
+
+/// `apply --wait-for-budget`: a run stopped by the target's daily budget waits for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WaitForBudget(pub bool);
+
+/// One apply session against a live target; with `wait`, a run the daily budget stopped waits
+/// for it to come back and goes on (see [`budget_wait`]).
+async fn run_live(
+    loaded: &Loaded,
+    mut session: Session<'_>,
+    target: &remote::Remote,
+    wait: WaitForBudget,
+) -> Result<Report> {
+    let result = loop {
+        let result = session.run(target).await;
+        let stopped = match &result {
+            Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
+            Err(err) => stopped_early(err),
+        };
+        let reserve = loaded.config.rate_limit.daily_reserve;
+        let pause = budget_wait::needed(target, reserve).filter(|_| stopped && wait.0);
+        let Some(pause) = pause else {
+            break result;
+        };
+        let interrupt = session.options.interrupt.clone();
+        if !budget_wait::wait(target, pause, interrupt).await {
+            break result;
+        }
+        session.options.resume = true;
+    };
+    refused_tokens(target);
+    result
 }
 
 /// Names (never shows) each of the target's tokens the server refused while others carried on.
@@ -320,12 +377,18 @@ async fn next_signal() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 
-fn progress_sink(kind: ProgressKind) -> Box<dyn Progress> {
+/// How often log lines say where the run is.
+const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+pub(super) fn progress_sink(kind: ProgressKind, probe: Option<ActivityProbe>) -> Box<dyn Progress> {
     let tty = std::io::stderr().is_terminal();
     match kind {
-        ProgressKind::Bars => Box::new(Bar::stderr()),
-        ProgressKind::Auto if tty => Box::new(Bar::stderr()),
-        ProgressKind::Auto | ProgressKind::Json => Box::new(JsonLines::new(std::io::stderr())),
+        ProgressKind::Bars => Box::new(Bar::stderr(probe)),
+        ProgressKind::Auto if tty => Box::new(Bar::stderr(probe)),
+        ProgressKind::Auto | ProgressKind::Log => {
+            Box::new(LogLines::new(std::io::stderr(), probe, LOG_EVERY))
+        }
+        ProgressKind::Json => Box::new(JsonLines::new(std::io::stderr())),
         ProgressKind::None => Box::new(Silent),
     }
 }
@@ -337,5 +400,13 @@ fn abort_hook() -> Result<Option<AbortAt>> {
             .parse()
             .map(Some)
             .map_err(|e| Error::Other(format!("{ABORT_VAR}: {e}"))),
+    }
+}
+
+/// A delay that only a live target has (an in-memory one answers every write at once).
+fn live_only(loaded: &Loaded, ms: u64) -> std::time::Duration {
+    match loaded.config.target.api {
+        ApiKind::Fixture => std::time::Duration::ZERO,
+        ApiKind::V1 | ApiKind::V2 => std::time::Duration::from_millis(ms),
     }
 }

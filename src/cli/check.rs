@@ -5,13 +5,14 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use ghl_migrate::access::{self, Access, Permission};
 use ghl_migrate::config::{self, AccountConfig, ApiKind, Loaded, RateLimitConfig};
 use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::fixture;
 use ghl_migrate::ghl::probe::{self, Read};
 use ghl_migrate::ghl::ratelimit::RateHeaders;
 use ghl_migrate::ghl::remote::{self, Remote, Side};
-use ghl_migrate::ghl::{ApiError, ApiErrorKind, v1};
+use ghl_migrate::ghl::{ApiError, ApiErrorKind, Ghl, v1};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -191,6 +192,8 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             None => {}
         }
     }
+    // One failure repeated on every read (a refused token) gets its fix once, then a pointer.
+    let mut fixed: Vec<(ApiErrorKind, Option<u16>, String)> = Vec::new();
     for read in Read::ALL {
         match probe::probe(&remote, read).await {
             Ok(probed) => match probed.location {
@@ -217,11 +220,19 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             Err(err) => {
                 let unreachable = err.status.is_none()
                     && matches!(err.kind, ApiErrorKind::Retryable | ApiErrorKind::Ambiguous);
-                lines.push(Line::fail(
-                    read.label(),
-                    err.to_string(),
-                    fix_for(&err, read, account, &var),
-                ));
+                let fix = fix_for(&err, read, account, &var);
+                let fix = match fixed
+                    .iter()
+                    .find(|(kind, status, _)| (*kind, *status) == (err.kind, err.status))
+                {
+                    Some((_, _, first)) if *first == fix => "as above".to_string(),
+                    Some(_) if err.kind == ApiErrorKind::Auth => {
+                        format!("as above (this read needs the scope `{}`)", read.scope())
+                    }
+                    _ => fix,
+                };
+                fixed.push((err.kind, err.status, fix_for(&err, read, account, &var)));
+                lines.push(Line::fail(read.label(), err.to_string(), fix));
                 if unreachable {
                     lines.push(Line::note(
                         "remaining reads",
@@ -231,6 +242,9 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
                 }
             }
         }
+    }
+    if side == Side::Target {
+        lines.extend(write_lines(&remote).await);
     }
     lines.push(rate_line(&remote));
     for other in names.iter().skip(1) {
@@ -298,6 +312,58 @@ fn remote_headers(remote: &Remote) -> RateHeaders {
         .unwrap_or_default()
 }
 
+/// What the target's token may do beyond records: create and change pipelines (else a missing
+/// pipeline or stage blocks its opportunities), and read the workflows that writes may fire.
+async fn write_lines(remote: &Remote) -> Vec<Line> {
+    let access = match remote {
+        Remote::V1(_) => Access::v1(),
+        Remote::V2(c) => c.pipeline_access().await,
+    };
+    let mut lines = Vec::new();
+    for (scope, permission, what) in [
+        (
+            access::CREATE_SCOPE,
+            &access.create_pipelines,
+            "create pipelines",
+        ),
+        (
+            access::WRITE_SCOPE,
+            &access.change_pipelines,
+            "add stages to pipelines",
+        ),
+    ] {
+        lines.push(match permission {
+            Permission::Allowed => Line::ok(scope, format!("the token may {what}")),
+            Permission::Refused { reason, fix } => Line::note(
+                scope,
+                format!(
+                    "{reason}; a missing one is blocked, not created (fix, to have it created: {fix})"
+                ),
+            ),
+        });
+    }
+    lines.push(match remote.workflows().await {
+        Ok(all) => {
+            let published = all.iter().filter(|w| w.is_published()).count();
+            Line::ok(
+                "workflows",
+                format!(
+                    "{} workflows, {published} published (creating records may fire them)",
+                    all.len()
+                ),
+            )
+        }
+        Err(e) => Line::note(
+            "workflows",
+            format!(
+                "cannot be read ({e}); the plan will not know which workflows writes may fire \
+                 (give the token `workflows.readonly`)"
+            ),
+        ),
+    });
+    lines
+}
+
 fn token_kind(api: ApiKind) -> &'static str {
     match api {
         ApiKind::V1 => "location API key",
@@ -309,7 +375,14 @@ fn token_kind(api: ApiKind) -> &'static str {
 fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> String {
     let location = account.location_id.as_deref().unwrap_or_default();
     let base = account.base_url().unwrap_or_default();
+    let v1_without_prefix =
+        account.api == ApiKind::V1 && !base.trim_end_matches('/').ends_with("/v1");
     match (err.kind, err.status) {
+        // V2's routes answer a V1 request sent without the prefix: 404, or 401 (no Version).
+        (_, Some(401 | 404)) if v1_without_prefix => format!(
+            "the V1 API lives under /v1: set `base_url: {}/v1` in migration.yaml",
+            base.trim_end_matches('/')
+        ),
         (ApiErrorKind::Auth, Some(401)) => format!(
             "the token in ${var} was refused: check that it is a valid, unexpired {} of location \
              {location}; GoHighLevel also answers 401 for a missing scope, so check it has `{}`",

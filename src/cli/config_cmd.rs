@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let text = std::fs::read_to_string(&loaded.path).unwrap_or_default();
+    let text = config::read_text(&loaded.path).unwrap_or_default();
     let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_default();
     let entries = entries(&loaded, &raw, &super::env_var);
     match args.format {
@@ -110,6 +110,8 @@ const ORDER: &[&str] = &[
     "target",
     "objects",
     "existing_contacts",
+    "create_pipelines",
+    "tag_migrated",
     "mappings",
     "filters",
     "rate_limit",

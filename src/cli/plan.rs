@@ -1,13 +1,21 @@
-//! The `plan` command: read both accounts, match, write the plan, print its summary.
+//! The `plan` command: read both accounts and the migration's ledger, match, write the plan,
+//! print its summary and revision.
 
 use std::path::PathBuf;
 
-use ghl_migrate::config::{self, Loaded};
+use ghl_migrate::config::{self, ApiKind, Loaded};
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::ghl::accounts;
+use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
+use ghl_migrate::ghl::remote::{self, Side};
+use ghl_migrate::ledger;
 use ghl_migrate::model::Account;
-use ghl_migrate::plan::Plan;
-use ghl_migrate::plan::build::{PlanInput, build};
+use ghl_migrate::plan::build::{PlanInput, build_with};
+use ghl_migrate::plan::{Plan, fingerprint};
+use ghl_migrate::progress::Progress;
+use ghl_migrate::state::{
+    Access, Durability, ObjectRecord, State, plan_fingerprint, short_revision,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,11 +28,15 @@ pub struct Args {
     /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Progress of the reads on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    #[arg(long, value_enum, default_value_t = super::apply::ProgressKind::Auto)]
+    progress: super::apply::ProgressKind,
 }
 
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
-    let (source, target) = read_accounts(&loaded)?;
+    let progress = super::apply::progress_sink(args.progress, None);
+    let (source, target) = read_accounts(&loaded, progress.as_ref())?;
     let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
@@ -34,8 +46,15 @@ pub fn run(args: Args) -> Result<i32> {
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
     outln!("{}", budget_line(&loaded, &plan));
-    outln!("plan written to {}", out.display());
+    outln!(
+        "plan written to {} (revision {})",
+        out.display(),
+        short_revision(&plan_fingerprint(&plan))
+    );
     let changes = !plan.steps.is_empty();
+    if !changes {
+        outln!("no changes: the target holds everything this plan would write");
+    }
     let _ = freeing.join();
     // The process ends here: freeing a large plan object by object would only delay the exit.
     std::mem::forget(plan);
@@ -67,17 +86,123 @@ fn budget_line(loaded: &Loaded, plan: &Plan) -> String {
     )
 }
 
-/// The plan of `loaded` between the two accounts as read (`serve` plans the same way).
+/// The plan of `loaded` between the two accounts as read (`serve` plans the same way): what
+/// the migration's ledger maps decides first, and the plan notes the last run it saw.
 pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Result<Plan> {
-    build(PlanInput {
-        config: &loaded.config,
-        source,
-        target,
-    })
+    let ledger = Ledger::read(loaded)?;
+    let objects = ledger.objects(&target.location.id)?;
+    let mut plan = build_with(
+        PlanInput {
+            config: &loaded.config,
+            source,
+            target,
+        },
+        &ledger::view(target, &objects),
+    )?;
+    plan.target.ledger_run = ledger.last_run;
+    record_view(loaded, &plan, target);
+    Ok(plan)
 }
 
 /// Reads the source and target accounts, concurrently (fixtures from their files, live ones
-/// over the network, each within its own rate limit).
-pub(crate) fn read_accounts(loaded: &Loaded) -> Result<(Account, Account)> {
-    super::runtime()?.block_on(accounts::read_both(loaded, &super::env_var))
+/// over the network, each within its own rate limit), then reads by id what the ledger says
+/// this migration wrote to the target (its search may not show it yet).
+pub(crate) fn read_accounts(
+    loaded: &Loaded,
+    progress: &dyn Progress,
+) -> Result<(Account, Account)> {
+    let ledger = Ledger::read(loaded)?;
+    super::runtime()?.block_on(async {
+        let (mut source, mut target) =
+            accounts::read_both_accounts(loaded, &super::env_var).await?;
+        accounts::target_extras(loaded, &mut target, &super::env_var).await?;
+        // The ledger's objects first: the notes and tasks of a contact this migration created
+        // are read only if the plan sees that contact, whatever the search shows yet.
+        complete_from_ledger(loaded, &ledger, &mut target).await?;
+        accounts::read_both_histories(loaded, &mut source, &mut target, &super::env_var, progress)
+            .await?;
+        Ok((source, target))
+    })
+}
+
+/// Adds to `target` what the ledger says this migration wrote there, read by id.
+async fn complete_from_ledger(
+    loaded: &Loaded,
+    ledger: &Ledger,
+    target: &mut Account,
+) -> Result<()> {
+    let objects = ledger.objects(&target.location.id)?;
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let api = |source| ghl_migrate::Error::Api {
+        side: "target".into(),
+        source,
+    };
+    match loaded.config.target.api {
+        ApiKind::Fixture => {
+            let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
+            ledger::complete(&memory, target, &objects).await
+        }
+        ApiKind::V1 | ApiKind::V2 => {
+            let live = remote::open(
+                Side::Target,
+                &loaded.config.target,
+                &loaded.config.rate_limit,
+                &super::env_var,
+            )?;
+            ledger::complete(&live, target, &objects).await
+        }
+    }
+    .map_err(api)?;
+    Ok(())
+}
+
+/// Keeps the target as this plan saw it in the ledger (object by object), so that a stale
+/// apply can say what changed since. Best effort: a ledger held by a running apply is left
+/// alone; a fixture target's ledger is not created for it.
+fn record_view(loaded: &Loaded, plan: &Plan, target: &Account) {
+    let path = loaded.state_path();
+    if loaded.config.target.api == ApiKind::Fixture && !path.exists() {
+        return;
+    }
+    if let Ok(mut state) = State::open(&path, Access::Write(Durability::Normal)) {
+        let _ = state.record_view(&plan.target.fingerprint, &fingerprint::objects(target));
+    }
+}
+
+/// What the migration's ledger holds for planning: the last run that wrote to a target, and
+/// every object the migration wrote.
+#[derive(Default)]
+struct Ledger {
+    last_run: Option<i64>,
+    state: Option<State>,
+}
+
+impl Ledger {
+    /// The declaration's ledger, if there is one (none yet before the first apply).
+    fn read(loaded: &Loaded) -> Result<Ledger> {
+        let path = loaded.state_path();
+        if !path.exists() {
+            return Ok(Ledger::default());
+        }
+        let state = State::open_upgrading(&path)?;
+        let last_run = state
+            .runs()?
+            .iter()
+            .filter(|r| !r.dry_run)
+            .map(|r| r.id)
+            .max();
+        Ok(Ledger {
+            last_run,
+            state: Some(state),
+        })
+    }
+
+    fn objects(&self, location: &str) -> Result<Vec<ObjectRecord>> {
+        match &self.state {
+            Some(state) => state.objects(location),
+            None => Ok(Vec::new()),
+        }
+    }
 }

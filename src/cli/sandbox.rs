@@ -63,13 +63,22 @@ pub struct Args {
     #[arg(long)]
     forbid_duplicates: bool,
     /// A fault rule (repeatable): `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`,
-    /// KIND one of 429, 500, 504, drop, hang, malformed.
+    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed, late
+    /// (handled `delay_ms=MS` after it arrived, whether or not the client still waits).
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
     /// Searches show a new contact or opportunity only this long after its creation, as an
     /// index catching up with writes would.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     search_lag_ms: u64,
+    /// Answer in the OpenAPI spec's shapes instead of the live API's (the contact search's
+    /// `address` and epoch-ms `dateOfBirth`, typed opportunity values).
+    #[arg(long)]
+    spec_shapes: bool,
+    /// Store these writes other than sent (repeatable): `options` (picklist options of a field
+    /// create ignored), `date` (a DATE value a day earlier), `textbox-list` (its first item only).
+    #[arg(long = "wrong-writes", value_name = "KIND")]
+    wrong_writes: Vec<sandbox::WrongWrite>,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -83,9 +92,15 @@ pub fn run(args: Args) -> Result<i32> {
         ghl_migrate::fixture::load(&args.account)?
     };
     let options = options(&args)?;
+    let location = format!("{} ({:?})", account.location.id, account.location.name);
     let handle = sandbox::start(account, options)
         .map_err(|e| Error::Other(format!("cannot start the sandbox: {e}")))?;
     outln!("sandbox listening on {}", handle.url());
+    outln!(
+        "serving location {location}: V2 routes at {}, V1 at {}",
+        handle.url(),
+        handle.v1_url()
+    );
     let _ = std::io::stdout().flush();
     handle.wait();
     Ok(0)
@@ -135,6 +150,8 @@ fn options(args: &Args) -> Result<Options> {
         forbid_duplicates: args.forbid_duplicates,
         faults: args.faults.clone(),
         search_lag_ms: args.search_lag_ms,
+        spec_shapes: args.spec_shapes,
+        wrong_writes: args.wrong_writes.clone(),
     })
 }
 

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use ghl_migrate::error::Result;
 use ghl_migrate::error::exit;
+use ghl_migrate::error::{Error, Result};
 use ghl_migrate::plan::file;
 use ghl_migrate::render::{self, Format};
 
@@ -14,6 +14,9 @@ pub struct Args {
     /// `text` for a terminal, `markdown` for a PR comment (fits GitHub's limit), `json` for machines.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+    /// Show only this step (or not-done entry) in full, e.g. `contact/jane@acme.test`.
+    #[arg(long, value_name = "ID")]
+    step: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -35,6 +38,16 @@ impl From<FormatArg> for Format {
 
 pub fn run(args: Args) -> Result<i32> {
     let plan = file::read(&args.plan)?;
-    super::emit(&render::render(&plan, args.format.into()));
+    let text = match &args.step {
+        None => render::render(&plan, args.format.into()),
+        Some(id) => render::one_step::render(&plan, id, args.format.into()).ok_or_else(|| {
+            Error::Other(format!(
+                "{}: no step or not-done entry has the id `{id}` (`ghl-migrate show {}` lists them)",
+                args.plan.display(),
+                args.plan.display()
+            ))
+        })?,
+    };
+    super::emit(&text);
     Ok(exit::OK)
 }

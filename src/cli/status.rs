@@ -1,5 +1,6 @@
-//! The `status` command: a plan's progress and results, read from its checkpoint (without the
-//! lock, so it works while an apply runs). JSON keeps the seed system's summary shape.
+//! The `status` command: a plan's progress and results, read from the migration's ledger
+//! (without the lock, so it works while an apply runs), and the history of every run of every
+//! revision. JSON keeps the seed system's summary shape.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,9 @@ use ghl_migrate::apply::{self, Ending, KindCounts, Report, Session};
 use ghl_migrate::config;
 use ghl_migrate::error::{Result, exit};
 use ghl_migrate::plan::Plan;
-use ghl_migrate::state::{Access, RunRecord, State, StepStatus};
+use ghl_migrate::state::{
+    Access, RunRecord, RunSummary, State, StepStatus, plan_fingerprint, short_revision,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,7 +43,11 @@ pub fn run(args: Args) -> Result<i32> {
     });
     let reading = read(&plan, &path)?;
     match args.format {
-        Format::Text => out!("{}", apply::render(&reading.report)),
+        Format::Text => {
+            outln!("revision {}", reading.revision);
+            out!("{}", apply::render(&reading.report));
+            out!("{}", history_text(&reading.history));
+        }
         Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&summary(&plan, &reading)).unwrap_or_default()
@@ -49,37 +56,48 @@ pub fn run(args: Args) -> Result<i32> {
     Ok(exit::OK)
 }
 
+/// The migration's runs, one line each, oldest first.
+fn history_text(history: &[RunSummary]) -> String {
+    if history.is_empty() {
+        return "history: no run yet\n".into();
+    }
+    let mut out = String::from("history (every run of this migration):\n");
+    for run in history {
+        out.push_str(&format!("  {}\n", run.line()));
+    }
+    out
+}
+
 /// What the checkpoint at `path` says of `plan`'s apply (`serve` reads it the same way).
 pub(crate) struct Reading {
     pub run: Option<RunRecord>,
     pub report: Report,
+    /// The plan's revision, as `plan` and `show` print it.
+    pub revision: String,
+    /// Every run of every revision of the migration.
+    pub history: Vec<RunSummary>,
 }
 
 /// Reads the checkpoint (without the lock: it works while an apply runs); a missing file
 /// means nothing was applied yet.
 pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
-    let (run, steps) = if path.exists() {
-        let state = State::open(path, Access::Read)?;
-        let run = state.run()?;
-        // A checkpoint of another plan says nothing about this one.
-        apply::decide(plan, run.as_ref(), &[], true).map_err(|message| {
-            ghl_migrate::Error::State {
-                path: path.to_path_buf(),
-                message,
-            }
-        })?;
-        (run, state.steps()?)
+    // The ledger holds every revision's runs: this plan's latest, and the whole history.
+    let (run, steps, history) = if path.exists() {
+        let mut state = State::open(path, Access::Read)?;
+        let run = state.select_revision(&plan_fingerprint(plan))?;
+        (run, state.steps()?, state.history()?)
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), Vec::new())
     };
     let started = run.is_some();
     let all_terminal = started && steps.iter().all(|s| s.status.is_terminal());
     let ending = if !all_terminal {
         Ending::Unfinished {
-            note: if started {
-                "running, or stopped early (`apply --resume` continues it)".into()
-            } else {
-                "not applied yet".into()
+            note: match (started, ghl_migrate::state::holder(path)) {
+                (_, Some(Some(pid))) => format!("running (process {pid})"),
+                (_, Some(None)) => "running".into(),
+                (true, None) => "stopped early (`apply --resume` continues it)".into(),
+                (false, None) => "not applied yet".into(),
             },
         }
     } else if steps
@@ -91,6 +109,8 @@ pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
         Ending::Complete
     };
     let mut report = Report::build(plan, run.as_ref(), &steps, ending, Session::default());
+    // Read back from the checkpoint: there is no session of this command to report on.
+    report.has_session = false;
     if !started {
         // Nothing recorded yet: every step of the plan is pending.
         for step in &plan.steps {
@@ -101,7 +121,12 @@ pub(crate) fn read(plan: &Plan, path: &Path) -> Result<Reading> {
                 .pending += 1;
         }
     }
-    Ok(Reading { run, report })
+    Ok(Reading {
+        run,
+        report,
+        revision: short_revision(&plan_fingerprint(plan)).to_string(),
+        history,
+    })
 }
 
 /// The seed system's summary shape, plus per-kind step counts and failures.
@@ -109,12 +134,13 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
     let (run, report) = (reading.run.as_ref(), &reading.report);
     let k = |kind: &str| report.kinds.get(kind).cloned().unwrap_or_default();
     let (fields, contacts, opps) = (k("custom_field"), k("contact"), k("opportunity"));
-    let mapped_fields = plan.summary.custom_fields.get("map").copied().unwrap_or(0);
     json!({
         "plan": plan.name,
         "custom_fields": {
             "status": kind_status(&fields),
-            "mapped_count": mapped_fields + fields.created as u64,
+            // The plan's count of source fields with a target (matched, mapped or created),
+            // the same number as `smart_mapping_report.summary.fields_mapped`.
+            "mapped_count": plan.mapping.fields_mapped,
             "created_count": fields.created,
         },
         "pipelines": {
@@ -139,10 +165,13 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
                 "overall_readiness_percent": plan.mapping.overall_readiness_percent,
             }
         },
+        "state": report.ending.reason(),
         "steps": report.kinds,
         "failures": report.failures,
         "requests": report.total_requests,
         "finished": run.is_some_and(|r| r.finished_at_ms.is_some()),
+        "revision": reading.revision,
+        "runs": reading.history,
     })
 }
 

@@ -18,21 +18,35 @@ use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
 use super::lanes::{Lane, Lanes};
 use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
+use super::redact::Redactor;
 
 /// A token (V2 PIT/OAuth token or V1 API key). Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret {
+    value: String,
+    redactor: Redactor,
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        let redactor = Redactor::new(&value);
+        Secret { value, redactor }
     }
 
-    /// The value, for the Authorization header and for redaction only.
+    /// The value, for the Authorization header only.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.value
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -150,6 +164,49 @@ pub struct Http {
     headers: Vec<(&'static str, &'static str)>,
     max_retries: u32,
     lanes: Arc<Lanes>,
+    /// Raised by [`Http::stop_sending`]: nothing that has not left yet leaves after it.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    /// What this connection is doing, for progress (see [`Http::activity`]).
+    counters: Arc<Counters>,
+}
+
+/// Counts kept as requests come and go; read as an [`Activity`].
+#[derive(Debug, Default)]
+struct Counters {
+    sent: std::sync::atomic::AtomicU64,
+    waiting: std::sync::atomic::AtomicU64,
+    retrying: std::sync::atomic::AtomicU64,
+    too_many: std::sync::atomic::AtomicU64,
+}
+
+/// What a connection is doing now, for a person watching: requests sent so far, waiting for
+/// the rate limiter, pausing before a retry; 429s seen; the rate the server announces.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Activity {
+    pub sent: u64,
+    pub waiting_for_rate_limit: u64,
+    pub retrying: u64,
+    pub too_many_requests: u64,
+    /// The announced ceiling: requests per interval.
+    pub max: Option<u32>,
+    pub remaining: Option<u32>,
+    pub interval_ms: Option<u64>,
+}
+
+/// Counts one request as being in a state while it lives.
+struct Counting<'a>(&'a std::sync::atomic::AtomicU64);
+
+impl<'a> Counting<'a> {
+    fn new(counter: &'a std::sync::atomic::AtomicU64) -> Self {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counting(counter)
+    }
+}
+
+impl Drop for Counting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The pause before resending after a refused connection or a transient read failure.
@@ -181,6 +238,8 @@ impl Http {
             headers: options.headers,
             max_retries: options.max_retries,
             lanes: Arc::new(Lanes::new(lanes)),
+            stop: Arc::new(tokio::sync::watch::Sender::new(false)),
+            counters: Arc::default(),
         })
     }
 
@@ -194,6 +253,55 @@ impl Http {
         self.lanes.all()
     }
 
+    /// What this connection is doing now (for progress): every token's requests; the ceiling
+    /// and what is left of it summed over the tokens still in use (each has its own window).
+    pub fn activity(&self) -> Activity {
+        use std::sync::atomic::Ordering::Relaxed;
+        let headers: Vec<RateHeaders> = self
+            .lanes
+            .all()
+            .iter()
+            .filter(|lane| !lane.is_refused())
+            .map(|lane| lane.limiter.last_headers())
+            .collect();
+        let sum = |of: fn(&RateHeaders) -> Option<u32>| {
+            headers.iter().filter_map(of).reduce(|a, b| a + b)
+        };
+        Activity {
+            sent: self.counters.sent.load(Relaxed),
+            waiting_for_rate_limit: self.counters.waiting.load(Relaxed),
+            retrying: self.counters.retrying.load(Relaxed),
+            too_many_requests: self.counters.too_many.load(Relaxed),
+            max: sum(|h| h.max),
+            remaining: sum(|h| h.remaining),
+            interval_ms: headers.iter().find_map(|h| h.interval_ms),
+        }
+    }
+
+    /// From now on, no request of this connection leaves: those waiting for the limiter (or
+    /// for a retry) give up with a "not sent" error, those already on the wire settle.
+    pub fn stop_sending(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Runs `wait` unless sending stops first; `Err` (nothing sent) when it does.
+    async fn unless_stopped<T>(
+        &self,
+        endpoint: &str,
+        wait: impl Future<Output = T>,
+    ) -> ApiResult<T> {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|&s| s) => Err(ApiError::new(
+                ApiErrorKind::Retryable,
+                endpoint,
+                "not sent: the run is stopping",
+            )),
+            done = wait => Ok(done),
+        }
+    }
+
     /// Sends a request, retrying as the rules in this module's header say; the JSON body of a
     /// 2xx answer (`null` when empty).
     pub async fn send(&self, req: &Request) -> ApiResult<Value> {
@@ -201,17 +309,26 @@ impl Http {
         let mut limited = 0u32;
         let mut failed = 0u32;
         loop {
-            let (index, permit) = self.lanes.acquire().await.map_err(|r| match r {
-                Refusal::DailyBudget { remaining } => ApiError::new(
-                    ApiErrorKind::DailyBudget,
-                    endpoint.clone(),
-                    format!(
-                        "only {remaining} requests of today's API budget are left, at or below \
+            // Waiting for the limiters sends nothing, so a stop ends the wait at once.
+            let waiting = Counting::new(&self.counters.waiting);
+            let (index, permit) = self
+                .unless_stopped(&endpoint, self.lanes.acquire())
+                .await?
+                .map_err(|r| match r {
+                    Refusal::DailyBudget { remaining } => ApiError::new(
+                        ApiErrorKind::DailyBudget,
+                        endpoint.clone(),
+                        format!(
+                            "only {remaining} requests of today's API budget are left, at or below \
                          rate_limit.daily_reserve (kept for other uses of this location); \
                          continue when the budget resets, or lower the reserve"
+                        ),
                     ),
-                ),
-            })?;
+                })?;
+            drop(waiting);
+            self.counters
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let lane = &self.lanes.all()[index];
             let started = Instant::now();
             let attempt = self.attempt(req, &lane.token).await;
@@ -250,6 +367,9 @@ impl Http {
             }
             if err.status == Some(429) {
                 limited += 1;
+                self.counters
+                    .too_many
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::debug!(endpoint = %endpoint, attempt = limited, pause_ms = pause.map(|p| p.as_millis() as u64), "429");
                 if limited > self.max_retries {
                     return Err(ApiError {
@@ -265,7 +385,9 @@ impl Http {
             }
             if err.kind == ApiErrorKind::Retryable && failed < self.max_retries {
                 failed += 1;
-                tokio::time::sleep(backoff(failed)).await;
+                let _retrying = Counting::new(&self.counters.retrying);
+                self.unless_stopped(&endpoint, tokio::time::sleep(backoff(failed)))
+                    .await?;
                 continue;
             }
             return Err(err);
@@ -552,30 +674,15 @@ pub fn redact(mut err: ApiError, token: &Secret) -> ApiError {
     err
 }
 
-/// The body with every occurrence of the token replaced by `[redacted]` (borrowed when absent).
+/// The body with the token, in any form it may be echoed in, replaced by `[redacted]`
+/// (borrowed when absent).
 pub fn redact_body<'a>(body: &'a [u8], token: &Secret) -> std::borrow::Cow<'a, [u8]> {
-    let t = token.expose().as_bytes();
-    if t.is_empty() || !body.windows(t.len()).any(|w| w == t) {
-        return std::borrow::Cow::Borrowed(body);
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.windows(t.len()).position(|w| w == t) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(b"[redacted]");
-        rest = &rest[i + t.len()..];
-    }
-    out.extend_from_slice(rest);
-    std::borrow::Cow::Owned(out)
+    token.redactor.redact(body)
 }
 
-/// Replaces the token in a text with `[redacted]`.
+/// Replaces the token, in any form it may be echoed in, in a text with `[redacted]`.
 pub fn redact_text(text: &str, token: &Secret) -> String {
-    let t = token.expose();
-    if t.is_empty() || !text.contains(t) {
-        return text.to_string();
-    }
-    text.replace(t, "[redacted]")
+    token.redactor.redact_str(text).into_owned()
 }
 
 #[cfg(test)]

@@ -4,19 +4,24 @@
 //! sandbox server and stands in for a live account in tests.
 
 mod clock;
+mod history;
 mod ids;
+mod pipelines;
 mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 pub use clock::{epoch_ms, iso};
+pub use pipelines::{PipelineInput, StageInput, position_probability};
 
 use crate::ghl::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField,
-    NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
+    NewOpportunity, NewTask, PipelineWrite,
 };
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 use ids::IdGen;
 
 /// The message GoHighLevel gives when a location refuses a duplicate contact.
@@ -63,6 +68,7 @@ struct State {
     /// 100,000-contact location is not scanned on every write.
     contact_at: HashMap<String, usize>,
     opportunity_ids: HashSet<String>,
+    history: history::HistoryIndex,
 }
 
 /// 2026-01-01T00:00:00Z: where the logical clock starts when the fixture holds older dates.
@@ -84,6 +90,7 @@ impl MemoryAccount {
             .map(|(i, c)| (c.id.clone(), i))
             .collect();
         let opportunity_ids = account.opportunities.iter().map(|o| o.id.clone()).collect();
+        let history = history::HistoryIndex::new(&account);
         MemoryAccount {
             state: Mutex::new(State {
                 account,
@@ -92,6 +99,7 @@ impl MemoryAccount {
                 clock_ms: latest.max(CLOCK_START_MS),
                 contact_at,
                 opportunity_ids,
+                history,
             }),
         }
     }
@@ -376,6 +384,10 @@ impl Ghl for MemoryAccount {
         Ok(self.contact(id))
     }
 
+    async fn get_opportunity(&self, id: &str, _pipeline: &str) -> ApiResult<Option<Opportunity>> {
+        Ok(self.read(|a| a.opportunities.iter().find(|o| o.id == id).cloned()))
+    }
+
     async fn find_opportunities(
         &self,
         contact_id: &str,
@@ -388,6 +400,42 @@ impl Ghl for MemoryAccount {
                 .cloned()
                 .collect()
         }))
+    }
+
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.create_pipeline_now(&pipeline.into())
+    }
+
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.update_pipeline_now(id, &pipeline.into())
+    }
+
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        Ok(self.pipeline(id))
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        Ok(self.read(|a| a.workflows.clone().unwrap_or_default()))
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        Ok(self.notes_of(contact_id))
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        Ok(self.tasks_of(contact_id))
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        Ok(Some(self.read(|a| a.tasks.clone())))
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.create_note_now(contact_id, note)
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.create_task_now(contact_id, task)
     }
 }
 

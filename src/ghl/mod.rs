@@ -3,14 +3,17 @@
 
 pub mod accounts;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod lag_probe;
 pub mod lanes;
 pub mod limits_probe;
+pub mod live_shapes;
 pub mod memory;
 pub mod payload;
 pub mod probe;
 pub mod ratelimit;
+pub mod redact;
 pub mod remote;
 pub mod v1;
 pub mod v1_shapes;
@@ -20,9 +23,14 @@ pub mod wire;
 use std::future::Future;
 
 pub use error::{ApiError, ApiErrorKind};
-pub use payload::{ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity};
+pub use history::{NewNote, NewTask};
+pub use payload::{
+    ContactWrite, CustomFieldWrite, NewCustomField, NewOpportunity, PipelineWrite, StageWrite,
+};
 
-use crate::model::{Account, Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// Result of every call across the network boundary.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -83,12 +91,64 @@ pub trait Ghl: Send + Sync {
     ) -> impl Future<Output = ApiResult<Vec<Contact>>> + Send;
     /// One contact by id; `None` when it does not exist.
     fn get_contact(&self, id: &str) -> impl Future<Output = ApiResult<Option<Contact>>> + Send;
+    /// One opportunity by id (a read that is right at once, unlike the search); `None` when
+    /// it does not exist. `pipeline_id` is the pipeline it was created in (V1 reads by pipeline).
+    fn get_opportunity(
+        &self,
+        id: &str,
+        pipeline_id: &str,
+    ) -> impl Future<Output = ApiResult<Option<Opportunity>>> + Send;
     /// The opportunities of one contact in one pipeline, for reconciliation.
     fn find_opportunities(
         &self,
         contact_id: &str,
         pipeline_id: &str,
     ) -> impl Future<Output = ApiResult<Vec<Opportunity>>> + Send;
+
+    /// `POST /opportunities/pipelines`: a new pipeline with its stages (scope `pipelines.create`).
+    fn create_pipeline(
+        &self,
+        pipeline: &PipelineWrite,
+    ) -> impl Future<Output = ApiResult<Pipeline>> + Send;
+    /// `PUT /opportunities/pipelines/{id}`: **replaces** the name and the whole stage list (scope
+    /// `pipelines.write`). Never called with a list that leaves out an existing stage.
+    fn update_pipeline(
+        &self,
+        id: &str,
+        pipeline: &PipelineWrite,
+    ) -> impl Future<Output = ApiResult<Pipeline>> + Send;
+    /// One pipeline as it is now; `None` when it does not exist.
+    fn get_pipeline(&self, id: &str) -> impl Future<Output = ApiResult<Option<Pipeline>>> + Send {
+        async move {
+            let all = self.pipelines().await?;
+            Ok(all.into_iter().find(|p| p.id == id))
+        }
+    }
+    /// The location's workflows (`GET /workflows/`, read-only).
+    fn workflows(&self) -> impl Future<Output = ApiResult<Vec<Workflow>>> + Send;
+    /// The run is stopping: send nothing more. Requests still waiting (for the rate limiter, or
+    /// to be retried) fail without being sent; those already sent settle. An account with no
+    /// waits (in memory) has nothing to do.
+    fn stop_sending(&self) {}
+    /// `GET /contacts/{id}/notes`: every note of one contact (the list has no paging).
+    fn contact_notes(&self, contact_id: &str) -> impl Future<Output = ApiResult<Vec<Note>>> + Send;
+    /// `GET /contacts/{id}/tasks`: every task of one contact.
+    fn contact_tasks(&self, contact_id: &str) -> impl Future<Output = ApiResult<Vec<Task>>> + Send;
+    /// Every task of the location through the location-wide search, all pages; `None` when
+    /// the API has no such search (V1: tasks are read contact by contact).
+    fn location_tasks(&self) -> impl Future<Output = ApiResult<Option<Vec<Task>>>> + Send;
+    /// `POST /contacts/{id}/notes`.
+    fn create_note(
+        &self,
+        contact_id: &str,
+        note: &NewNote,
+    ) -> impl Future<Output = ApiResult<Note>> + Send;
+    /// `POST /contacts/{id}/tasks`.
+    fn create_task(
+        &self,
+        contact_id: &str,
+        task: &NewTask,
+    ) -> impl Future<Output = ApiResult<Task>> + Send;
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.
@@ -108,5 +168,11 @@ pub async fn snapshot<G: Ghl>(ghl: &G) -> ApiResult<Account> {
         users,
         contacts,
         opportunities,
+        workflows: None,
+        access: Default::default(),
+        // A contact's history is read for the contacts a plan needs, not for the whole
+        // location: see [`history::read`].
+        notes: vec![],
+        tasks: vec![],
     })
 }

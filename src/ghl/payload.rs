@@ -96,3 +96,30 @@ pub struct NewOpportunity {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomFieldWrite>,
 }
+
+/// One stage in a pipeline create or update body. An update keeps a stage sent with its `id`,
+/// creates one sent without, and deletes every stage left out; a stage sent without
+/// `stageWinProbability` makes the server recompute every stage's probability, so this type
+/// always carries one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    /// 0-based, in the order the stages are sent.
+    pub position: i64,
+    pub stage_win_probability: f64,
+}
+
+/// `POST /opportunities/pipelines` body (less `locationId`) and `PUT
+/// /opportunities/pipelines/{id}` body: the name and the whole stage list [U: live docs only,
+/// not in the vendored spec].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineWrite {
+    pub name: String,
+    pub stages: Vec<StageWrite>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_opportunity_probability: Option<bool>,
+}

@@ -10,10 +10,15 @@ use super::lanes::Lane;
 use super::ratelimit::{self, Limits};
 use super::v1::V1;
 use super::v2::{self, V2};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
+use super::{
+    ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity, NewTask,
+    PipelineWrite,
+};
 use crate::config::{AccountConfig, ApiKind, RateLimitConfig};
 use crate::error::{Error, Result};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// Which account of the migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -210,11 +215,46 @@ impl Ghl for Remote {
     async fn get_contact(&self, id: &str) -> ApiResult<Option<Contact>> {
         delegate!(self, c => c.get_contact(id))
     }
+    async fn get_opportunity(&self, id: &str, pipeline_id: &str) -> ApiResult<Option<Opportunity>> {
+        delegate!(self, c => c.get_opportunity(id, pipeline_id))
+    }
     async fn find_opportunities(
         &self,
         contact_id: &str,
         pipeline_id: &str,
     ) -> ApiResult<Vec<Opportunity>> {
         delegate!(self, c => c.find_opportunities(contact_id, pipeline_id))
+    }
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        delegate!(self, c => c.create_pipeline(pipeline))
+    }
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        delegate!(self, c => c.update_pipeline(id, pipeline))
+    }
+    async fn get_pipeline(&self, id: &str) -> ApiResult<Option<Pipeline>> {
+        delegate!(self, c => c.get_pipeline(id))
+    }
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        delegate!(self, c => c.workflows())
+    }
+    fn stop_sending(&self) {
+        if let Some(http) = self.http() {
+            http.stop_sending();
+        }
+    }
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        delegate!(self, c => c.contact_notes(contact_id))
+    }
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        delegate!(self, c => c.contact_tasks(contact_id))
+    }
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        delegate!(self, c => c.location_tasks())
+    }
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        delegate!(self, c => c.create_note(contact_id, note))
+    }
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        delegate!(self, c => c.create_task(contact_id, task))
     }
 }

@@ -5,6 +5,8 @@
 //! Beware: V1's `POST /contacts/` upserts on an email or phone match, so a "create" can
 //! update an existing contact; the executor looks contacts up before creating them.
 
+pub mod history;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,9 +18,12 @@ use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
 use super::wire::{self, array, convert, convert_all, member, segment};
 use super::{
-    ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
+    NewOpportunity, NewTask, PipelineWrite,
 };
-use crate::model::{Contact, CustomField, DataType, Location, Opportunity, Pipeline, User};
+use crate::model::{
+    Contact, CustomField, DataType, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// Records per V1 list page (the API's maximum).
 pub const PAGE: usize = 100;
@@ -331,6 +336,18 @@ impl Ghl for V1 {
         }
     }
 
+    /// V1 reads opportunities per pipeline: the pipeline's list, then the one with this id.
+    async fn get_opportunity(&self, id: &str, pipeline_id: &str) -> ApiResult<Option<Opportunity>> {
+        if pipeline_id.is_empty() {
+            return Ok(self.opportunities().await?.into_iter().find(|o| o.id == id));
+        }
+        Ok(self
+            .pipeline_opportunities(pipeline_id)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id))
+    }
+
     async fn find_opportunities(
         &self,
         contact_id: &str,
@@ -343,6 +360,47 @@ impl Ghl for V1 {
             .filter(|o| o.contact_id == contact_id)
             .collect())
     }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        self.notes_of(contact_id).await
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        self.tasks_of(contact_id).await
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        Ok(None)
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.add_note(contact_id, note).await
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.add_task(contact_id, task).await
+    }
+
+    async fn create_pipeline(&self, _: &PipelineWrite) -> ApiResult<Pipeline> {
+        Err(no_v1_route("POST /pipelines/"))
+    }
+
+    async fn update_pipeline(&self, id: &str, _: &PipelineWrite) -> ApiResult<Pipeline> {
+        Err(no_v1_route(&format!("PUT /pipelines/{id}")))
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        Err(no_v1_route("GET /workflows/"))
+    }
+}
+
+/// V1 has no route to create or change pipelines, nor to list workflows.
+fn no_v1_route(endpoint: &str) -> ApiError {
+    ApiError::new(
+        ApiErrorKind::Permanent,
+        endpoint,
+        "the V1 API has no such route (pipelines and workflows are V2 only)",
+    )
 }
 
 #[cfg(test)]

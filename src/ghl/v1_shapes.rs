@@ -43,8 +43,11 @@ pub fn contact_from_v1(raw: &Value, date_fields: &BTreeSet<String>) -> Value {
             map.insert("customFields".into(), Value::Array(converted));
         }
     }
-    if let Some(ms) = map.get("dateOfBirth").and_then(Value::as_i64) {
-        map.insert("dateOfBirth".into(), Value::String(iso_date(ms)));
+    if let Some(date) = map
+        .get("dateOfBirth")
+        .and_then(super::live_shapes::birth_date)
+    {
+        map.insert("dateOfBirth".into(), Value::String(date));
     }
     if let Some(ms) = map.get("dateAdded").and_then(Value::as_i64) {
         map.insert("dateAdded".into(), Value::String(iso_datetime(ms)));

@@ -1,12 +1,27 @@
 //! The live V2 client (`services.leadconnectorhq.com`, `Version: 2021-07-28`): the [`Ghl`]
 //! trait over the official routes, paging every list to its end.
 
+mod history;
+
+use std::sync::Arc;
+
 use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+mod pipelines;
+
+pub use pipelines::{create_body as create_pipeline_body, update_body as update_pipeline_body};
 
 use super::http::{Http, Request};
+use super::live_shapes;
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
-use super::{ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewOpportunity};
-use crate::model::{Contact, CustomField, Location, Opportunity, Pipeline, User};
+use super::{
+    ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity,
+    NewTask, PipelineWrite,
+};
+use crate::model::{
+    Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
+};
 
 /// The `Version` header for contacts, opportunities, locations and users.
 pub const VERSION: &str = "2021-07-28";
@@ -17,11 +32,17 @@ pub const CONTACT_PAGE: usize = 500;
 /// Opportunities per `GET /opportunities/search` page (the API's maximum).
 pub const OPPORTUNITY_PAGE: usize = 100;
 
+/// Users per `GET /users/search` page.
+pub const USER_PAGE: usize = 100;
+
 /// A V2 location reached with a Private Integration Token or OAuth token.
 #[derive(Debug, Clone)]
 pub struct V2 {
     http: Http,
     location_id: String,
+    /// The `GET /locations/{id}` answer, read once: the location and the `companyId` the users
+    /// search needs.
+    location_answer: Arc<OnceCell<Value>>,
 }
 
 impl V2 {
@@ -30,6 +51,7 @@ impl V2 {
         V2 {
             http,
             location_id: location_id.into(),
+            location_answer: Arc::new(OnceCell::new()),
         }
     }
 
@@ -41,10 +63,69 @@ impl V2 {
         &self.location_id
     }
 
-    /// Every opportunity matching the extra query pairs, following `meta` page by page.
+    /// The location's answer (`{location: {...}}`), read once.
+    async fn location_answer(&self) -> ApiResult<(String, &Value)> {
+        let req = Request::get(format!("/locations/{}", segment(&self.location_id)));
+        let endpoint = req.endpoint();
+        let body = self
+            .location_answer
+            .get_or_try_init(|| self.http.send(&req))
+            .await?;
+        Ok((endpoint, body))
+    }
+
+    /// `GET /users/search?companyId&locationId`, paged by `skip` while pages come back full.
+    async fn search_users(&self) -> ApiResult<Vec<User>> {
+        let (at, body) = self.location_answer().await?;
+        let company = member(&at, member(&at, body, "location")?, "companyId")?
+            .as_str()
+            .ok_or_else(|| wire::shape_error(&at, "`location.companyId` is not text"))?
+            .to_string();
+        let mut all: Vec<User> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let req = Request::get("/users/search")
+                .query("companyId", &company)
+                .query("locationId", &self.location_id)
+                .query("skip", all.len().to_string())
+                .query("limit", USER_PAGE.to_string());
+            let endpoint = req.endpoint();
+            let body = self.http.send(&req).await?;
+            let page: Vec<User> =
+                convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)?;
+            let got = page.len();
+            // A server that ignores `skip` answers the same page forever: an error (the
+            // deprecated route is tried next), never an endless loop or a duplicate.
+            if let Some(again) = page.iter().find(|u| !seen.insert(u.id.clone())) {
+                return Err(wire::shape_error(
+                    &endpoint,
+                    format!(
+                        "user {} comes back on a later page (`skip` ignored?)",
+                        again.id
+                    ),
+                ));
+            }
+            all.extend(page);
+            if !wire::more_pages(got, USER_PAGE, all.len(), None) {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The deprecated `GET /users/?locationId` (gone from the official SDK 3.0).
+    async fn legacy_users(&self) -> ApiResult<Vec<User>> {
+        let req = Request::get("/users/").query("locationId", &self.location_id);
+        let endpoint = req.endpoint();
+        let body = self.http.send(&req).await?;
+        convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)
+    }
+
+    /// Every opportunity matching the extra query pairs, of every status, following `meta` page
+    /// by page.
     async fn search_opportunities(&self, filters: &[(&str, &str)]) -> ApiResult<Vec<Opportunity>> {
         let mut first = Request::get("/opportunities/search")
             .query("location_id", &self.location_id)
+            .query("status", "all")
             .query("limit", OPPORTUNITY_PAGE.to_string());
         for (k, v) in filters {
             first = first.query(k, *v);
@@ -53,7 +134,7 @@ impl V2 {
             wire::all_meta_pages(&self.http, &first, "opportunities", OPPORTUNITY_PAGE).await?;
         items
             .iter()
-            .map(|o| convert(&endpoint, "opportunity", &opportunity_shape(o)))
+            .map(|o| read_opportunity(&endpoint, o))
             .collect()
     }
 
@@ -64,40 +145,34 @@ impl V2 {
             .query(param, value);
         let endpoint = req.endpoint();
         let body = self.http.send(&req).await?;
+        // The miss is 200 `{"contact": null}`; an answer without the key is no known shape,
+        // and reading it as a miss would send an in-doubt create again.
         match body.get("contact") {
-            None | Some(Value::Null) => Ok(None),
-            Some(c) => convert(&endpoint, "contact", c).map(Some),
+            Some(Value::Null) => Ok(None),
+            None => Err(wire::shape_error(
+                &endpoint,
+                format!(
+                    "the answer has no `contact` (not even null): {}",
+                    live_shapes::describe(&body)
+                ),
+            )),
+            Some(c) => read_contact(&endpoint, c).map(Some),
         }
     }
 }
 
-/// An opportunity as the search returns it, in the model's shape: `contactId` from `contact.id`
-/// when absent, and custom values under `fieldValue` whatever their typed name.
-pub fn opportunity_shape(raw: &Value) -> Value {
-    let mut o = wire::without_nulls(raw);
-    if o.get("contactId").is_none()
-        && let Some(id) = raw.pointer("/contact/id").cloned()
-    {
-        o["contactId"] = id;
-    }
-    if let Some(Value::Array(fields)) = o.get_mut("customFields") {
-        for f in fields.iter_mut() {
-            let Value::Object(map) = f else { continue };
-            if ["fieldValue", "value", "field_value"]
-                .iter()
-                .any(|k| map.contains_key(*k))
-            {
-                continue;
-            }
-            let typed = map.keys().find(|k| k.starts_with("fieldValue")).cloned();
-            if let Some(k) = typed
-                && let Some(v) = map.remove(&k)
-            {
-                map.insert("fieldValue".into(), v);
-            }
-        }
-    }
-    o
+/// One contact of any contact answer, in the model's shape (see [`live_shapes`]).
+fn read_contact(endpoint: &str, raw: &Value) -> ApiResult<Contact> {
+    let normal =
+        live_shapes::contact(raw).map_err(|e| wire::shape_error(endpoint, e.to_string()))?;
+    convert(endpoint, "contact", &normal)
+}
+
+/// One opportunity of any opportunity answer, in the model's shape.
+fn read_opportunity(endpoint: &str, raw: &Value) -> ApiResult<Opportunity> {
+    let normal =
+        live_shapes::opportunity(raw).map_err(|e| wire::shape_error(endpoint, e.to_string()))?;
+    convert(endpoint, "opportunity", &normal)
 }
 
 /// A contact-write body for `PUT`: never `tags` (they would replace every tag).
@@ -148,10 +223,8 @@ pub mod bodies {
 
 impl Ghl for V2 {
     async fn location(&self) -> ApiResult<Location> {
-        let req = Request::get(format!("/locations/{}", segment(&self.location_id)));
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert(&endpoint, "location", member(&endpoint, &body, "location")?)
+        let (endpoint, body) = self.location_answer().await?;
+        convert(&endpoint, "location", member(&endpoint, body, "location")?)
     }
 
     async fn custom_fields(&self) -> ApiResult<Vec<CustomField>> {
@@ -176,15 +249,27 @@ impl Ghl for V2 {
         convert_all(&endpoint, "pipeline", array(&endpoint, &body, "pipelines")?)
     }
 
+    /// Through `/users/search` (with the location's `companyId`); the deprecated `/users/`
+    /// when that fails for another reason than a stop; an error naming both when both fail.
     async fn users(&self) -> ApiResult<Vec<User>> {
-        let req = Request::get("/users/").query("locationId", &self.location_id);
-        let endpoint = req.endpoint();
-        let body = self.http.send(&req).await?;
-        convert_all(&endpoint, "user", array(&endpoint, &body, "users")?)
+        let searched = match self.search_users().await {
+            Ok(users) => return Ok(users),
+            Err(e) if e.is_resumable_stop() => return Err(e),
+            Err(e) => e,
+        };
+        self.legacy_users().await.map_err(|legacy| ApiError {
+            message: format!(
+                "{}; and before it, {searched} (the users are read through /users/search, then \
+                 the deprecated /users/; check the token's users.readonly scope)",
+                legacy.message
+            ),
+            ..legacy
+        })
     }
 
     async fn contacts(&self) -> ApiResult<Vec<Contact>> {
         let mut all: Vec<Contact> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let mut after: Option<Value> = None;
         loop {
             let req = Request::search(
@@ -195,7 +280,16 @@ impl Ghl for V2 {
             let body = self.http.send(&req).await?;
             let page = array(&endpoint, &body, "contacts")?;
             for c in page {
-                all.push(convert(&endpoint, "contact", c)?);
+                let contact = read_contact(&endpoint, c)?;
+                // Pages that come back again (a cursor cycle, an ignored `searchAfter`) are an
+                // error, never an endless loop or a contact read twice.
+                if !seen.insert(contact.id.clone()) {
+                    return Err(wire::shape_error(
+                        &endpoint,
+                        format!("contact {} comes back on a later page", contact.id),
+                    ));
+                }
+                all.push(contact);
             }
             let total = body.get("total").and_then(Value::as_u64);
             if !wire::more_pages(page.len(), CONTACT_PAGE, all.len(), total) {
@@ -246,7 +340,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                convert(at, "contact", member(at, body, "contact")?)
+                read_contact(at, member(at, body, "contact")?)
             })
             .await
     }
@@ -258,7 +352,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                convert(at, "contact", member(at, body, "contact")?)
+                read_contact(at, member(at, body, "contact")?)
             })
             .await
     }
@@ -278,8 +372,7 @@ impl Ghl for V2 {
         );
         self.http
             .write(&req, |at, body| {
-                let raw = member(at, body, "opportunity")?;
-                convert(at, "opportunity", &opportunity_shape(raw))
+                read_opportunity(at, member(at, body, "opportunity")?)
             })
             .await
     }
@@ -304,8 +397,18 @@ impl Ghl for V2 {
         let req = Request::get(format!("/contacts/{}", segment(id)));
         let endpoint = req.endpoint();
         match self.http.send(&req).await {
+            Ok(body) => read_contact(&endpoint, member(&endpoint, &body, "contact")?).map(Some),
+            Err(e) if wire::is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn get_opportunity(&self, id: &str, _pipeline: &str) -> ApiResult<Option<Opportunity>> {
+        let req = Request::get(format!("/opportunities/{}", segment(id)));
+        let endpoint = req.endpoint();
+        match self.http.send(&req).await {
             Ok(body) => {
-                convert(&endpoint, "contact", member(&endpoint, &body, "contact")?).map(Some)
+                read_opportunity(&endpoint, member(&endpoint, &body, "opportunity")?).map(Some)
             }
             Err(e) if wire::is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
@@ -325,5 +428,37 @@ impl Ghl for V2 {
             .into_iter()
             .filter(|o| o.contact_id == contact_id && o.pipeline_id == pipeline_id)
             .collect())
+    }
+
+    async fn create_pipeline(&self, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.post_pipeline(pipeline).await
+    }
+
+    async fn update_pipeline(&self, id: &str, pipeline: &PipelineWrite) -> ApiResult<Pipeline> {
+        self.put_pipeline(id, pipeline).await
+    }
+
+    async fn workflows(&self) -> ApiResult<Vec<Workflow>> {
+        self.read_workflows().await
+    }
+
+    async fn contact_notes(&self, contact_id: &str) -> ApiResult<Vec<Note>> {
+        self.notes_of(contact_id).await
+    }
+
+    async fn contact_tasks(&self, contact_id: &str) -> ApiResult<Vec<Task>> {
+        self.tasks_of(contact_id).await
+    }
+
+    async fn location_tasks(&self) -> ApiResult<Option<Vec<Task>>> {
+        self.all_tasks().await.map(Some)
+    }
+
+    async fn create_note(&self, contact_id: &str, note: &NewNote) -> ApiResult<Note> {
+        self.add_note(contact_id, note).await
+    }
+
+    async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
+        self.add_task(contact_id, task).await
     }
 }

@@ -101,8 +101,6 @@ impl MetaCursor {
     }
 }
 
-/// Whether to ask for another page after one of `got` records (of `limit` asked), with
-/// `held` records collected so far.
 /// Every item of a list paged by `meta` (`startAfter`, `startAfterId`, `total`), V1 and V2 alike:
 /// `first` is the request for the first page (`limit` set); the cursor of each answer is sent
 /// back until the list ends. A cursor that repeats is an error, not an endless loop.
@@ -134,8 +132,21 @@ pub async fn all_meta_pages(
         if !more_pages(got, page, all.len(), next.total) {
             break;
         }
+        // Without a cursor the list cannot go on: fine when `total` says it is all there,
+        // otherwise stopping would silently truncate it.
         let Some(id) = next.start_after_id.clone() else {
-            break;
+            if next.total.is_some_and(|total| all.len() as u64 >= total) {
+                break;
+            }
+            return Err(shape_error(
+                &endpoint,
+                format!(
+                    "a page of {got} came back without a cursor (meta.startAfterId) after {} \
+                     records{}: the rest cannot be read",
+                    all.len(),
+                    next.total.map(|t| format!(" of {t}")).unwrap_or_default()
+                ),
+            ));
         };
         if !seen.insert(id) {
             return Err(shape_error(
@@ -148,14 +159,15 @@ pub async fn all_meta_pages(
     Ok((endpoint, all))
 }
 
+/// Whether to ask for another page after one of `got` records (of `limit` asked), with `held`
+/// records collected so far. A full page always asks for the next, whatever `total` says (a live
+/// `total` can be capped or stale: trusting it would silently truncate); a short one asks only
+/// while `total` says more.
 pub fn more_pages(got: usize, limit: usize, held: usize, total: Option<u64>) -> bool {
     if got == 0 {
         return false;
     }
-    match total {
-        Some(total) => (held as u64) < total,
-        None => got >= limit,
-    }
+    got >= limit || total.is_some_and(|total| (held as u64) < total)
 }
 
 /// A path segment, percent-encoded (ids are alphanumeric, but never trust that).
@@ -193,6 +205,10 @@ mod tests {
         // A server that caps the page below what was asked still pages to the total.
         assert!(more_pages(100, 500, 100, Some(250)));
         assert!(!more_pages(50, 500, 250, Some(250)));
+        // A full page asks for the next even when `total` says it was the last (a capped or
+        // stale total must not truncate the list).
+        assert!(more_pages(100, 100, 100, Some(100)));
+        assert!(more_pages(100, 100, 10_100, Some(10_000)));
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct ContactMatchOptions<'a> {
     pub default_country: &'a str,
     /// The target field holding stamped source ids, when the target has it.
     pub stamp_field_id: Option<&'a str>,
+    /// The ledger's map (source contact id -> target contact id) of contacts this migration
+    /// wrote and the target still holds: it decides before any key does.
+    pub ledger: Option<&'a HashMap<String, String>>,
 }
 
 /// The identity of a contact: its email, else its phone, else its source id.
@@ -151,15 +154,27 @@ fn filtered(c: &Contact, filter: &ContactFilter) -> Option<String> {
 }
 
 /// The target's contacts indexed by email, phone and stamped source id.
-struct TargetIndex {
+struct TargetIndex<'a> {
+    ledger: Option<&'a HashMap<String, String>>,
+    by_id: HashMap<&'a str, usize>,
     by_email: HashMap<String, usize>,
     by_phone: HashMap<String, usize>,
     by_stamp: HashMap<String, usize>,
 }
 
-impl TargetIndex {
-    fn new(target: &[Contact], opts: ContactMatchOptions<'_>) -> Self {
+impl<'a> TargetIndex<'a> {
+    fn new(target: &'a [Contact], opts: ContactMatchOptions<'a>) -> Self {
+        let by_id = match opts.ledger {
+            Some(_) => target
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.id.as_str(), i))
+                .collect(),
+            None => HashMap::new(),
+        };
         let mut index = TargetIndex {
+            ledger: opts.ledger,
+            by_id,
             by_email: HashMap::with_capacity(target.len()),
             by_phone: HashMap::with_capacity(target.len()),
             by_stamp: HashMap::new(),
@@ -188,6 +203,13 @@ impl TargetIndex {
     }
 
     fn find(&self, c: &Contact, id: &Identity, country: &str) -> Option<(usize, &'static str)> {
+        if let Some(&t) = self
+            .ledger
+            .and_then(|l| l.get(&c.id))
+            .and_then(|target| self.by_id.get(target.as_str()))
+        {
+            return Some((t, "ledger"));
+        }
         if let Identity::Email(e) = id
             && let Some(&t) = self.by_email.get(e)
         {
@@ -225,6 +247,7 @@ mod tests {
             filter: &filter,
             default_country: "1",
             stamp_field_id: Some("stamp"),
+            ledger: None,
         };
         match_contacts(source, target, opts)
             .into_iter()
@@ -307,6 +330,7 @@ mod tests {
                 filter: &ContactFilter::default(),
                 default_country: "1",
                 stamp_field_id: Some("stamp"),
+                ledger: None,
             },
         );
         assert_eq!(decisions[0].identity, Identity::SourceId("s1".into()));
@@ -352,6 +376,7 @@ mod tests {
             filter: &filter,
             default_country: "1",
             stamp_field_id: None,
+            ledger: None,
         };
         let d = match_contacts(&[tagged.clone(), plain.clone()], &[], opts);
         assert!(matches!(d[0].outcome, ContactOutcome::Filtered(_)));

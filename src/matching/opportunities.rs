@@ -21,6 +21,8 @@ pub enum ContactLink {
     Created { step: String },
     /// The contact is not migrated; its opportunities cannot be.
     NotMigrated(String),
+    /// A filter leaves the contact out (it would be `step`); its opportunities are filtered too.
+    Filtered { step: String, why: String },
 }
 
 /// What a source opportunity is in the target.
@@ -147,6 +149,11 @@ fn decide(
         Some(ContactLink::NotMigrated(why)) => {
             return OpportunityOutcome::Blocked(format!("its contact is not migrated: {why}"));
         }
+        Some(ContactLink::Filtered { step, why }) => {
+            return OpportunityOutcome::Filtered(format!(
+                "its contact {step} is filtered out: {why}"
+            ));
+        }
         Some(ContactLink::Existing { target_id, .. }) => target_id.clone(),
         Some(ContactLink::Created { step }) => step.clone(),
     };
@@ -196,8 +203,10 @@ mod tests {
                 .map(|(i, n)| Stage {
                     id: i.to_string(),
                     name: n.to_string(),
+                    ..Default::default()
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 
@@ -285,6 +294,26 @@ mod tests {
         assert_eq!(
             d[4].outcome,
             OpportunityOutcome::DuplicateInSource { kept: 0 }
+        );
+    }
+
+    #[test]
+    fn the_opportunities_of_a_filtered_contact_are_filtered_not_blocked() {
+        let (sp, map, mut contacts) = setup();
+        contacts.insert(
+            "c3".into(),
+            ContactLink::Filtered {
+                step: "contact/c3@x.test".into(),
+                why: "has tag `test`".into(),
+            },
+        );
+        let source = vec![opp("o4", "Other", "c3", "s1")];
+        let d = match_opportunities(&source, &sp, &[], &map, &contacts, &Default::default());
+        assert_eq!(
+            d[0].outcome,
+            OpportunityOutcome::Filtered(
+                "its contact contact/c3@x.test is filtered out: has tag `test`".into()
+            )
         );
     }
 

@@ -1,5 +1,6 @@
 //! Pipelines by name and stages by name within their pipeline, with explicit overrides.
-//! Neither API can create pipelines or stages: a missing one is reported and blocks what needs it.
+//! A missing one is reported here; the planner then plans its creation (V2, when the token may)
+//! or leaves it blocking what needs it, with the reason it gives.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,7 +24,14 @@ pub struct PipelineDecision {
 pub struct PipelineMap {
     pub decisions: Vec<PipelineDecision>,
     index: HashMap<String, usize>,
+    /// Why a missing pipeline is not created, and what to do (said where it blocks something).
+    pub pipelines_not_created: String,
+    /// Why a missing stage is not added, and what to do.
+    pub stages_not_added: String,
 }
+
+/// What blocking on a missing pipeline or stage says when nobody said why it is not created.
+const NOT_CREATED: &str = "it is not created by this plan: create it in the target, then re-plan";
 
 /// Where an opportunity lands: the target pipeline and stage, or why it cannot.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,9 +51,9 @@ impl PipelineMap {
         };
         let Some(target) = &d.target else {
             return Placement::Missing(format!(
-                "pipeline `{}` has no counterpart in the target (pipelines cannot be created \
-                 through the API: create it in the target, then re-plan)",
-                d.source.name
+                "pipeline `{}` has no counterpart in the target ({})",
+                d.source.name,
+                or_default(&self.pipelines_not_created)
             ));
         };
         let stage = match stage_id {
@@ -58,9 +66,11 @@ impl PipelineMap {
                 stage: t,
             },
             Some((s, None, _)) => Placement::Missing(format!(
-                "stage `{} / {}` has no counterpart in the target pipeline `{}` (stages cannot \
-                 be created through the API: add it in the target, then re-plan)",
-                d.source.name, s.name, target.name
+                "stage `{} / {}` has no counterpart in the target pipeline `{}` ({})",
+                d.source.name,
+                s.name,
+                target.name,
+                or_default(&self.stages_not_added)
             )),
             None => Placement::Missing(format!(
                 "pipeline `{}` has no stage {}",
@@ -70,11 +80,20 @@ impl PipelineMap {
         }
     }
 
+    /// Every decision, to plan the creation of what is missing.
+    pub fn decisions_mut(&mut self) -> &mut [PipelineDecision] {
+        &mut self.decisions
+    }
+
     pub fn decision(&self, source_pipeline_id: &str) -> Option<&PipelineDecision> {
         self.index
             .get(source_pipeline_id)
             .map(|i| &self.decisions[*i])
     }
+}
+
+fn or_default(why: &str) -> &str {
+    if why.is_empty() { NOT_CREATED } else { why }
 }
 
 /// Matches pipelines by normalised name (or `explicit` source name -> target name), then
@@ -140,8 +159,10 @@ mod tests {
                 .map(|(id, n)| Stage {
                     id: id.to_string(),
                     name: n.to_string(),
+                    ..Default::default()
                 })
                 .collect(),
+            use_opportunity_probability: None,
         }
     }
 

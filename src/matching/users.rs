@@ -16,10 +16,12 @@ pub struct UserMap {
 impl UserMap {
     /// The target user id for a source user id, when there is one.
     pub fn target_id(&self, source_id: &str) -> Option<&str> {
-        self.by_source_id
-            .get(source_id)
-            .and_then(|u| u.as_ref())
-            .map(|u| u.id.as_str())
+        self.target(source_id).map(|u| u.id.as_str())
+    }
+
+    /// The target user for a source user id, when there is one.
+    pub fn target(&self, source_id: &str) -> Option<&User> {
+        self.by_source_id.get(source_id).and_then(|u| u.as_ref())
     }
 }
 

@@ -1,5 +1,6 @@
 //! What applying a plan costs against the target's daily budget: the requests its steps send
-//! (a merge may send two: the values, then the tags) and the days they need at a daily limit,
+//! (a merge may send two: the values, then the tags; a stage added to a pipeline two: the
+//! pipeline read, then its whole stage list written) and the days they need at a daily limit,
 //! less the reserve kept for other uses of the location. Pure counting, for `plan` to print.
 
 use super::{Action, ContactUpdate, Plan};
@@ -21,6 +22,7 @@ pub struct Estimate {
 pub fn requests_of(action: &Action) -> u64 {
     match action {
         Action::MergeContact(u) | Action::OverwriteContact(u) => update_requests(u),
+        Action::AddStage(_) => 2,
         _ => 1,
     }
 }
@@ -49,6 +51,7 @@ mod tests {
     fn a_merge_with_values_and_tags_is_two_requests_and_days_round_up() {
         let update = |tags: &[&str], fields: &[(&str, &str)]| ContactUpdate {
             into: "t".into(),
+            into_contact: String::new(),
             source_id: "s".into(),
             matched_by: "email".into(),
             fields: fields
@@ -58,6 +61,7 @@ mod tests {
             custom_fields: Vec::new(),
             add_tags: tags.iter().map(|t| t.to_string()).collect(),
             assigned_to: None,
+            assigned_to_email: None,
             changes: Vec::new(),
         };
         assert_eq!(

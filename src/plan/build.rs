@@ -8,6 +8,7 @@ use crate::config::{Config, ExistingPolicy, ObjectKind};
 use crate::error::Result;
 use crate::ghl::NewCustomField;
 use crate::graph;
+use crate::ledger::View;
 use crate::matching::contacts::{ContactMatchOptions, ContactOutcome, Identity, match_contacts};
 use crate::matching::fields::{FieldDecision, FieldOutcome, match_fields};
 use crate::matching::opportunities::{ContactLink, OpportunityOutcome, match_opportunities};
@@ -16,11 +17,14 @@ use crate::matching::users::{UserMap, match_users};
 use crate::model::{Account, DataType};
 use crate::normalize;
 use crate::plan::contact_steps::{self, ContactContext};
+use crate::plan::label;
 use crate::plan::values::{Converted, FieldTarget, convert};
 use crate::plan::{
     Action, FORMAT, MapEntry, MappingReport, NotDone, OpportunityCreate, Plan, Side, Step, Summary,
     ValueWrite, fingerprint,
 };
+
+pub use history::history_scope;
 
 /// The name of the target field that holds stamped source ids of contacts with no email or phone.
 pub const STAMP_FIELD_NAME: &str = "ghl-migrate source id";
@@ -35,17 +39,26 @@ pub struct PlanInput<'a> {
 
 /// Builds the plan. Deterministic: equal inputs give equal plans, whatever the read order.
 pub fn build(input: PlanInput<'_>) -> Result<Plan> {
+    build_with(input, &View::default())
+}
+
+/// [`build`] for a migration whose ledger already holds runs: `ledger` is the target as the
+/// ledger knows it (what this migration wrote and the target still holds, what it created
+/// and a person deleted since).
+pub fn build_with(input: PlanInput<'_>, ledger: &View) -> Result<Plan> {
     // Hashing both accounts is independent of matching: do it alongside.
     std::thread::scope(|scope| {
         let source_fp = scope.spawn(|| fingerprint::account(input.source));
         let target_fp = scope.spawn(|| fingerprint::account(input.target));
-        let mut b = Builder::new(input);
+        let mut b = Builder::new(input, ledger);
         b.unused_declarations();
         b.fields();
         let users = b.users();
         b.pipelines();
         let links = b.contacts(&users);
         b.opportunities(&links, &users);
+        b.notes(&links, &users);
+        b.tasks(&links, &users);
         let source = source_fp.join().expect("hashing does not panic");
         let target = target_fp.join().expect("hashing does not panic");
         b.finish(&source, &target)
@@ -54,6 +67,7 @@ pub fn build(input: PlanInput<'_>) -> Result<Plan> {
 
 struct Builder<'a> {
     input: PlanInput<'a>,
+    ledger: &'a View,
     steps: Vec<Step>,
     not_done: Vec<NotDone>,
     warnings: Vec<String>,
@@ -72,9 +86,10 @@ fn count(counts: &mut BTreeMap<String, u64>, outcome: &str) {
 }
 
 impl<'a> Builder<'a> {
-    fn new(input: PlanInput<'a>) -> Self {
+    fn new(input: PlanInput<'a>, ledger: &'a View) -> Self {
         Builder {
             input,
+            ledger,
             steps: vec![],
             not_done: vec![],
             warnings: vec![],
@@ -89,6 +104,22 @@ impl<'a> Builder<'a> {
 
     fn wants(&self, kind: ObjectKind) -> bool {
         self.input.config.objects.contains(&kind)
+    }
+
+    /// `recreate` when the step re-creates an object this migration created before and a
+    /// person deleted since (said in a warning: a decision the plan states, not an accident),
+    /// else `create`.
+    fn create_outcome(&mut self, kind: &str, source_id: &str, step: &str) -> &'static str {
+        let Some(gone) = self.ledger.gone(kind, source_id) else {
+            return "create";
+        };
+        self.warnings.push(format!(
+            "{step}: this migration created it (run #{}, target id {}) and the target no longer \
+             has it (deleted since?); this plan creates it again (to keep it deleted, leave it \
+             out with a filter and re-plan)",
+            gone.run_id, gone.target_id
+        ));
+        "recreate"
     }
 
     /// A step id that no other step has: `base`, else `base~2`, `base~3`, ...
@@ -114,6 +145,7 @@ impl<'a> Builder<'a> {
             after.sort();
             step.after = after;
         }
+        self.automations();
         let steps = graph::plan_order(std::mem::take(&mut self.steps))?;
         let fields_total = self.mapping.fields.len() as u64;
         let stage_total = self.mapping.stages.len() as u64;
@@ -127,6 +159,7 @@ impl<'a> Builder<'a> {
             (ready as f64 * 1000.0 / total as f64).round() / 10.0
         };
         self.mapping.overall_readiness_percent = readiness;
+        self.mapping.readiness = crate::plan::readiness::explain(&self.mapping);
         self.summary.readiness_percent = readiness;
         self.not_done
             .sort_by(|a, b| (&a.outcome, &a.id).cmp(&(&b.outcome, &b.id)));
@@ -151,6 +184,7 @@ fn side(api: &str, account: &Account, fingerprint: &str) -> Side {
         location: account.location.id.clone(),
         name: account.location.name.clone(),
         fingerprint: fingerprint.to_string(),
+        ledger_run: None,
     }
 }
 
@@ -196,8 +230,13 @@ fn quote_list(items: &[String]) -> String {
         .join(", ")
 }
 
+mod automations;
 mod contacts;
 mod definitions;
+mod history;
+#[cfg(test)]
+mod history_tests;
 mod opportunities;
+mod pipelines;
 #[cfg(test)]
 mod tests;

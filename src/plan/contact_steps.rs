@@ -8,9 +8,10 @@ use serde_json::Value;
 use crate::config::ExistingPolicy;
 use crate::matching::contacts::Identity;
 use crate::matching::users::UserMap;
-use crate::model::{Account, CONTACT_STANDARD_FIELDS, Contact};
+use crate::model::{Account, CONTACT_STANDARD_FIELDS, Contact, User};
 use crate::normalize;
-use crate::plan::build::user_label;
+use crate::plan::build::{STAMP_FIELD_NAME, user_label};
+use crate::plan::label;
 use crate::plan::values::{Converted, FieldTarget, convert, is_empty};
 use crate::plan::{Change, ContactCreate, ContactUpdate, ValueWrite, is_step_ref};
 
@@ -21,7 +22,18 @@ pub struct ContactContext<'a> {
     pub fields: &'a HashMap<String, FieldTarget>,
     pub users: &'a UserMap,
     pub source: &'a Account,
+    /// The target's users, to name the owner an update replaces.
+    pub target_users: &'a [User],
     pub phone_country: &'a str,
+    /// A tag every migrated contact gets (`tag_migrated`), so workflows can filter them out.
+    pub tag_migrated: Option<&'a str>,
+}
+
+/// The contact's tags to write: its own, then the migration's tag, each once.
+fn tags_of(c: &Contact, ctx: &ContactContext<'_>) -> Vec<String> {
+    let mut tags = c.tags.clone();
+    tags.extend(ctx.tag_migrated.map(String::from));
+    dedup_tags(&tags)
 }
 
 /// A built create, with what could not be carried over.
@@ -75,10 +87,7 @@ fn custom_values(
             continue;
         };
         match convert(&v.value, t) {
-            Converted::Value(value) => values.push(ValueWrite {
-                field: t.reference.clone(),
-                value,
-            }),
+            Converted::Value(value) => values.push(ValueWrite::to(t, value)),
             Converted::Empty => {}
             Converted::Refused(why) => dropped.push((t.name.clone(), why)),
         }
@@ -87,13 +96,27 @@ fn custom_values(
     (values, dropped)
 }
 
-fn owner(c: &Contact, ctx: &ContactContext<'_>) -> (Option<String>, Option<String>) {
+/// The contact's owner in the target, or the source user's label when it has no counterpart.
+fn owner<'c>(c: &Contact, ctx: &ContactContext<'c>) -> (Option<&'c User>, Option<String>) {
     match c.assigned_to.as_deref().filter(|u| !u.is_empty()) {
         None => (None, None),
-        Some(u) => match ctx.users.target_id(u) {
-            Some(t) => (Some(t.to_string()), None),
+        Some(u) => match ctx.users.target(u) {
+            Some(t) => (Some(t), None),
             None => (None, Some(user_label(ctx.source, u))),
         },
+    }
+}
+
+/// A value as a change shows it: a date in ISO form, anything else as it is.
+fn shown(v: &ValueWrite, value: &Value) -> Value {
+    match &v.date {
+        Some(_) => match value {
+            Value::Number(n) => n.as_i64().map(label::iso_from_epoch_ms),
+            Value::String(s) => s.trim().parse().ok().map(label::iso_from_epoch_ms),
+            _ => None,
+        }
+        .map_or_else(|| value.clone(), Value::String),
+        None => value.clone(),
     }
 }
 
@@ -118,19 +141,22 @@ pub fn create(
     let mut custom_fields = values;
     if let (Identity::SourceId(id), Some(stamp)) = (identity, stamp) {
         custom_fields.push(ValueWrite {
+            name: STAMP_FIELD_NAME.to_string(),
             field: stamp.to_string(),
             value: Value::String(id.clone()),
+            date: None,
         });
     }
-    let (assigned_to, unmapped_user) = owner(c, ctx);
+    let (owner, unmapped_user) = owner(c, ctx);
     BuiltCreate {
         payload: ContactCreate {
             identity: identity.kind().into(),
             source_id: c.id.clone(),
             fields: standard_fields(c, ctx.phone_country),
-            tags: dedup_tags(&c.tags),
+            tags: tags_of(c, ctx),
             custom_fields,
-            assigned_to,
+            assigned_to: owner.map(|u| u.id.clone()),
+            assigned_to_email: owner.map(label::user),
             dnd: c.dnd,
         },
         dropped,
@@ -187,21 +213,15 @@ pub fn update(
             Some(cur) => overwrite && !same_value(cur, &v.value),
         };
         if fill {
-            let name = ctx
-                .fields
-                .values()
-                .find(|f| f.reference == v.field)
-                .map(|f| f.name.clone())
-                .unwrap_or_else(|| v.field.clone());
             changes.push(Change {
-                field: format!("custom:{name}"),
-                from: current.map(|c| (*c).clone()),
-                to: v.value.clone(),
+                field: format!("custom:{}", v.name),
+                from: current.map(|c| shown(&v, c)),
+                to: shown(&v, &v.value),
             });
             custom_fields.push(v);
         }
     }
-    let add_tags: Vec<String> = dedup_tags(&c.tags)
+    let add_tags: Vec<String> = tags_of(c, ctx)
         .into_iter()
         .filter(|tag| !t.tags.iter().any(|have| have.eq_ignore_ascii_case(tag)))
         .collect();
@@ -212,29 +232,33 @@ pub fn update(
             to: Value::from(add_tags.iter().map(|t| format!("+{t}")).collect::<Vec<_>>()),
         });
     }
-    let (owner_id, unmapped_user) = owner(c, ctx);
-    let assigned_to =
-        owner_id.filter(
-            |o| match t.assigned_to.as_deref().filter(|a| !a.is_empty()) {
-                None => true,
-                Some(cur) => overwrite && cur != o,
-            },
-        );
-    if let Some(a) = &assigned_to {
+    let (owner, unmapped_user) = owner(c, ctx);
+    let owner = owner.filter(
+        |o| match t.assigned_to.as_deref().filter(|a| !a.is_empty()) {
+            None => true,
+            Some(cur) => overwrite && cur != o.id,
+        },
+    );
+    if let Some(o) = owner {
         changes.push(Change {
             field: "assignedTo".into(),
-            from: t.assigned_to.clone().map(Value::String),
-            to: Value::String(a.clone()),
+            from: t
+                .assigned_to
+                .as_deref()
+                .map(|id| Value::String(label::user_id(ctx.target_users, id))),
+            to: Value::String(label::user(o)),
         });
     }
     let update = (!changes.is_empty()).then(|| ContactUpdate {
         into: t.id.clone(),
+        into_contact: label::contact(t),
         source_id: c.id.clone(),
         matched_by: by.into(),
         fields,
         custom_fields,
         add_tags,
-        assigned_to,
+        assigned_to: owner.map(|u| u.id.clone()),
+        assigned_to_email: owner.map(label::user),
         changes,
     });
     BuiltUpdate {

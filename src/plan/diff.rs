@@ -33,6 +33,20 @@ pub struct PlanDiff {
     pub not_done_removed: Vec<NotDone>,
     /// Not-done entries (by id) whose outcome or reason changed: (old, new).
     pub not_done_changed: Vec<(NotDone, NotDone)>,
+    /// Objects that moved between the steps and the not-done list under the same id (e.g. a
+    /// filter change: `filtered` -> `create_opportunity`); not listed as added or removed.
+    pub outcome_changed: Vec<OutcomeChange>,
+}
+
+/// An object that is a step in one plan and not done in the other (or the reverse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutcomeChange {
+    pub id: String,
+    /// The step's action (`create_opportunity`) or the not-done outcome (`filtered`).
+    pub old: String,
+    pub new: String,
+    /// The not-done side's reason.
+    pub reason: String,
 }
 
 /// A named value before and after; `None` where a side does not have it.
@@ -61,8 +75,14 @@ impl PlanDiff {
 
 /// Compares two plans.
 pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
-    let (steps_added, steps_removed, steps_changed, steps_reordered) = steps(old, new);
-    let (not_done_added, not_done_removed, not_done_changed) = not_done(old, new);
+    let (mut steps_added, mut steps_removed, steps_changed, steps_reordered) = steps(old, new);
+    let (mut not_done_added, mut not_done_removed, not_done_changed) = not_done(old, new);
+    let mut outcome_changed = moved(&mut steps_added, &mut not_done_removed, |n, s| {
+        (n.outcome.clone(), s.action.name().to_string())
+    });
+    outcome_changed.extend(moved(&mut steps_removed, &mut not_done_added, |n, s| {
+        (s.action.name().to_string(), n.outcome.clone())
+    }));
     PlanDiff {
         header: changes(header_values(old), header_values(new)),
         summary: changes(summary_values(old), summary_values(new)),
@@ -76,7 +96,36 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
         not_done_added,
         not_done_removed,
         not_done_changed,
+        outcome_changed,
     }
+}
+
+/// Takes out of `steps` and `not_done` the ids both hold, as outcome changes (`old_new` gives
+/// the old and new outcome words of the pair).
+fn moved(
+    steps: &mut Vec<Step>,
+    not_done: &mut Vec<NotDone>,
+    old_new: impl Fn(&NotDone, &Step) -> (String, String),
+) -> Vec<OutcomeChange> {
+    let by_id: HashMap<String, NotDone> =
+        not_done.iter().map(|n| (n.id.clone(), n.clone())).collect();
+    let mut out = Vec::new();
+    steps.retain(|s| match by_id.get(&s.id) {
+        Some(n) => {
+            let (old, new) = old_new(n, s);
+            out.push(OutcomeChange {
+                id: s.id.clone(),
+                old,
+                new,
+                reason: n.reason.clone(),
+            });
+            false
+        }
+        None => true,
+    });
+    let taken: HashSet<&str> = out.iter().map(|c| c.id.as_str()).collect();
+    not_done.retain(|n| !taken.contains(n.id.as_str()));
+    out
 }
 
 /// Named values of a plan, in display order.
@@ -107,6 +156,8 @@ fn summary_values(plan: &Plan) -> Values {
         ("users", &s.users),
         ("contacts", &s.contacts),
         ("opportunities", &s.opportunities),
+        ("notes", &s.notes),
+        ("tasks", &s.tasks),
     ] {
         for (outcome, n) in counts {
             values.push((format!("{kind}.{outcome}"), n.to_string()));

@@ -80,7 +80,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan> {
     // The common case, a valid plan, is parsed once: in parts on all cores when its layout
     // allows (see [`chunks`]), else as one document; the raw document is only built to explain
     // a failure (the format found, the id of the step at fault).
-    let plan: Plan = match chunks::parse(text).map_or_else(|| serde_yaml::from_str(text), Ok) {
+    // The parts' layout leaves no room for an alias; the whole document is checked first.
+    let whole = || {
+        crate::yaml_guard::check(path, text, crate::yaml_guard::DOCUMENT)?;
+        Ok(serde_yaml::from_str(text))
+    };
+    let parsed = match chunks::parse(text) {
+        Some(plan) => Ok(plan),
+        None => whole()?,
+    };
+    let plan: Plan = match parsed {
         Ok(plan) => plan,
         Err(err) => {
             let raw: serde_yaml::Value =
@@ -98,7 +107,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan> {
         check_format(&raw).map_err(|message| plan_error(path, message))?;
     }
     validate(&plan).map_err(|problems| plan_error(path, join(problems)))?;
+    if !has_not_done(text) {
+        return Err(plan_error(
+            path,
+            "the plan ends before its `not_done:` list (always written, even empty): the file \
+             was cut short; re-run plan"
+                .into(),
+        ));
+    }
     Ok(plan)
+}
+
+/// Whether the document has its last key, `not_done` (at the start of a line).
+fn has_not_done(text: &str) -> bool {
+    text.starts_with("not_done:") || text.contains("\nnot_done:")
 }
 
 /// The fingerprint of what apply executes: the steps, in order, with their full payloads.

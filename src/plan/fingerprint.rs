@@ -32,6 +32,62 @@ pub fn account(account: &Account) -> String {
     format!("sha256:{}", hex::encode(h.0.finalize()))
 }
 
+/// One object of an account as [`objects`] lists it: kind, id, a label for people, and the
+/// hash of exactly what [`account`] hashes of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectDigest {
+    pub kind: &'static str,
+    pub id: String,
+    pub label: String,
+    pub digest: String,
+}
+
+/// Every object of an account with its own digest, so that two states of an account can be
+/// compared object by object (what changed, not only that something did).
+pub fn objects(account: &Account) -> Vec<ObjectDigest> {
+    fn one(
+        kind: &'static str,
+        id: &str,
+        label: String,
+        fill: impl FnOnce(&mut HashWriter),
+    ) -> ObjectDigest {
+        let mut h = HashWriter(Sha256::new());
+        fill(&mut h);
+        ObjectDigest {
+            kind,
+            id: id.to_string(),
+            label,
+            digest: hex::encode(&h.0.finalize()[..12]),
+        }
+    }
+    let mut out = Vec::new();
+    for f in &account.custom_fields {
+        out.push(one("custom_field", &f.id, f.name.clone(), |h| {
+            h.put("field", f)
+        }));
+    }
+    for p in &account.pipelines {
+        let mut p = p.clone();
+        p.stages.sort_by(|x, y| x.id.cmp(&y.id));
+        out.push(one("pipeline", &p.id, p.name.clone(), |h| {
+            h.put("pipeline", &p)
+        }));
+    }
+    for u in &account.users {
+        let label = u.email.clone().unwrap_or_else(|| u.id.clone());
+        out.push(one("user", &u.id, label, |h| h.put("user", u)));
+    }
+    for c in &account.contacts {
+        out.push(one("contact", &c.id, c.display_name(), |h| contact(h, c)));
+    }
+    for o in &account.opportunities {
+        out.push(one("opportunity", &o.id, o.name.clone(), |h| {
+            h.put("opportunity", o)
+        }));
+    }
+    out
+}
+
 /// A contact, field by field, without copying it (the bulk of any account).
 fn contact(h: &mut HashWriter, c: &Contact) {
     h.text("contact", &c.id);

@@ -11,6 +11,9 @@ pub mod contact_steps;
 pub mod diff;
 pub mod file;
 pub mod fingerprint;
+pub mod history;
+pub mod label;
+pub mod readiness;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -20,6 +23,10 @@ use serde_json::Value;
 
 use crate::ghl::payload::NewCustomField;
 use crate::model::OpportunityStatus;
+pub use history::{NoteCreate, TaskCreate};
+
+/// How the warning about the target's workflows begins (`apply` repeats it before writing).
+pub const AUTOMATIONS_WARNING: &str = "target automations:";
 
 /// The format tag every plan starts with; `apply` refuses any other.
 pub const FORMAT: &str = "ghl-migrate/plan/v1";
@@ -38,6 +45,8 @@ pub struct Plan {
     #[serde(default)]
     pub steps: Vec<Step>,
     /// What the plan will not do, each with its reason (blocked, skipped, duplicates, conflicts).
+    /// Always written, even when empty: it is the document's last key, so a file without it
+    /// was cut short (see `file::parse`).
     #[serde(default)]
     pub not_done: Vec<NotDone>,
 }
@@ -53,6 +62,10 @@ pub struct Side {
     pub name: String,
     /// `sha256:<hex>` of exactly the account state the plan's decisions depend on.
     pub fingerprint: String,
+    /// The target only: the last run of the migration's ledger this plan saw (none: the ledger
+    /// held no run). An apply refuses when a run it did not see wrote to the target since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_run: Option<i64>,
 }
 
 /// Counts per outcome (e.g. `create: 150`), in a stable order.
@@ -68,6 +81,11 @@ pub struct Summary {
     pub users: Counts,
     pub contacts: Counts,
     pub opportunities: Counts,
+    /// Absent in plans made before notes and tasks were migrated.
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub notes: Counts,
+    #[serde(default, skip_serializing_if = "Counts::is_empty")]
+    pub tasks: Counts,
     pub readiness_percent: f64,
 }
 
@@ -79,6 +97,9 @@ pub struct MappingReport {
     pub pipelines_mapped: u64,
     pub stages_mapped: u64,
     pub overall_readiness_percent: f64,
+    /// What the percentage counts and what it lacks, in words (see [`readiness::explain`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub readiness: String,
     #[serde(default)]
     pub fields: Vec<MapEntry>,
     #[serde(default)]
@@ -112,6 +133,13 @@ pub struct NotDone {
     pub reason: String,
 }
 
+impl Plan {
+    /// Whether this plan undoes what the migration wrote (`undo`), rather than migrating.
+    pub fn is_undo(&self) -> bool {
+        self.steps.iter().any(|s| s.action.undoes())
+    }
+}
+
 /// One unit of work: a stable id, one action, and the steps it must wait for.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "RawStep")]
@@ -133,6 +161,14 @@ pub enum Action {
     OverwriteContact(ContactUpdate),
     /// Create an opportunity for a contact.
     CreateOpportunity(OpportunityCreate),
+    /// Create a pipeline the target lacks, with its stages in the source's order.
+    CreatePipeline(PipelineCreate),
+    /// Make sure a target pipeline has a stage: take it when it has it, else add it.
+    AddStage(StageAdd),
+    /// Add a note to a contact.
+    CreateNote(NoteCreate),
+    /// Add a task to a contact.
+    CreateTask(TaskCreate),
 }
 
 impl Action {
@@ -144,10 +180,15 @@ impl Action {
             Action::MergeContact(_) => "merge_contact",
             Action::OverwriteContact(_) => "overwrite_contact",
             Action::CreateOpportunity(_) => "create_opportunity",
+            Action::CreatePipeline(_) => "create_pipeline",
+            Action::AddStage(_) => "add_stage",
+            Action::CreateNote(_) => "create_note",
+            Action::CreateTask(_) => "create_task",
         }
     }
 
-    /// The object kind the step acts on: `custom_field`, `contact` or `opportunity`.
+    /// The object kind the step acts on: `custom_field`, `contact`, `opportunity`, `note` or
+    /// `task`.
     pub fn kind(&self) -> &'static str {
         match self {
             Action::CreateField(_) => "custom_field",
@@ -155,22 +196,55 @@ impl Action {
                 "contact"
             }
             Action::CreateOpportunity(_) => "opportunity",
+            Action::CreatePipeline(_) => "pipeline",
+            Action::AddStage(_) => "stage",
+            Action::CreateNote(_) => "note",
+            Action::CreateTask(_) => "task",
         }
+    }
+
+    /// Whether the action takes back what an earlier run of the migration wrote.
+    pub fn undoes(&self) -> bool {
+        false
+    }
+
+    /// The id of the source object the step writes, when it has one (the ledger's key).
+    pub fn source_id(&self) -> Option<&str> {
+        let id = match self {
+            // Notes and tasks are matched by their text, not through the ledger's map.
+            Action::CreateField(_)
+            | Action::CreatePipeline(_)
+            | Action::AddStage(_)
+            | Action::CreateNote(_)
+            | Action::CreateTask(_) => return None,
+            Action::CreateContact(c) => &c.source_id,
+            Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
+            Action::CreateOpportunity(o) => &o.source_id,
+        };
+        Some(id.as_str()).filter(|id| !id.is_empty())
     }
 
     /// Every reference (step id or target id) the action's payload holds.
     pub fn refs(&self) -> Vec<&str> {
         match self {
-            Action::CreateField(_) => vec![],
+            Action::CreateField(_) | Action::CreatePipeline(_) => vec![],
+            Action::AddStage(a) => vec![a.pipeline.as_str()],
             Action::CreateContact(c) => c.custom_fields.iter().map(|v| v.field.as_str()).collect(),
             Action::MergeContact(u) | Action::OverwriteContact(u) => {
                 std::iter::once(u.into.as_str())
                     .chain(u.custom_fields.iter().map(|v| v.field.as_str()))
                     .collect()
             }
-            Action::CreateOpportunity(o) => std::iter::once(o.contact.as_str())
-                .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
-                .collect(),
+            Action::CreateOpportunity(o) => [
+                o.contact.as_str(),
+                o.pipeline_id.as_str(),
+                o.pipeline_stage_id.as_str(),
+            ]
+            .into_iter()
+            .chain(o.custom_fields.iter().map(|v| v.field.as_str()))
+            .collect(),
+            Action::CreateNote(n) => vec![n.contact.as_str()],
+            Action::CreateTask(t) => vec![t.contact.as_str()],
         }
     }
 }
@@ -180,12 +254,19 @@ pub fn is_step_ref(reference: &str) -> bool {
     reference.contains('/')
 }
 
-/// A custom value to write: the field (step ref or target id) and the value as the API takes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A custom value to write: the field (step ref or target id) and the value as the API takes it,
+/// with the field's name (and a date value in ISO form) for the reviewer; apply reads neither.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValueWrite {
+    /// The target field's name (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     pub field: String,
     pub value: Value,
+    /// A DATE value (epoch milliseconds) as an ISO date (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// The body of a contact create, less the custom values' resolved ids.
@@ -205,6 +286,9 @@ pub struct ContactCreate {
     pub custom_fields: Vec<ValueWrite>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
 }
@@ -215,6 +299,9 @@ pub struct ContactCreate {
 pub struct ContactUpdate {
     /// The target contact's id.
     pub into: String,
+    /// The target contact as a person knows it, `Name <email>` (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub into_contact: String,
     pub source_id: String,
     /// How it was matched: `email` or `phone` or `source_id`.
     pub matched_by: String,
@@ -228,7 +315,11 @@ pub struct ContactUpdate {
     pub add_tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// Field-level changes for the reviewer: what the target holds now and what it will hold.
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
+    /// Field-level changes for the reviewer: what the target holds now and what it will hold,
+    /// by name (custom fields as `custom:<name>`, users by email, dates in ISO form).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
 }
@@ -250,6 +341,9 @@ pub struct OpportunityCreate {
     pub name: String,
     /// The contact: a step ref (`contact/...`) or an existing target contact id.
     pub contact: String,
+    /// An existing target contact as a person knows it, `Name <email>` (for the reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact_name: String,
     pub pipeline_id: String,
     pub pipeline_stage_id: String,
     /// `Pipeline / Stage` in the target, for the reviewer.
@@ -259,9 +353,69 @@ pub struct OpportunityCreate {
     pub monetary_value: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+    /// The email of the user `assigned_to` names (for the reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_email: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<ValueWrite>,
     pub source_id: String,
+}
+
+/// A pipeline to create: its name and every stage, in order, each with its win probability.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineCreate {
+    pub name: String,
+    pub stages: Vec<StagePlan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_opportunity_probability: Option<bool>,
+    /// The source pipeline's id.
+    pub source_id: String,
+}
+
+/// A stage as the plan writes it: always with a win probability (a stage sent without one
+/// makes the server recompute every stage's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagePlan {
+    pub name: String,
+    pub win_probability: f64,
+}
+
+/// A stage a target pipeline must have. Apply reads the pipeline right before writing: a stage
+/// of that name already there is taken as it is; otherwise the pipeline must still hold exactly
+/// `stages_before` (else the step fails as stale, naming what changed), and the update sends every
+/// one of them with its id, unchanged and in its order, plus this one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageAdd {
+    /// The pipeline: a step ref (`pipeline/...`) or an existing target pipeline id.
+    pub pipeline: String,
+    /// Its name in the target, for the reviewer and messages.
+    pub pipeline_name: String,
+    pub name: String,
+    pub win_probability: f64,
+    /// The stage it goes after (absent: first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The pipeline is created by this plan with this stage: the step only reads its id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_new_pipeline: bool,
+    /// The pipeline's stages right before this step, in order: the target's as planned (with
+    /// their ids) and those added by the steps before this one (without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages_before: Vec<StageSeen>,
+}
+
+/// A stage the plan expects in a pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSeen {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub win_probability: Option<f64>,
 }
 
 /// The on-disk shape of a step, as read: `id`, exactly one action key, optional `after` (the
@@ -280,6 +434,14 @@ struct RawStep {
     overwrite_contact: Option<ContactUpdate>,
     #[serde(default)]
     create_opportunity: Option<OpportunityCreate>,
+    #[serde(default)]
+    create_pipeline: Option<PipelineCreate>,
+    #[serde(default)]
+    add_stage: Option<StageAdd>,
+    #[serde(default)]
+    create_note: Option<NoteCreate>,
+    #[serde(default)]
+    create_task: Option<TaskCreate>,
     #[serde(default)]
     after: Vec<String>,
 }
@@ -304,10 +466,23 @@ impl TryFrom<RawStep> for Step {
         if let Some(a) = raw.create_opportunity {
             actions.push(Action::CreateOpportunity(a));
         }
+        if let Some(a) = raw.create_pipeline {
+            actions.push(Action::CreatePipeline(a));
+        }
+        if let Some(a) = raw.add_stage {
+            actions.push(Action::AddStage(a));
+        }
+        if let Some(a) = raw.create_note {
+            actions.push(Action::CreateNote(a));
+        }
+        if let Some(a) = raw.create_task {
+            actions.push(Action::CreateTask(a));
+        }
         if actions.len() != 1 {
             return Err(format!(
                 "step `{}` must have exactly one action (create_field, create_contact, merge_contact, \
-                 overwrite_contact or create_opportunity), found {}",
+                 overwrite_contact, create_opportunity, create_pipeline, add_stage,
+                 create_note or create_task), found {}",
                 raw.id,
                 actions.len()
             ));
@@ -334,6 +509,10 @@ impl Serialize for Step {
             Action::MergeContact(a) => s.serialize_field("merge_contact", a)?,
             Action::OverwriteContact(a) => s.serialize_field("overwrite_contact", a)?,
             Action::CreateOpportunity(a) => s.serialize_field("create_opportunity", a)?,
+            Action::CreatePipeline(a) => s.serialize_field("create_pipeline", a)?,
+            Action::AddStage(a) => s.serialize_field("add_stage", a)?,
+            Action::CreateNote(a) => s.serialize_field("create_note", a)?,
+            Action::CreateTask(a) => s.serialize_field("create_task", a)?,
         }
         if !self.after.is_empty() {
             s.serialize_field("after", &self.after)?;

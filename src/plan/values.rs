@@ -138,6 +138,18 @@ fn pick(item: &str, options: &[String]) -> Option<String> {
     options.iter().find(|o| normalize::name(o) == n).cloned()
 }
 
+impl crate::plan::ValueWrite {
+    /// A value for field `t`, named (and dated) for the reviewer.
+    pub fn to(t: &FieldTarget, value: Value) -> Self {
+        crate::plan::ValueWrite {
+            name: t.name.clone(),
+            field: t.reference.clone(),
+            date: crate::plan::label::date(&t.data_type, &value),
+            value,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::plan::Plan;
-use crate::plan::file::plan_fingerprint;
+use crate::state::{plan_fingerprint, short_revision};
 
 use super::budget::{self, Section};
 use super::overview::{self, short_fingerprint, thousands};
@@ -66,9 +66,9 @@ fn header(out: &mut String, plan: &Plan) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Format `{}` · steps fingerprint `{}`",
+        "Format `{}` · revision `{}`",
         cell(&plan.format),
-        short_fingerprint(&plan_fingerprint(plan))
+        short_revision(&plan_fingerprint(plan))
     );
     let _ = writeln!(out);
 }
@@ -103,6 +103,12 @@ fn readiness(out: &mut String, plan: &Plan) {
         out,
         "Readiness **{}%** · fields mapped **{}** · pipelines mapped **{}** · stages mapped **{}**",
         m.overall_readiness_percent, m.fields_mapped, m.pipelines_mapped, m.stages_mapped
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Readiness: {}.",
+        inline(&crate::plan::readiness::explain(m))
     );
     let _ = writeln!(out);
 }

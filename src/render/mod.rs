@@ -5,6 +5,7 @@
 mod budget;
 pub mod json;
 pub mod markdown;
+pub mod one_step;
 mod overview;
 pub mod plan_diff;
 mod step_line;

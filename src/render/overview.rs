@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::plan::{Counts, MapEntry, NotDone, Plan, Step};
 
 /// Step kinds in the order the plan runs them.
-pub const STEP_KINDS: [&str; 3] = ["custom_field", "contact", "opportunity"];
+pub const STEP_KINDS: [&str; 5] = ["custom_field", "contact", "opportunity", "note", "task"];
 
 /// Outcome columns in reading order; any others follow alphabetically.
 const OUTCOME_ORDER: [&str; 10] = [
@@ -28,14 +28,21 @@ const NOT_DONE_ORDER: [&str; 3] = ["blocked", "conflict", "duplicate_in_source"]
 /// The summary's rows: a label and its counts.
 pub fn summary_rows(plan: &Plan) -> Vec<(&'static str, &Counts)> {
     let s = &plan.summary;
-    vec![
+    let mut rows = vec![
         ("custom fields", &s.custom_fields),
         ("pipelines", &s.pipelines),
         ("stages", &s.stages),
         ("users", &s.users),
         ("contacts", &s.contacts),
         ("opportunities", &s.opportunities),
-    ]
+    ];
+    // Plans made before notes and tasks were migrated have no such rows.
+    for (label, counts) in [("notes", &s.notes), ("tasks", &s.tasks)] {
+        if !counts.is_empty() {
+            rows.push((label, counts));
+        }
+    }
+    rows
 }
 
 /// The outcome columns the summary uses, in reading order.

@@ -47,6 +47,9 @@ pub fn render(diff: &PlanDiff) -> String {
             let _ = writeln!(out, "    was: {}", old.reason);
         }
     }
+    for c in &diff.outcome_changed {
+        let _ = writeln!(out, "~ {} ({} -> {}): {}", c.id, c.old, c.new, c.reason);
+    }
     out
 }
 
@@ -77,6 +80,9 @@ fn headline(diff: &PlanDiff) -> String {
         ("changed", diff.not_done_changed.len()),
     ];
     if let Some(text) = counted("not-done entry", &not_done) {
+        parts.push(text);
+    }
+    if let Some(text) = counted("outcome", &[("changed", diff.outcome_changed.len())]) {
         parts.push(text);
     }
     if parts.is_empty() {

@@ -1,5 +1,6 @@
 //! One compact line per step, the way a reviewer scans thousands of them:
-//! `+ contact/jane@acme.test  create (email)`, `~ contact/bob@x  merge into Kq3…: phone, tags +vip`.
+//! `+ contact/jane@acme.test  create (email)`,
+//! `~ contact/bob@x  merge into Bob Li <bob@x> (Kq3…): phone, Lead Score, tags +vip`.
 
 use crate::plan::{Action, ContactUpdate, Step, ValueWrite};
 
@@ -29,8 +30,8 @@ pub fn line(step: &Step, width: usize) -> String {
 /// `+` for what is created, `~` for what is changed in place.
 pub fn sign(action: &Action) -> char {
     match action {
-        Action::CreateField(_) | Action::CreateContact(_) | Action::CreateOpportunity(_) => '+',
         Action::MergeContact(_) | Action::OverwriteContact(_) => '~',
+        _ => '+',
     }
 }
 
@@ -59,6 +60,9 @@ pub fn describe(action: &Action) -> String {
             if !c.custom_fields.is_empty() {
                 parts.push(values(&c.custom_fields));
             }
+            if let Some(email) = &c.assigned_to_email {
+                parts.push(format!("owner {email}"));
+            }
             let mut out = format!("create ({})", c.identity);
             if !parts.is_empty() {
                 out.push_str(": ");
@@ -73,9 +77,70 @@ pub fn describe(action: &Action) -> String {
             if let Some(value) = o.monetary_value {
                 out.push_str(&format!(" {value}"));
             }
+            if !o.contact_name.is_empty() {
+                out.push_str(&format!(" for {}", o.contact_name));
+            }
+            if let Some(email) = &o.assigned_to_email {
+                out.push_str(&format!(", owner {email}"));
+            }
+            out
+        }
+        Action::CreatePipeline(p) => {
+            let stages: Vec<String> = p
+                .stages
+                .iter()
+                .map(|s| format!("{} {}%", s.name, s.win_probability))
+                .collect();
+            format!("create {}: {}", p.name, stages.join(", "))
+        }
+        Action::AddStage(a) if a.in_new_pipeline => {
+            format!(
+                "take {} / {} (created with its pipeline)",
+                a.pipeline_name, a.name
+            )
+        }
+        Action::AddStage(a) => format!(
+            "add {} / {} {}%, {}; keeps its {} stages",
+            a.pipeline_name,
+            a.name,
+            a.win_probability,
+            match &a.after {
+                Some(after) => format!("after {after}"),
+                None => "first".into(),
+            },
+            a.stages_before.len()
+        ),
+        Action::CreateNote(n) => {
+            let text = crate::plan::history::original_text(&n.body);
+            format!("add note: {}", preview(text))
+        }
+        Action::CreateTask(t) => {
+            let due = t.due_date.get(..10).unwrap_or(&t.due_date);
+            let mut out = format!("add task: {} (due {due}", preview(&t.title));
+            if t.completed {
+                out.push_str(", completed");
+            }
+            if t.assigned_to.is_some() {
+                out.push_str(", assigned");
+            }
+            out.push(')');
             out
         }
     }
+}
+
+/// Characters of a note or task text shown on its line.
+const PREVIEW_CHARS: usize = 40;
+
+/// The start of a text on one line, quoted: `"Called about the renewal…" (812 chars)`.
+fn preview(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n = flat.chars().count();
+    if n <= PREVIEW_CHARS {
+        return format!("{flat:?}");
+    }
+    let head: String = flat.chars().take(PREVIEW_CHARS).collect();
+    format!("{:?} ({n} chars)", format!("{}…", head.trim_end()))
 }
 
 fn status(o: &crate::plan::OpportunityCreate) -> String {
@@ -97,7 +162,14 @@ fn update(verb: &str, u: &ContactUpdate) -> String {
     if parts.is_empty() {
         parts.push("nothing to change".into());
     }
-    format!("{verb} {}: {}", u.into, parts.join(", "))
+    if let Some(email) = &u.assigned_to_email {
+        parts.push(format!("owner {email}"));
+    }
+    let into = match u.into_contact.is_empty() {
+        true => u.into.clone(),
+        false => format!("{} ({})", u.into_contact, u.into),
+    };
+    format!("{verb} {into}: {}", parts.join(", "))
 }
 
 fn tags(tags: &[String]) -> String {
@@ -105,9 +177,19 @@ fn tags(tags: &[String]) -> String {
     format!("tags {}", added.join(" "))
 }
 
+/// The custom values by field name, the first few of them: `Lead Score, Region +2`.
 fn values(values: &[ValueWrite]) -> String {
-    match values.len() {
-        1 => "1 custom value".into(),
-        n => format!("{n} custom values"),
+    const SHOWN: usize = 3;
+    let named: Vec<&str> = values
+        .iter()
+        .map(|v| match v.name.is_empty() {
+            true => v.field.as_str(),
+            false => v.name.as_str(),
+        })
+        .collect();
+    let mut out = named[..named.len().min(SHOWN)].join(", ");
+    if named.len() > SHOWN {
+        out.push_str(&format!(" +{}", named.len() - SHOWN));
     }
+    out
 }

@@ -1,6 +1,8 @@
 use super::*;
 use crate::plan::file::{sample, validate};
-use crate::plan::{Action, ContactCreate, NotDone, OpportunityCreate, Step};
+use crate::plan::{
+    Action, ContactCreate, NotDone, NoteCreate, OpportunityCreate, Step, TaskCreate,
+};
 
 #[test]
 fn text_snapshot() {
@@ -65,6 +67,33 @@ fn big_plan(contacts: usize) -> Plan {
                     source_id: format!("opp-{i}"),
                     ..Default::default()
                 }),
+                after: vec![contact.clone()],
+            });
+        }
+        // Each contact's history: a long note, and a task every fifth contact.
+        plan.steps.push(Step {
+            id: format!("note/{email}/n{i}"),
+            action: Action::CreateNote(NoteCreate {
+                contact: contact.clone(),
+                body: format!(
+                    "[migrated] originally added 2024-01-01 09:00 UTC\n\n{}",
+                    "Called. ".repeat(200)
+                ),
+                source_id: format!("n{i}"),
+                ..Default::default()
+            }),
+            after: vec![contact.clone()],
+        });
+        if i % 5 == 0 {
+            plan.steps.push(Step {
+                id: format!("task/{email}/t{i}"),
+                action: Action::CreateTask(TaskCreate {
+                    contact: contact.clone(),
+                    title: "Call back".into(),
+                    due_date: "2025-01-01T09:00:00.000Z".into(),
+                    source_id: format!("t{i}"),
+                    ..Default::default()
+                }),
                 after: vec![contact],
             });
         }
@@ -90,6 +119,9 @@ fn big_plan(contacts: usize) -> Plan {
     plan.summary
         .opportunities
         .insert("create".into(), opportunities);
+    let (notes, tasks) = (count("create_note"), count("create_task"));
+    plan.summary.notes.insert("create".into(), notes);
+    plan.summary.tasks.insert("create".into(), tasks);
     validate(&plan).expect("the big plan is valid");
     plan
 }
@@ -128,12 +160,31 @@ fn a_ten_thousand_contact_plan_fits_a_comment_and_says_what_was_cut() {
         .count();
     assert!(shown > 0);
     assert_eq!(shown + cut_count(&md, "contact steps"), contact_steps);
-    let opportunities = plan.steps.len() - contact_steps - 2;
+    let of_kind = |kind: &str| {
+        plan.steps
+            .iter()
+            .filter(|s| s.action.kind() == kind)
+            .count()
+    };
+    let opportunities = of_kind("opportunity");
     let shown = md
         .lines()
         .filter(|l| l.starts_with("+ opportunity/"))
         .count();
     assert_eq!(shown + cut_count(&md, "opportunity steps"), opportunities);
+    // Notes and tasks are cut the same way, each on one short line.
+    for (kind, prefix) in [("note", "+ note/"), ("task", "+ task/")] {
+        let lines: Vec<&str> = md.lines().filter(|l| l.starts_with(prefix)).collect();
+        assert!(!lines.is_empty(), "{kind}");
+        assert!(
+            lines.iter().all(|l| l.chars().count() < 160),
+            "{kind}: {lines:?}"
+        );
+        assert_eq!(
+            lines.len() + cut_count(&md, &format!("{kind} steps")),
+            of_kind(kind)
+        );
+    }
     // Small lists stay whole.
     assert!(md.contains("+ custom_field/deal-source"));
     assert!(md.contains("**blocked** (1)"));

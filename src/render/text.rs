@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use crate::plan::Plan;
-use crate::plan::file::plan_fingerprint;
+use crate::state::{plan_fingerprint, short_revision};
 
-use super::overview::{self as parts, plural, short_fingerprint, thousands};
+use super::overview::{self as parts, short_fingerprint, thousands};
 use super::step_line;
 
 /// The whole plan: [`overview`], then every step on one line.
@@ -37,10 +37,11 @@ fn header(out: &mut String, plan: &Plan) {
             short_fingerprint(&side.fingerprint)
         );
     }
+    // The revision `status` and apply's messages name (what the ledger records runs under).
     let _ = writeln!(
         out,
-        "  steps   {}",
-        short_fingerprint(&plan_fingerprint(plan))
+        "  revision {}",
+        short_revision(&plan_fingerprint(plan))
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", parts::steps_headline(plan));
@@ -70,14 +71,11 @@ fn summary(out: &mut String, plan: &Plan) {
 fn mapping(out: &mut String, plan: &Plan) {
     let m = &plan.mapping;
     let _ = writeln!(out);
-    let mapped = |n: u64, one: &str, many: &str| format!("{n} {}", plural(n as usize, one, many));
     let _ = writeln!(
         out,
-        "Readiness {}%; mapped: {}, {}, {}",
+        "Readiness {}%: {}",
         m.overall_readiness_percent,
-        mapped(m.fields_mapped, "field", "fields"),
-        mapped(m.pipelines_mapped, "pipeline", "pipelines"),
-        mapped(m.stages_mapped, "stage", "stages"),
+        crate::plan::readiness::explain(m)
     );
     for (kind, entry) in parts::mapping_problems(plan) {
         let _ = writeln!(out, "  {kind} {}: {}", entry.source, entry.by);

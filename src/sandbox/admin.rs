@@ -55,6 +55,8 @@ struct FaultsUpdate {
     forbid_duplicates: Option<bool>,
     /// `"100..400"`, or `"off"` to remove the latency.
     latency_ms: Option<String>,
+    /// Writes to store other than sent; `[]` for none.
+    wrong_writes: Option<Vec<super::WrongWrite>>,
 }
 
 fn current(app: &App) -> Value {
@@ -62,6 +64,7 @@ fn current(app: &App) -> Value {
         "faults": lock(&app.faults).rules(),
         "forbidDuplicates": app.memory.options().forbid_duplicates,
         "latencyMs": lock(&app.latency).range,
+        "wrongWrites": *lock(&app.wrong_writes),
     })
 }
 
@@ -81,6 +84,9 @@ async fn set_faults(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     }
     if let Some(rules) = update.faults {
         lock(&app.faults).replace(rules);
+    }
+    if let Some(wrong) = update.wrong_writes {
+        *lock(&app.wrong_writes) = wrong;
     }
     if let Some(forbid) = update.forbid_duplicates {
         app.memory.set_forbid_duplicates(forbid);

@@ -34,6 +34,10 @@ pub struct App {
     pub latency: Mutex<Latency>,
     /// `None` when searches show every write at once (no lock taken then).
     pub search_lag: Option<Mutex<SearchLag>>,
+    /// Answers in the spec's shapes rather than the live API's.
+    pub spec_shapes: bool,
+    /// Writes stored other than sent.
+    pub wrong_writes: Mutex<Vec<super::WrongWrite>>,
 }
 
 /// The latency range (changeable at run time) and its seeded generator.
@@ -70,6 +74,8 @@ impl App {
                 rng: StdRng::seed_from_u64(options.seed.wrapping_add(1)),
             }),
             search_lag,
+            spec_shapes: options.spec_shapes,
+            wrong_writes: Mutex::new(options.wrong_writes.clone()),
         }
     }
 
@@ -112,6 +118,37 @@ impl App {
         } else {
             Err(reply::forbidden())
         }
+    }
+
+    /// An opportunity as the V2 routes answer it: typed custom values unless `spec_shapes`.
+    pub fn v2_opportunity(
+        &self,
+        account: &crate::model::Account,
+        opportunity: &crate::model::Opportunity,
+    ) -> serde_json::Value {
+        let value = super::shapes::opportunity(account, opportunity);
+        if self.spec_shapes {
+            value
+        } else {
+            super::live::typed_values(value)
+        }
+    }
+
+    /// A contact write as this sandbox stores it (see `wrong_writes`).
+    pub fn stored_contact(&self, mut write: crate::ghl::ContactWrite) -> crate::ghl::ContactWrite {
+        let wrong = lock(&self.wrong_writes).clone();
+        self.memory
+            .read(|a| super::wrong_writes::contact(&wrong, a, &mut write));
+        write
+    }
+
+    /// A field create as this sandbox stores it.
+    pub fn stored_field(
+        &self,
+        mut field: crate::ghl::NewCustomField,
+    ) -> crate::ghl::NewCustomField {
+        super::wrong_writes::field(&lock(&self.wrong_writes), &mut field);
+        field
     }
 
     /// Counts a write that changed the account.

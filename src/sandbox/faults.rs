@@ -20,6 +20,10 @@ pub enum FaultKind {
     /// 504 after the write was committed.
     #[serde(rename = "504")]
     GatewayTimeout,
+    /// 422 after the write was committed: the live API has created a contact and still
+    /// answered 422 (highlevel-api-docs #64).
+    #[serde(rename = "422")]
+    UnprocessableAfterActing,
     /// The connection is closed without a response after the write was committed.
     #[serde(rename = "drop")]
     Drop,
@@ -29,6 +33,10 @@ pub enum FaultKind {
     /// The answer's JSON body is cut in half (after acting).
     #[serde(rename = "malformed")]
     Malformed,
+    /// The request reaches the server late: it is handled (a write committed) `delay_ms` after
+    /// it arrived, then answered, whether or not the client is still waiting.
+    #[serde(rename = "late")]
+    Late,
 }
 
 impl FaultKind {
@@ -36,7 +44,11 @@ impl FaultKind {
     pub fn after_acting(self) -> bool {
         matches!(
             self,
-            FaultKind::GatewayTimeout | FaultKind::Drop | FaultKind::Malformed
+            FaultKind::GatewayTimeout
+                | FaultKind::UnprocessableAfterActing
+                | FaultKind::Drop
+                | FaultKind::Malformed
+                | FaultKind::Late
         )
     }
 }
@@ -49,7 +61,8 @@ pub struct FaultRule {
     /// e.g. `POST`; any method when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// e.g. `/contacts/`; any path when absent.
+    /// e.g. `/contacts/`; any path when absent. A trailing `$` asks for this exact path
+    /// (`/contacts/$` is the contact create, not the search).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
     /// Only the next N matching requests; every one when absent.
@@ -58,7 +71,21 @@ pub struct FaultRule {
     /// Each matching request with this probability (0..=1); always when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
+    /// For `late`: how long after its arrival the request is handled (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
 }
+
+/// A fault picked for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// For [`FaultKind::Late`]: how long the request waits before it is handled.
+    pub delay: std::time::Duration,
+}
+
+/// How long a `late` request waits when its rule does not say.
+const LATE_DEFAULT_MS: u64 = 1_000;
 
 impl FaultRule {
     pub fn new(kind: FaultKind) -> Self {
@@ -68,6 +95,7 @@ impl FaultRule {
             path_prefix: None,
             count: None,
             probability: None,
+            delay_ms: None,
         }
     }
 
@@ -78,7 +106,10 @@ impl FaultRule {
             && self
                 .path_prefix
                 .as_deref()
-                .is_none_or(|p| path.starts_with(p))
+                .is_none_or(|p| match p.strip_suffix('$') {
+                    Some(exact) => path == exact,
+                    None => path.starts_with(p),
+                })
             && self.count != Some(0)
     }
 }
@@ -86,13 +117,17 @@ impl FaultRule {
 impl FromStr for FaultRule {
     type Err = String;
 
-    /// `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`, e.g. `drop,method=POST,count=1`.
+    /// `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB][,delay_ms=MS]`, e.g.
+    /// `drop,method=POST,count=1`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut parts = s.split(',');
         let kind = parts.next().unwrap_or_default().trim();
         let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
             .map_err(|_| {
-                format!("fault {s:?}: kind must be one of 429, 500, 504, drop, hang, malformed")
+                format!(
+                    "fault {s:?}: kind must be one of 429, 422, 500, 504, drop, hang, malformed, \
+                     late"
+                )
             })?;
         let mut rule = FaultRule::new(kind);
         for part in parts {
@@ -104,6 +139,7 @@ impl FromStr for FaultRule {
                 "method" => rule.method = Some(value.trim().to_ascii_uppercase()),
                 "path" => rule.path_prefix = Some(value.trim().to_string()),
                 "count" => rule.count = Some(value.trim().parse().map_err(|_| bad())?),
+                "delay_ms" => rule.delay_ms = Some(value.trim().parse().map_err(|_| bad())?),
                 "p" | "probability" => {
                     let p: f64 = value.trim().parse().map_err(|_| bad())?;
                     if !(0.0..=1.0).contains(&p) {
@@ -143,7 +179,7 @@ impl Faults {
 
     /// The fault for this request, if a rule picks it (the first matching rule decides;
     /// a counted rule is used up by one).
-    pub fn pick(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+    pub fn pick(&mut self, method: &str, path: &str) -> Option<Fault> {
         let index = self.rules.iter().position(|r| r.matches(method, path))?;
         let rule = &mut self.rules[index];
         if let Some(p) = rule.probability
@@ -154,7 +190,10 @@ impl Faults {
         if let Some(count) = rule.count.as_mut() {
             *count -= 1;
         }
-        Some(rule.kind)
+        Some(Fault {
+            kind: rule.kind,
+            delay: std::time::Duration::from_millis(rule.delay_ms.unwrap_or(LATE_DEFAULT_MS)),
+        })
     }
 }
 
@@ -171,21 +210,34 @@ mod tests {
         assert_eq!(rule.count, Some(2));
         assert!("nope".parse::<FaultRule>().is_err());
         assert!("429,p=2".parse::<FaultRule>().is_err());
+        let late: FaultRule = "late,delay_ms=40000".parse().unwrap();
+        assert_eq!((late.kind, late.delay_ms), (FaultKind::Late, Some(40_000)));
     }
 
     #[test]
     fn counted_rules_pick_the_next_n_matching_requests() {
         let mut faults = Faults::new(vec!["429,method=GET,count=2".parse().unwrap()], 1);
         assert_eq!(faults.pick("POST", "/contacts/"), None);
+        let kind = |f: Option<Fault>| f.map(|f| f.kind);
         assert_eq!(
-            faults.pick("GET", "/contacts/x"),
+            kind(faults.pick("GET", "/contacts/x")),
             Some(FaultKind::TooManyRequests)
         );
         assert_eq!(
-            faults.pick("GET", "/users/"),
+            kind(faults.pick("GET", "/users/")),
             Some(FaultKind::TooManyRequests)
         );
         assert_eq!(faults.pick("GET", "/users/"), None);
+    }
+
+    #[test]
+    fn a_trailing_dollar_matches_the_exact_path() {
+        let mut faults = Faults::new(vec!["422,method=POST,path=/contacts/$".parse().unwrap()], 1);
+        assert_eq!(faults.pick("POST", "/contacts/search"), None);
+        assert_eq!(
+            faults.pick("POST", "/contacts/").map(|f| f.kind),
+            Some(FaultKind::UnprocessableAfterActing)
+        );
     }
 
     #[test]

@@ -15,6 +15,19 @@
 //! `GET /opportunities/search?location_id&pipeline_id&contact_id&limit<=100&startAfter&startAfterId`
 //! -> `{opportunities, meta:{total, nextPageUrl, startAfterId, startAfter, ..}}`,
 //! `POST /opportunities/`. Creates answer 201 with `{contact}`, `{customField}`, `{opportunity}`.
+//! Pipelines (live docs, not in the vendored spec; scopes `pipelines.create` for the POST,
+//! `pipelines.write` for the rest): `POST /opportunities/pipelines` (`{name, locationId, stages:
+//! [{name, position?, stageWinProbability?}], useOpportunityProbability?}` -> 201 `{pipeline}`),
+//! `GET|PUT|DELETE /opportunities/pipelines/{id}`: the PUT (`{name, stages:[{id?, ..}]}`, no
+//! `locationId`) replaces the whole stage list (a stage with its id is kept, one without is
+//! created, one left out is deleted and its opportunities move to the first remaining stage; an
+//! empty list is refused); a stage without `stageWinProbability` makes every stage's probability
+//! recomputed by position; names are unique case-insensitively (pipelines per location, stages
+//! per pipeline); DELETE removes the pipeline's opportunities. `GET /workflows/?locationId`
+//! (scope `workflows.readonly`) lists the fixture's `workflows`.
+//! Notes and tasks: `GET|POST /contacts/{id}/notes` (`{notes}`, newest first; `{note}`),
+//! `GET|POST /contacts/{id}/tasks` (`{tasks}`; `{task}`), `POST /locations/{id}/tasks/search`
+//! (`{limit<=100, skip, contactId[], completed}` -> `{tasks, total}`); see `history`.
 //!
 //! V1 (base `/v1`, `Authorization: Bearer <api key>`, no Version): `GET|POST /v1/contacts/`
 //! (list: `customField:[{id,value}]`, `meta:{total, startAfterId, startAfter, nextPageUrl}`,
@@ -26,7 +39,9 @@
 //! each with an embedded `contact`), `POST /v1/pipelines/{pid}/opportunities/` (answers the
 //! bare opportunity; without `contactId` the contact is upserted from email/phone), `GET
 //! /v1/users/`, `GET /v1/locations/{id}` (bare location object: V1 has no location read for a
-//! location key, so this stands in for one; 403 for another id).
+//! location key, so this stands in for one; 403 for another id), `GET|POST
+//! /v1/contacts/{id}/notes/` and `GET|POST /v1/contacts/{id}/tasks/` (tasks with `description`
+//! and `status`; creates answer the bare record).
 //!
 //! # Choices and deviations (documented, since the real API is partly unknown)
 //! - Auth, as observed live: a missing/unknown token -> 401; a missing `Version` (V2) -> 401
@@ -65,13 +80,19 @@
 //! - V1 DATE custom values are returned as stored (no epoch-ms conversion).
 //!
 //! # Faults and admin
-//! Fault kinds: `429`, `500` (before acting), `504` (after committing), `drop` (socket closed
+//! Fault kinds: `429`, `500` (before acting), `504` and `422` (after committing), `drop` (socket closed
 //! without a response after committing), `hang` (never answers), `malformed` (body cut in
 //! half), each for the next N matching requests or with a probability, targeted by method and
 //! path prefix. Admin routes (no auth): `GET /_sandbox/account`, `GET /_sandbox/stats`,
 //! `POST /_sandbox/reset-stats`, `POST /_sandbox/reset-limits`, `GET|POST /_sandbox/faults`
 //! (`{faults?:[{kind, method?, pathPrefix?, count?, probability?}], forbidDuplicates?,
-//! latencyMs?: "A..B"|"off"}`).
+//! latencyMs?: "A..B"|"off", wrongWrites?: ["options"|"date"|"textbox-list"]}`): a wrong write
+//! is stored other than sent, so `apply`'s canary writes can be tested.
+//!
+//! Answers are in the live API's shapes (`sandbox::live`: the contact search's `address` and
+//! epoch-ms `dateOfBirth`, typed opportunity values), unless `--spec-shapes`. Users are served
+//! by `GET /users/search?companyId` (the `companyId` of `GET /locations/{id}`) and by the
+//! deprecated `GET /users/`.
 //!
 //! # Running it
 //! ```text
@@ -82,8 +103,9 @@
 //! ```
 //! Point the V2 client at `http://127.0.0.1:41234` and the V1 client at `.../v1`. Tokens come
 //! only from the named variables; `--token-scopes NAME=contacts,opportunities` (families:
-//! locations, custom-fields, contacts, opportunities, users, v1, or GoHighLevel scope names
-//! like `contacts.write`) and `--token-rate NAME=MAX/MS` configure one token.
+//! locations, custom-fields, contacts, opportunities, users, v1, workflows, or GoHighLevel scope
+//! names like `contacts.write`, `pipelines.create`, `pipelines.write`) and `--token-rate
+//! NAME=MAX/MS` configure one token.
 //!
 //! [`MemoryAccount`]: crate::ghl::memory::MemoryAccount
 
@@ -94,7 +116,9 @@ mod admin;
 mod app;
 mod conn;
 mod faults;
+mod history;
 mod limiter;
+mod live;
 mod options;
 mod paging;
 mod pipeline;
@@ -106,9 +130,11 @@ mod stats;
 mod v1;
 mod v2;
 mod validate;
+mod wrong_writes;
 
 pub use faults::{FaultKind, FaultRule};
 pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig, WindowKind};
 pub use pipeline::{API_VERSION, PUBLISHED_VERSIONS};
 pub use server::{Handle, start};
 pub use stats::Stats;
+pub use wrong_writes::WrongWrite;

@@ -35,6 +35,10 @@ pub struct Options {
     pub faults: Vec<FaultRule>,
     /// Searches show a new contact or opportunity only this long after it was created.
     pub search_lag_ms: u64,
+    /// Answer in the spec's shapes instead of the live API's (see `sandbox::live`).
+    pub spec_shapes: bool,
+    /// Writes stored other than sent (see `sandbox::WrongWrite`).
+    pub wrong_writes: Vec<super::WrongWrite>,
 }
 
 impl Default for Options {
@@ -55,6 +59,8 @@ impl Default for Options {
             forbid_duplicates: false,
             faults: Vec::new(),
             search_lag_ms: 0,
+            spec_shapes: false,
+            wrong_writes: Vec::new(),
         }
     }
 }
@@ -145,8 +151,14 @@ pub enum Scope {
     CustomFields,
     /// `/contacts/...`.
     Contacts,
-    /// `/opportunities/...` (pipelines included).
+    /// `/opportunities/...` (the pipelines list included).
     Opportunities,
+    /// `POST /opportunities/pipelines` (`pipelines.create`).
+    PipelinesCreate,
+    /// `/opportunities/pipelines/{id}` (`pipelines.write`).
+    PipelinesWrite,
+    /// `/workflows/` (`workflows.readonly`).
+    Workflows,
     /// `/users/`.
     Users,
     /// Everything under `/v1` (a V1 location API key).
@@ -154,7 +166,21 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The family a request path belongs to.
+    /// The family a request belongs to (`post`: whether it is a POST).
+    pub fn of_request(post: bool, path: &str) -> Scope {
+        let path = path.trim_end_matches('/');
+        if path == "/opportunities/pipelines" && post {
+            Scope::PipelinesCreate
+        } else if path.starts_with("/opportunities/pipelines/") {
+            Scope::PipelinesWrite
+        } else if path == "/workflows" {
+            Scope::Workflows
+        } else {
+            Scope::of_path(path)
+        }
+    }
+
+    /// The family a request path belongs to, whatever its method.
     pub fn of_path(path: &str) -> Scope {
         if path == "/v1" || path.starts_with("/v1/") {
             Scope::V1
@@ -186,6 +212,10 @@ impl FromStr for Scope {
             "opportunities" => Scope::Opportunities,
             "users" => Scope::Users,
             "v1" => Scope::V1,
+            "workflows" => Scope::Workflows,
+            "pipelines" if s.ends_with(".create") => Scope::PipelinesCreate,
+            "pipelines" | "pipelines-write" => Scope::PipelinesWrite,
+            "pipelines-create" => Scope::PipelinesCreate,
             _ => return Err(format!("unknown scope {s:?}")),
         })
     }

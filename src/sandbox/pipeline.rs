@@ -57,7 +57,12 @@ pub async fn pipeline(
         lock(&app.limiter).check(caller, Instant::now())
     };
     let answered = if verdict.allowed {
-        match authenticate(&app, request.headers(), &presented, Scope::of_path(&path)) {
+        match authenticate(
+            &app,
+            request.headers(),
+            &presented,
+            Scope::of_request(method == "POST", &path),
+        ) {
             Ok(()) => handle(&app, &route, &switch, request, next).await,
             Err(refusal) => Some(refusal),
         }
@@ -86,7 +91,7 @@ pub async fn pipeline(
 
 /// Runs the handler with any fault that picks this request; `None` when the connection was cut.
 async fn handle(
-    app: &App,
+    app: &Arc<App>,
     route: &str,
     switch: &KillSwitch,
     request: Request,
@@ -100,7 +105,7 @@ async fn handle(
         return Some(next.run(request).await);
     };
     lock(&app.stats).faults_injected += 1;
-    match fault {
+    match fault.kind {
         FaultKind::TooManyRequests => Some(reply::too_many_requests()),
         FaultKind::ServerError => Some(reply::internal_error()),
         FaultKind::Hang => {
@@ -112,12 +117,30 @@ async fn handle(
             next.run(request).await;
             Some(reply::gateway_timeout())
         }
+        FaultKind::UnprocessableAfterActing => {
+            next.run(request).await;
+            Some(reply::unprocessable(vec![
+                "customFields.0.property value should not exist".into(),
+            ]))
+        }
         FaultKind::Drop => {
             next.run(request).await;
             switch.kill();
             None
         }
         FaultKind::Malformed => Some(truncate(next.run(request).await).await),
+        // Handled in a task of its own, so that a client giving up does not cancel the write
+        // (nor its noting for the search lag, which the pipeline would do after the answer).
+        FaultKind::Late => {
+            let app = Arc::clone(app);
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(fault.delay).await;
+                let answer = next.run(request).await;
+                app.note_write();
+                answer
+            });
+            late.await.ok()
+        }
     }
 }
 

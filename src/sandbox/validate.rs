@@ -25,6 +25,8 @@ pub enum Ty {
     OneOf(&'static [&'static str]),
     /// `customFields: [{id, key?, field_value}]`.
     FieldValues,
+    /// A pipeline's `stages: [{id?, name, position?, stageWinProbability?, ...}]`.
+    Stages,
     Any,
 }
 
@@ -37,6 +39,8 @@ pub struct Dto {
     pub strict: bool,
 }
 
+/// Every data type; the first ones are those a V2 field create accepts (the spec's enum,
+/// custom-fields.json), the last three only V1 and older accounts hold.
 const DATA_TYPES: &[&str] = &[
     "TEXT",
     "LARGE_TEXT",
@@ -46,15 +50,16 @@ const DATA_TYPES: &[&str] = &[
     "CHECKBOX",
     "SINGLE_OPTIONS",
     "MULTIPLE_OPTIONS",
-    "FLOAT",
-    "TIME",
     "DATE",
     "TEXTBOX_LIST",
     "FILE_UPLOAD",
-    "SIGNATURE",
     "RADIO",
     "EMAIL",
+    "FLOAT",
+    "TIME",
+    "SIGNATURE",
 ];
+const V2_DATA_TYPES: &[&str] = DATA_TYPES.split_at(DATA_TYPES.len() - 3).0;
 const STATUSES: &[&str] = &["open", "won", "lost", "abandoned"];
 
 macro_rules! contact_fields {
@@ -118,7 +123,7 @@ pub const TAGS: Dto = Dto {
 pub const CREATE_CUSTOM_FIELD: Dto = Dto {
     fields: &[
         ("name", Ty::Str),
-        ("dataType", Ty::OneOf(DATA_TYPES)),
+        ("dataType", Ty::OneOf(V2_DATA_TYPES)),
         ("placeholder", Ty::Str),
         ("acceptedFormat", Ty::Array),
         ("isMultipleFile", Ty::Bool),
@@ -148,6 +153,44 @@ pub const CREATE_OPPORTUNITY: Dto = Dto {
     required: &["pipelineId", "locationId", "name", "status", "contactId"],
     strict: true,
 };
+
+/// `POST /opportunities/pipelines` (live docs, create-pipeline) [U: not in the vendored spec].
+pub const CREATE_PIPELINE: Dto = Dto {
+    fields: &[
+        ("name", Ty::Str),
+        ("locationId", Ty::Str),
+        ("stages", Ty::Stages),
+        ("useOpportunityProbability", Ty::Bool),
+        ("showInFunnel", Ty::Bool),
+        ("showInPieChart", Ty::Bool),
+    ],
+    required: &["name", "locationId", "stages"],
+    strict: true,
+};
+
+/// `PUT /opportunities/pipelines/{id}` (live docs, update-pipeline): no `locationId`.
+pub const UPDATE_PIPELINE: Dto = Dto {
+    fields: &[
+        ("name", Ty::Str),
+        ("stages", Ty::Stages),
+        ("useOpportunityProbability", Ty::Bool),
+        ("showInFunnel", Ty::Bool),
+        ("showInPieChart", Ty::Bool),
+    ],
+    required: &["name", "stages"],
+    strict: true,
+};
+
+/// The properties a stage of a pipeline body may have.
+const STAGE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "position",
+    "stageWinProbability",
+    "showInFunnel",
+    "showInPieChart",
+    "color",
+];
 
 pub const SEARCH_CONTACTS: Dto = Dto {
     fields: &[
@@ -274,6 +317,7 @@ fn type_problem(name: &str, ty: Ty, value: &Value) -> Option<String> {
             };
         }
         Ty::FieldValues => return field_values_problem(name, value),
+        Ty::Stages => return stages_problem(name, value),
     };
     let what = match ty {
         Ty::Str => "a string",
@@ -303,6 +347,36 @@ fn field_values_problem(name: &str, value: &Value) -> Option<String> {
         let named = |k: &str| object.get(k).is_some_and(Value::is_string);
         if !named("id") && !named("key") {
             return Some(format!("{name}.{i}.id must be a string"));
+        }
+    }
+    None
+}
+
+fn stages_problem(name: &str, value: &Value) -> Option<String> {
+    let Some(items) = value.as_array() else {
+        return Some(format!("{name} must be an array"));
+    };
+    for (i, item) in items.iter().enumerate() {
+        let Some(object) = item.as_object() else {
+            return Some(format!("{name}.{i} must be an object"));
+        };
+        if let Some(key) = object.keys().find(|k| !STAGE_KEYS.contains(&k.as_str())) {
+            return Some(format!("{name}.{i}.property {key} should not exist"));
+        }
+        if !object.get("name").is_some_and(Value::is_string) {
+            return Some(format!("{name}.{i}.name must be a string"));
+        }
+        for key in ["position", "stageWinProbability"] {
+            if object.get(key).is_some_and(|v| !v.is_number()) {
+                return Some(format!("{name}.{i}.{key} must be a number"));
+            }
+        }
+        if let Some(p) = object.get("stageWinProbability").and_then(Value::as_f64)
+            && !(0.0..=100.0).contains(&p)
+        {
+            return Some(format!(
+                "{name}.{i}.stageWinProbability must not be greater than 100"
+            ));
         }
     }
     None

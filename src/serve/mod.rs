@@ -3,14 +3,16 @@
 //! lock, rate limiter and apply session (it reuses the CLI's commands, never a copy of them).
 //!
 //! One server serves one migration (`-c migration.yaml`); its `name` is the migration id.
-//! Concerns, one file each: [`auth`] (who may call), [`routes`] (the HTTP surface), [`runs`]
-//! (plan, apply, stop, resume), [`status`] (where the run stands), [`events`] (progress as
-//! server-sent events), [`settings`] (the effective configuration and its live updates),
-//! [`dashboard`] (the page), [`reply`] (errors and strict bodies).
+//! Concerns, one file each: [`auth`] (who may call), [`origin`] (which browser pages may),
+//! [`routes`] (the HTTP surface), [`runs`] (plan, apply, stop, resume), [`status`] (where the
+//! run stands), [`events`] (progress as server-sent events), [`settings`] (the effective
+//! configuration and its live updates), [`dashboard`] (the page), [`reply`] (errors and strict
+//! bodies).
 
 mod auth;
 mod dashboard;
 mod events;
+mod origin;
 mod reply;
 mod routes;
 mod runs;
@@ -147,6 +149,7 @@ async fn serve(app: Arc<App>, listener: std::net::TcpListener) -> Result<()> {
             // The run starts settling now (it is waited for below), and event streams, which
             // never end by themselves, end so that the server can.
             closing.runs.raise_stop();
+            closing.settings.lift_delay_for_stop();
             closing.hub.close();
         })
         .await;

@@ -3,7 +3,7 @@
 //! `GET .../status/{migration_id}`, `GET .../debug/env`, `GET .../test-connection`.
 //! Runs through HTTP: `GET|POST .../plan`, `POST .../apply` (202), `POST .../stop/{id}`,
 //! `POST .../resume/{id}` (202), `GET .../events/{id}` (server-sent events). The dashboard at `/`.
-//! Every route sits behind [`auth::require`]; bodies are at most [`BODY_LIMIT`] bytes.
+//! Every route sits behind [`auth::require`] and [`origin::require`]; bodies are at most [`BODY_LIMIT`] bytes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +22,7 @@ use ghl_migrate::ghl::remote::Side;
 
 use super::reply::{Refusal, Reply, strict_json};
 use super::settings::Update;
-use super::{App, auth, dashboard, runs, status};
+use super::{App, auth, dashboard, origin, runs, status};
 use crate::cli;
 
 /// The largest request body accepted (the API's bodies are a few keys).
@@ -45,6 +45,10 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(dashboard::routes())
         .fallback(|| async { Refusal::not_found("no such route") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            app.guard.clone(),
+            origin::require,
+        ))
         .layer(middleware::from_fn_with_state(
             app.guard.clone(),
             auth::require,

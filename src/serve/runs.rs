@@ -167,9 +167,10 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
     }
     let mut state = State::open(&app.state_path, Access::Write(Durability::Normal))
         .map_err(|e| Refusal::of(&e))?;
+    let decided =
+        ghl_migrate::apply::start_on(&plan, &mut state, resume).map_err(|e| Refusal::of(&e))?;
     let records = state.steps().map_err(|e| Refusal::of(&e))?;
-    let recorded = state.run().map_err(|e| Refusal::of(&e))?;
-    ghl_migrate::apply::decide(&plan, recorded.as_ref(), &records, resume).map_err(|m| {
+    decided.map_err(|m| {
         let m = m.replace(
             "add --resume to continue it",
             &format!(
@@ -179,8 +180,8 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
         );
         Refusal::conflict(m)
     })?;
-    let limiter = target_limiter(&loaded).map_err(|e| Refusal::of(&e))?;
-    let knob = app.settings.attach(limiter);
+    let limiters = target_limiters(&loaded).map_err(|e| Refusal::of(&e))?;
+    let knob = app.settings.attach(limiters);
     let number = app.runs.counter.fetch_add(1, Ordering::Relaxed) + 1;
     let live = Arc::new(Live::new(number, &plan, &records, app.hub.clone()));
     let (stop, stop_rx) = watch::channel(false);
@@ -229,11 +230,12 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
     }))
 }
 
-/// The live target's limiter (shared with the apply's own client: one per token and
-/// location), so that a config update paces the running apply; none for a fixture target.
-fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> {
+/// The live target's limiters (shared with the apply's own client: one per token and
+/// location, every token of the target), so that a config update paces the running apply;
+/// none for a fixture target.
+fn target_limiters(loaded: &Loaded) -> ghl_migrate::Result<Vec<Arc<Limiter>>> {
     if loaded.config.target.api == ApiKind::Fixture {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let target = remote::open(
         Side::Target,
@@ -241,12 +243,16 @@ fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> 
         &loaded.config.rate_limit,
         &cli::env_var,
     )?;
-    Ok(target.http().map(|h| h.limiter().clone()))
+    Ok(target
+        .http()
+        .map(|h| h.lanes().iter().map(|l| l.limiter.clone()).collect())
+        .unwrap_or_default())
 }
 
 /// Records the end of run `number` and tells the event streams.
 fn finish(app: &Arc<App>, number: u64, result: &Result<Report, Error>) {
     let outcome = Outcome::of_result(result);
+    app.settings.restore_limits();
     {
         let mut slot = app.runs.slot();
         if let Some(c) = slot.as_mut().filter(|c| c.number == number) {
@@ -273,6 +279,7 @@ pub fn stop(app: &App) -> Reply<Value> {
     c.phase = Phase::Stopping;
     let number = c.number;
     drop(slot);
+    app.settings.lift_delay_for_stop();
     app.hub.send("status", &super::status::status(app));
     Ok(json!({"migration_id": app.migration_id, "run": number, "state": "stopping"}))
 }
@@ -284,11 +291,29 @@ pub async fn plan(app: &Arc<App>) -> Reply<Value> {
             "an apply is running: a new plan now would change what it resumes; stop it first",
         ));
     }
+    // The checkpoint keeps one plan revision: a new plan while another process holds it (from
+    // the moment it takes the lock, before its run is recorded) or over a stopped run would
+    // leave that run unresumable, from here and from the CLI.
+    if super::status::locked_elsewhere(app) {
+        return Err(Refusal::conflict(
+            "another process (a CLI apply, or another server) holds this checkpoint: a new \
+             plan now would change what its run resumes",
+        ));
+    }
+    if super::status::status(app)["state"] == "stopped" {
+        return Err(Refusal::conflict(format!(
+            "a stopped run of the plan {} is resumable: finish it first (POST \
+             /api/v1/migration/resume/{}); a new plan now would leave it unresumable",
+            app.plan_path.display(),
+            app.migration_id
+        )));
+    }
     let loaded = app.settings.loaded();
     let path = app.plan_path.clone();
     // As the CLI plans: on a thread of its own (reading is async, matching is CPU work).
     let plan = tokio::task::spawn_blocking(move || {
-        let (source, target) = cli::plan::read_accounts(&loaded)?;
+        let quiet = ghl_migrate::progress::Silent;
+        let (source, target) = cli::plan::read_accounts(&loaded, &quiet)?;
         let plan = cli::plan::make(&loaded, &source, &target)?;
         ghl_migrate::plan::file::write(&path, &plan)?;
         Ok::<_, Error>(plan)

@@ -86,6 +86,8 @@ fn from_checkpoint(
         .collect();
     order(&mut kinds);
     let state = match (&reading.run, &reading.report.ending) {
+        // Another process took the lock and has not recorded its run yet.
+        (None, _) if locked_elsewhere(app) => "running_elsewhere",
         (None, _) => "not_started",
         (Some(_), Ending::Unfinished { .. }) if locked_elsewhere(app) => "running_elsewhere",
         (Some(_), ending) => Outcome::of_ending(ending).state,
@@ -130,7 +132,7 @@ fn from_checkpoint(
 /// Whether another process holds the checkpoint's lock (an apply running there). Taking the
 /// lock for an instant is the only way to know; a CLI apply starting in that instant would
 /// be told another apply runs, and can be started again.
-fn locked_elsewhere(app: &App) -> bool {
+pub fn locked_elsewhere(app: &App) -> bool {
     app.state_path.exists() && Lock::acquire(&app.state_path).is_err()
 }
 

@@ -1,10 +1,15 @@
-//! The checkpoint: a SQLite file (WAL) recording, for one plan, the status of every step, its
-//! attempts, the target id it created or used, its last error and timings.
+//! The migration's ledger: one SQLite file (WAL) holding every run of every plan revision
+//! against the target (per step: status, attempts, the target id it created or used, the
+//! request it sent, its last error and timings) and the map of every source object to the
+//! target object this migration created, merged into or adopted.
 //!
-//! The executor commits a step's intent (`sending`) before its request leaves and the result
-//! right after; many results are grouped in one transaction. One writer at a time: opening for
-//! writing takes an OS lock that the kernel drops when the process dies.
+//! The executor commits a step's intent (`sending`, with its request) before the request leaves
+//! and the result right after; many results are grouped in one transaction. One writer at a
+//! time: opening for writing takes an OS lock that the kernel drops when the process dies.
+//! A session that ends cleanly folds the write-ahead log into the main file, so the file alone
+//! is the whole ledger; one that did not is marked, so a copy missing its `-wal` is refused.
 
+mod history;
 mod lock;
 mod records;
 mod schema;
@@ -16,10 +21,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{Error, Result};
+use crate::plan::fingerprint::ObjectDigest;
 
-pub use lock::{Lock, lock_path};
+pub use history::{RunState, RunSummary};
+pub use lock::{Lock, TargetLock, holder, lock_path};
 pub use records::{
-    Change, NewRun, NewStep, RunRecord, SessionEnd, StepRecord, Update, plan_fingerprint,
+    Change, NewRun, NewStep, ObjectRecord, RunRecord, SessionEnd, StepRecord, Update,
+    plan_fingerprint, short_revision,
 };
 pub use status::StepStatus;
 
@@ -42,49 +50,66 @@ pub enum Access {
     Read,
 }
 
-/// An open checkpoint.
+/// An open ledger, with one run selected (the one `run`, `steps`, `record` act on).
 #[derive(Debug)]
 pub struct State {
     conn: Connection,
     path: PathBuf,
     _lock: Option<Lock>,
+    writer: bool,
+    current: Option<i64>,
+}
+
+/// The meta key set while a writer has the ledger open: its records may live in the `-wal`.
+const OPEN_SESSION: &str = "open_session";
+
+const RUN_COLUMNS: &str = "id, plan_name, plan_fingerprint, target_api, target_location,
+    started_at_ms, finished_at_ms, sessions, active_ms, requests, pid, dry_run, undo";
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    Ok(RunRecord {
+        id: r.get(0)?,
+        plan_name: r.get(1)?,
+        plan_fingerprint: r.get(2)?,
+        target_api: r.get(3)?,
+        target_location: r.get(4)?,
+        started_at_ms: r.get(5)?,
+        finished_at_ms: r.get(6)?,
+        sessions: r.get(7)?,
+        active_ms: r.get(8)?,
+        requests: r.get(9)?,
+        pid: r.get(10)?,
+        dry_run: r.get::<_, i64>(11)? != 0,
+        undo: r.get::<_, i64>(12)? != 0,
+    })
 }
 
 impl State {
-    /// Opens (for writing: creates, and locks) the checkpoint at `path`.
+    /// Opens (for writing: creates, and locks) the ledger at `path`. A file that is not a
+    /// ledger is refused before anything is changed (no lock file, no mode change).
     pub fn open(path: &Path, access: Access) -> Result<State> {
-        let lock = match access {
-            Access::Write(_) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    create_private_dir(dir)?;
-                }
-                Some(Lock::acquire(path)?)
-            }
-            Access::Read => {
-                if !path.exists() {
-                    return Err(state_error(
-                        path,
-                        "no checkpoint here: nothing was applied yet".to_string(),
-                    ));
-                }
-                None
-            }
-        };
-        let flags = match access {
-            Access::Write(_) => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        let writer = matches!(access, Access::Write(_));
+        if !writer && !path.exists() {
+            return Err(state_error(
+                path,
+                "no checkpoint here: nothing was applied yet".to_string(),
+            ));
+        }
+        refuse_if_not_sqlite(path)?;
+        let wal_present = wal_path(path).exists();
+        if writer && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let flags = if writer {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
-        if matches!(access, Access::Write(_)) {
-            // It holds personal data (emails, phones, server messages): owner only.
-            restrict_to_owner(path)?;
-        }
         let found = schema::inspect(&conn).map_err(|e| db_error(path, &e))?;
         match found {
-            schema::Found::Current => {}
-            schema::Found::Empty if matches!(access, Access::Write(_)) => {
-                schema::create(&mut conn).map_err(|e| db_error(path, &e))?;
-            }
+            schema::Found::Current | schema::Found::Upgradable => {}
+            schema::Found::Empty if writer => {}
             schema::Found::Empty => {
                 return Err(state_error(path, "the checkpoint is empty".to_string()));
             }
@@ -92,7 +117,7 @@ impl State {
                 return Err(state_error(
                     path,
                     format!(
-                        "checkpoint format version {v}, this ghl-migrate reads version {}",
+                        "checkpoint format version {v}, this ghl-migrate reads versions 1 to {}",
                         schema::VERSION
                     ),
                 ));
@@ -106,56 +131,131 @@ impl State {
                 ));
             }
         }
+        // Another writer may be starting at this very moment: a writer decides after it holds
+        // the lock (the other one then either holds it still, or has ended). A log that exists
+        // now but is empty was created by this opening, not left by a crash.
+        let lock = match access {
+            Access::Write(_) => Some(Lock::acquire(path)?),
+            Access::Read => None,
+        };
+        let wal_empty_now = std::fs::metadata(wal_path(path)).map_or(true, |m| m.len() == 0);
+        if found != schema::Found::Empty && !wal_present && wal_empty_now && unclean(&conn) {
+            return Err(state_error(path, lost_wal_message(path)));
+        }
         if let Access::Write(durability) = access {
+            // It holds personal data (emails, phones, server messages): owner only.
+            restrict_to_owner(path)?;
+            match found {
+                schema::Found::Empty => schema::create(&mut conn),
+                schema::Found::Upgradable => schema::upgrade(&mut conn),
+                _ => Ok(()),
+            }
+            .map_err(|e| db_error(path, &e))?;
             configure(&conn, durability).map_err(|e| db_error(path, &e))?;
+            mark_open(&conn).map_err(|e| db_error(path, &e))?;
+        } else if found == schema::Found::Upgradable {
+            return Err(state_error(
+                path,
+                "a checkpoint of format version 1: the next `apply` upgrades it in place".into(),
+            ));
         }
         Ok(State {
             conn,
             path: path.to_path_buf(),
             _lock: lock,
+            writer,
+            current: None,
         })
+    }
+
+    /// Opens an existing ledger to read it; one of format version 1 is upgraded first (which
+    /// takes the writer's lock for a moment).
+    pub fn open_upgrading(path: &Path) -> Result<State> {
+        let needs_upgrade = {
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| db_error(path, &e))?;
+            schema::inspect(&conn).map_err(|e| db_error(path, &e))? == schema::Found::Upgradable
+        };
+        if needs_upgrade {
+            drop(State::open(path, Access::Write(Durability::Normal))?);
+        }
+        State::open(path, Access::Read)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The run this checkpoint belongs to, if one was begun.
+    /// Every run in the ledger, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id"))
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt.query_map([], run_row).map_err(|e| self.err(&e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Selects the latest run of the plan revision `fingerprint`; `None` when it never ran.
+    pub fn select_revision(&mut self, fingerprint: &str) -> Result<Option<RunRecord>> {
+        let run = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLUMNS} FROM runs WHERE plan_fingerprint = ?1
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [fingerprint],
+                run_row,
+            )
+            .optional()
+            .map_err(|e| self.err(&e))?;
+        self.current = run.as_ref().map(|r| r.id);
+        Ok(run)
+    }
+
+    /// Selects the latest run of any revision.
+    pub fn select_latest(&mut self) -> Result<Option<RunRecord>> {
+        let latest = self.runs()?.pop();
+        self.current = latest.as_ref().map(|r| r.id);
+        Ok(latest)
+    }
+
+    /// The selected run.
     pub fn run(&self) -> Result<Option<RunRecord>> {
+        let Some(id) = self.current else {
+            return Ok(None);
+        };
         self.conn
             .query_row(
-                "SELECT plan_name, plan_fingerprint, target_api, target_location, started_at_ms,
-                        finished_at_ms, sessions, active_ms, requests FROM run WHERE id = 1",
-                [],
-                |r| {
-                    Ok(RunRecord {
-                        plan_name: r.get(0)?,
-                        plan_fingerprint: r.get(1)?,
-                        target_api: r.get(2)?,
-                        target_location: r.get(3)?,
-                        started_at_ms: r.get(4)?,
-                        finished_at_ms: r.get(5)?,
-                        sessions: r.get(6)?,
-                        active_ms: r.get(7)?,
-                        requests: r.get(8)?,
-                    })
-                },
+                &format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"),
+                [id],
+                run_row,
             )
             .optional()
             .map_err(|e| self.err(&e))
     }
 
-    /// Every step, in plan order.
+    /// Every step of the selected run, in plan order (none when no run is selected).
     pub fn steps(&self) -> Result<Vec<StepRecord>> {
+        match self.current {
+            Some(run) => self.steps_of(run),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Every step of run `run`, in plan order.
+    pub fn steps_of(&self, run: i64) -> Result<Vec<StepRecord>> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT id, kind, action, status, attempts, target_id, reconciled, last_error,
-                        started_at_ms, finished_at_ms FROM steps ORDER BY seq",
+                        started_at_ms, finished_at_ms FROM steps WHERE run_id = ?1 ORDER BY seq",
             )
             .map_err(|e| self.err(&e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([run], |r| {
                 let status: String = r.get(3)?;
                 Ok((
                     status,
@@ -185,78 +285,218 @@ impl State {
         Ok(out)
     }
 
-    /// Records a new run with every step pending, replacing a run that never sent anything.
-    pub fn begin(&mut self, run: &NewRun) -> Result<()> {
+    /// The map: every object this migration created, merged into or adopted (and has not
+    /// undone) in target location `location`.
+    pub fn objects(&self, location: &str) -> Result<Vec<ObjectRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT o.kind, o.source_key, o.target_id, o.how, o.run_id, o.step_id, o.body,
+                        o.at_ms
+                 FROM objects o JOIN runs r ON r.id = o.run_id
+                 WHERE r.target_location = ?1 ORDER BY o.run_id, o.kind, o.source_key",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([location], |r| {
+                Ok(ObjectRecord {
+                    kind: r.get(0)?,
+                    source_key: r.get(1)?,
+                    target_id: r.get(2)?,
+                    how: r.get(3)?,
+                    run_id: r.get(4)?,
+                    step_id: r.get(5)?,
+                    body: r.get(6)?,
+                    at_ms: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Keeps the target as a plan saw it (each object's digest), under the plan's target
+    /// fingerprint, so a stale apply can say what changed since; the latest few are kept.
+    pub fn record_view(&mut self, fingerprint: &str, objects: &[ObjectDigest]) -> Result<()> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| db_error(&path, &e);
         let tx = self.conn.transaction().map_err(err)?;
-        tx.execute("DELETE FROM steps", []).map_err(err)?;
-        tx.execute("DELETE FROM run", []).map_err(err)?;
+        tx.execute("DELETE FROM views WHERE fingerprint = ?1", [fingerprint])
+            .map_err(err)?;
         tx.execute(
-            "INSERT INTO run (id, plan_name, plan_fingerprint, target_api, target_location,
-                              started_at_ms)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-            params![
-                run.plan_name,
-                run.plan_fingerprint,
-                run.target_api,
-                run.target_location,
-                now_ms()
-            ],
+            "DELETE FROM views WHERE fingerprint NOT IN (SELECT fingerprint FROM views
+                 GROUP BY fingerprint ORDER BY max(at_ms) DESC LIMIT 3)",
+            [],
         )
         .map_err(err)?;
         {
+            let now = now_ms();
             let mut insert = tx
                 .prepare(
-                    "INSERT INTO steps (id, seq, kind, action, status) VALUES (?1, ?2, ?3, ?4, 'pending')",
+                    "INSERT OR REPLACE INTO views (fingerprint, kind, id, label, digest, at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
-            for (seq, step) in run.steps.iter().enumerate() {
+            for o in objects {
                 insert
-                    .execute(params![step.id, seq as i64, step.kind, step.action])
+                    .execute(params![fingerprint, o.kind, o.id, o.label, o.digest, now])
                     .map_err(err)?;
             }
         }
         tx.commit().map_err(err)
     }
 
-    /// Applies many step changes in one transaction (one commit, one sync).
+    /// The target as the plan with target fingerprint `fingerprint` saw it, if it was kept.
+    pub fn view(&self, fingerprint: &str) -> Result<Option<Vec<ObjectDigest>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kind, id, label, digest FROM views WHERE fingerprint = ?1")
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([fingerprint], |r| {
+                let kind: String = r.get(0)?;
+                Ok(ObjectDigest {
+                    kind: static_kind(&kind),
+                    id: r.get(1)?,
+                    label: r.get(2)?,
+                    digest: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(&e))?;
+        let all = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(&e))?;
+        Ok((!all.is_empty()).then_some(all))
+    }
+
+    /// Records a new run with every step pending and selects it; the selected run is replaced
+    /// when it is of the same revision and never sent anything.
+    pub fn begin(&mut self, run: &NewRun) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| db_error(&path, &e);
+        let unused = match (self.run()?, self.current) {
+            (Some(r), Some(id)) if r.plan_fingerprint == run.plan_fingerprint => self
+                .steps_of(id)?
+                .iter()
+                .all(|s| s.status == StepStatus::Pending && s.attempts == 0)
+                .then_some(id),
+            _ => None,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        if let Some(id) = unused {
+            tx.execute("DELETE FROM steps WHERE run_id = ?1", [id])
+                .map_err(err)?;
+            tx.execute("DELETE FROM runs WHERE id = ?1", [id])
+                .map_err(err)?;
+        }
+        tx.execute(
+            "INSERT INTO runs (plan_name, plan_fingerprint, target_api, target_location,
+                               started_at_ms, pid, undo, dry_run)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                run.plan_name,
+                run.plan_fingerprint,
+                run.target_api,
+                run.target_location,
+                now_ms(),
+                std::process::id() as i64,
+                run.undo as i64,
+                run.dry_run as i64,
+            ],
+        )
+        .map_err(err)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO steps (run_id, id, seq, kind, action, status, source_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+                )
+                .map_err(err)?;
+            for (seq, step) in run.steps.iter().enumerate() {
+                insert
+                    .execute(params![
+                        id,
+                        step.id,
+                        seq as i64,
+                        step.kind,
+                        step.action,
+                        step.source_key
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        self.current = Some(id);
+        Ok(())
+    }
+
+    /// Notes that this process now runs the selected run (for `status`).
+    pub fn start_session(&mut self) -> Result<()> {
+        let run = self.selected()?;
+        self.conn
+            .execute(
+                "UPDATE runs SET pid = ?2 WHERE id = ?1",
+                params![run, std::process::id() as i64],
+            )
+            .map_err(|e| self.err(&e))?;
+        Ok(())
+    }
+
+    /// Applies many step changes of the selected run in one transaction (one commit, one
+    /// sync); a step done also enters the map (an undo's step done leaves it).
     pub fn record(&mut self, updates: &[Update]) -> Result<()> {
         if updates.is_empty() {
             return Ok(());
         }
+        let run = self.selected()?;
         let path = self.path.clone();
         let err = |e: rusqlite::Error| db_error(&path, &e);
+        let (undo, dry_run): (bool, bool) = self
+            .conn
+            .query_row("SELECT undo, dry_run FROM runs WHERE id = ?1", [run], |r| {
+                Ok((r.get::<_, i64>(0)? != 0, r.get::<_, i64>(1)? != 0))
+            })
+            .map_err(err)?;
         let now = now_ms();
         let tx = self.conn.transaction().map_err(err)?;
         for u in updates {
             let changed = match &u.change {
-                Change::Sending => tx.execute(
+                Change::Sending { body } => tx.execute(
                     "UPDATE steps SET status = 'sending', attempts = attempts + 1,
-                            started_at_ms = coalesce(started_at_ms, ?2) WHERE id = ?1",
-                    params![u.id, now],
+                            started_at_ms = coalesce(started_at_ms, ?3),
+                            body = coalesce(?4, body) WHERE run_id = ?1 AND id = ?2",
+                    params![run, u.id, now, body],
                 ),
                 Change::Pending { reason } => tx.execute(
-                    "UPDATE steps SET status = 'pending', last_error = ?2 WHERE id = ?1",
-                    params![u.id, reason],
+                    "UPDATE steps SET status = 'pending', last_error = ?3
+                     WHERE run_id = ?1 AND id = ?2",
+                    params![run, u.id, reason],
                 ),
                 Change::Done {
                     target_id,
                     reconciled,
-                } => tx.execute(
-                    "UPDATE steps SET status = 'done', target_id = ?2, reconciled = ?3,
-                            finished_at_ms = ?4 WHERE id = ?1",
-                    params![u.id, target_id, *reconciled as i64, now],
-                ),
+                } => tx
+                    .execute(
+                        "UPDATE steps SET status = 'done', target_id = ?3, reconciled = ?4,
+                                finished_at_ms = ?5 WHERE run_id = ?1 AND id = ?2",
+                        params![run, u.id, target_id, *reconciled as i64, now],
+                    )
+                    .and_then(|n| {
+                        if !dry_run {
+                            map_object(&tx, run, &u.id, undo, now)?;
+                        }
+                        Ok(n)
+                    }),
                 Change::Failed { reason } => tx.execute(
-                    "UPDATE steps SET status = 'failed', last_error = ?2, finished_at_ms = ?3
-                     WHERE id = ?1",
-                    params![u.id, reason, now],
+                    "UPDATE steps SET status = 'failed', last_error = ?3, finished_at_ms = ?4
+                     WHERE run_id = ?1 AND id = ?2",
+                    params![run, u.id, reason, now],
                 ),
                 Change::Blocked { reason } => tx.execute(
-                    "UPDATE steps SET status = 'blocked', last_error = ?2, finished_at_ms = ?3
-                     WHERE id = ?1",
-                    params![u.id, reason, now],
+                    "UPDATE steps SET status = 'blocked', last_error = ?3, finished_at_ms = ?4
+                     WHERE run_id = ?1 AND id = ?2",
+                    params![run, u.id, reason, now],
                 ),
             }
             .map_err(err)?;
@@ -270,23 +510,171 @@ impl State {
         tx.commit().map_err(err)
     }
 
-    /// Adds a session's time and requests to the run and marks it finished when it is.
+    /// Adds a session's time and requests to the selected run and marks it finished when it is.
     pub fn end_session(&mut self, end: SessionEnd) -> Result<()> {
+        let run = self.selected()?;
         let finished = end.finished.then(now_ms);
         self.conn
             .execute(
-                "UPDATE run SET sessions = sessions + 1, active_ms = active_ms + ?1,
-                        requests = requests + ?2, finished_at_ms = coalesce(?3, finished_at_ms)
-                 WHERE id = 1",
-                params![end.active_ms, end.requests, finished],
+                "UPDATE runs SET sessions = sessions + 1, active_ms = active_ms + ?2,
+                        requests = requests + ?3, finished_at_ms = coalesce(?4, finished_at_ms)
+                 WHERE id = ?1",
+                params![run, end.active_ms, end.requests, finished],
             )
             .map_err(|e| self.err(&e))?;
         Ok(())
     }
 
+    /// The migration's history: every run, oldest first, and where it stands.
+    pub fn history(&self) -> Result<Vec<RunSummary>> {
+        let writer = self.writer_pid();
+        self.runs()?
+            .iter()
+            .map(|r| {
+                let steps = self.steps_of(r.id)?;
+                Ok(RunSummary::of(r, &steps, writer))
+            })
+            .collect()
+    }
+
+    /// The process that holds the ledger open for writing now, if any (an apply running).
+    pub fn writer_pid(&self) -> Option<u32> {
+        lock::holder(&self.path).flatten()
+    }
+
+    fn selected(&self) -> Result<i64> {
+        self.current
+            .ok_or_else(|| state_error(&self.path, "no run was begun in this ledger".into()))
+    }
+
     fn err(&self, e: &rusqlite::Error) -> Error {
         db_error(&self.path, e)
     }
+}
+
+impl Drop for State {
+    /// A clean end: the write-ahead log goes into the main file, which alone is then the
+    /// whole ledger (a copy of it without its `-wal` loses nothing).
+    fn drop(&mut self) {
+        if self.writer {
+            let _ = self
+                .conn
+                .execute("DELETE FROM meta WHERE key = ?1", [OPEN_SESSION]);
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
+}
+
+/// Puts a done step's object in the map (or, for an undo, takes it out). Creates and
+/// adoptions are not turned into merges by a later revision's merge into the same object.
+fn map_object(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    step: &str,
+    undo: bool,
+    now: i64,
+) -> rusqlite::Result<()> {
+    if undo {
+        tx.execute(
+            "DELETE FROM objects WHERE (kind, source_key) IN
+                 (SELECT kind, source_key FROM steps WHERE run_id = ?1 AND id = ?2)",
+            params![run, step],
+        )?;
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO objects (kind, source_key, target_id, how, run_id, step_id, body, at_ms)
+         SELECT kind, source_key, target_id,
+                CASE WHEN action NOT LIKE 'create%' THEN 'merged'
+                     WHEN reconciled != 0 THEN 'adopted' ELSE 'created' END,
+                run_id, id, body, ?3
+         FROM steps WHERE run_id = ?1 AND id = ?2 AND source_key IS NOT NULL
+         ON CONFLICT (kind, source_key) DO UPDATE SET
+             target_id = excluded.target_id, how = excluded.how, run_id = excluded.run_id,
+             step_id = excluded.step_id, body = excluded.body, at_ms = excluded.at_ms
+         WHERE excluded.how != 'merged' OR objects.how = 'merged'",
+        params![run, step, now],
+    )?;
+    Ok(())
+}
+
+/// The kinds an [`ObjectDigest`] names.
+fn static_kind(kind: &str) -> &'static str {
+    ["custom_field", "pipeline", "user", "contact", "opportunity"]
+        .into_iter()
+        .find(|k| *k == kind)
+        .unwrap_or("object")
+}
+
+/// Whether the ledger says a writer had it open and did not end cleanly.
+fn unclean(conn: &Connection) -> bool {
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = ?1",
+        [OPEN_SESSION],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .is_some()
+}
+
+/// Marks the ledger open by a writer, in the main file itself (a checkpoint moves the mark and
+/// everything before it out of the log): a copy of the file without its `-wal` shows the mark.
+fn mark_open(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![OPEN_SESSION, std::process::id().to_string()],
+    )?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+}
+
+fn lost_wal_message(path: &Path) -> String {
+    format!(
+        "the last apply on this checkpoint did not end cleanly, and its latest records live in \
+         its write-ahead log {}, which is missing (was the file copied or moved without it?). \
+         Put that file back beside the checkpoint; resuming without it would send again what \
+         was already written. A checkpoint is the .sqlite file alone only after an apply ends \
+         by itself (finished, stopped, or interrupted once with Ctrl-C); after a crash or \
+         kill, keep its -wal file with it",
+        wal_path(path).display()
+    )
+}
+
+/// `<state>-wal`, SQLite's write-ahead log beside the database.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Refuses an existing, non-empty file that is not an SQLite database, before touching it.
+fn refuse_if_not_sqlite(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(_) => return Ok(()),
+        }
+    }
+    if read == 0 || header == *b"SQLite format 3\0" {
+        return Ok(());
+    }
+    Err(state_error(
+        path,
+        "not a ghl-migrate checkpoint (not an SQLite file, or corrupt); \
+         pass another --state or move this file away"
+            .to_string(),
+    ))
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {

@@ -1,12 +1,15 @@
-//! What the checkpoint holds and what is written to it: the run, its steps, and step changes.
+//! What the ledger holds and what is written to it: runs, their steps, step changes, and the
+//! map of every object this migration wrote.
 
 use crate::plan::Plan;
 
 use super::StepStatus;
 
-/// The run a checkpoint belongs to.
+/// One run of one plan revision (or of an undo plan).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {
+    /// Its number in the ledger, from 1, in the order runs began.
+    pub id: i64,
     pub plan_name: String,
     pub plan_fingerprint: String,
     pub target_api: String,
@@ -19,6 +22,36 @@ pub struct RunRecord {
     pub active_ms: i64,
     /// Requests sent, summed over sessions.
     pub requests: i64,
+    /// The process of its latest session.
+    pub pid: Option<i64>,
+    /// Applied to a fixture in memory: it wrote nothing anywhere, and is not in the map.
+    pub dry_run: bool,
+    /// An undo plan's run.
+    pub undo: bool,
+}
+
+impl RunRecord {
+    /// The short revision `plan`, `show` and `status` print.
+    pub fn revision(&self) -> &str {
+        short_revision(&self.plan_fingerprint)
+    }
+}
+
+/// What the ledger knows of one object this migration wrote: the source object, the target
+/// object, how (`created`, `merged`, `adopted`: found in the target after a lost answer), the
+/// run and step that wrote it, when, and the request it sent (JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRecord {
+    /// `custom_field`, `contact`, `opportunity`, or any kind a later step type adds.
+    pub kind: String,
+    /// The source object's id (or, where it has none, the plan step's id).
+    pub source_key: String,
+    pub target_id: String,
+    pub how: String,
+    pub run_id: i64,
+    pub step_id: String,
+    pub body: Option<String>,
+    pub at_ms: i64,
 }
 
 /// One step as the checkpoint holds it.
@@ -45,6 +78,10 @@ pub struct NewRun {
     pub target_api: String,
     pub target_location: String,
     pub steps: Vec<NewStep>,
+    /// An undo plan's run: a step done takes its object out of the map.
+    pub undo: bool,
+    /// A dry run (a fixture target in memory): recorded, but it wrote nothing to map.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +89,8 @@ pub struct NewStep {
     pub id: String,
     pub kind: String,
     pub action: String,
+    /// The source object the step writes, for the ledger's map.
+    pub source_key: Option<String>,
 }
 
 impl NewRun {
@@ -69,8 +108,11 @@ impl NewRun {
                     id: s.id.clone(),
                     kind: s.action.kind().to_string(),
                     action: s.action.name().to_string(),
+                    source_key: Some(s.action.source_id().unwrap_or(&s.id).to_string()),
                 })
                 .collect(),
+            undo: plan.is_undo(),
+            dry_run: false,
         }
     }
 }
@@ -78,8 +120,10 @@ impl NewRun {
 /// A step's move to a new status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// The intent: a request is about to leave (counts an attempt).
-    Sending,
+    /// The intent: a request is about to leave (counts an attempt), with the request it sends.
+    Sending {
+        body: Option<String>,
+    },
     /// Back to pending: the request could not have been acted on (e.g. 429), send it again later.
     Pending {
         reason: String,
@@ -114,4 +158,10 @@ pub struct SessionEnd {
 /// Identifies the plan a checkpoint belongs to: its name, target and steps (not its summary).
 pub fn plan_fingerprint(plan: &Plan) -> String {
     crate::plan::fingerprint::of(&(&plan.name, &plan.target, &plan.steps))
+}
+
+/// The first 12 hex digits of a fingerprint: the revision people see and type.
+pub fn short_revision(fingerprint: &str) -> &str {
+    let hex = fingerprint.strip_prefix("sha256:").unwrap_or(fingerprint);
+    &hex[..hex.len().min(12)]
 }

@@ -1,20 +1,18 @@
-//! The checkpoint's tables and their version. A file that is not SQLite, or SQLite that is not
-//! ours, or ours at another version, is refused with a message instead of being touched.
+//! The ledger's tables and their version. A file that is not SQLite, or SQLite that is not
+//! ours, or ours at a version this build cannot upgrade, is refused with a message instead of
+//! being touched. A version-1 checkpoint (one run of one plan revision) is upgraded in place.
 
 use rusqlite::{Connection, OptionalExtension};
 
 /// Marks a database as a ghl-migrate checkpoint.
 pub const APPLICATION: &str = "ghl-migrate/state";
 /// Bumped on any incompatible change of the tables below.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
-const CREATE: &str = "
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE run (
-    id               INTEGER PRIMARY KEY CHECK (id = 1),
+/// Every run of every plan revision, their steps, and the map of what this migration wrote.
+const TABLES: &str = "
+CREATE TABLE runs (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     plan_name        TEXT NOT NULL,
     plan_fingerprint TEXT NOT NULL,
     target_api       TEXT NOT NULL,
@@ -23,10 +21,14 @@ CREATE TABLE run (
     finished_at_ms   INTEGER,
     sessions         INTEGER NOT NULL DEFAULT 0,
     active_ms        INTEGER NOT NULL DEFAULT 0,
-    requests         INTEGER NOT NULL DEFAULT 0
+    requests         INTEGER NOT NULL DEFAULT 0,
+    pid              INTEGER,
+    undo             INTEGER NOT NULL DEFAULT 0,
+    dry_run          INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE steps (
-    id             TEXT PRIMARY KEY,
+    run_id         INTEGER NOT NULL REFERENCES runs (id),
+    id             TEXT NOT NULL,
     seq            INTEGER NOT NULL,
     kind           TEXT NOT NULL,
     action         TEXT NOT NULL,
@@ -37,9 +39,33 @@ CREATE TABLE steps (
     reconciled     INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
     started_at_ms  INTEGER,
-    finished_at_ms INTEGER
+    finished_at_ms INTEGER,
+    source_key     TEXT,
+    body           TEXT,
+    PRIMARY KEY (run_id, id)
 );
-CREATE INDEX steps_by_status ON steps (status);
+CREATE INDEX steps_by_status ON steps (run_id, status);
+CREATE TABLE objects (
+    kind       TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    target_id  TEXT NOT NULL,
+    how        TEXT NOT NULL,
+    run_id     INTEGER NOT NULL,
+    step_id    TEXT NOT NULL,
+    body       TEXT,
+    at_ms      INTEGER NOT NULL,
+    PRIMARY KEY (kind, source_key)
+);
+CREATE INDEX objects_by_target ON objects (target_id);
+CREATE TABLE views (
+    fingerprint TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, kind, id)
+);
 ";
 
 /// What a database file turned out to be.
@@ -49,6 +75,8 @@ pub enum Found {
     Empty,
     /// Our checkpoint at this version.
     Current,
+    /// Our checkpoint at version 1: upgraded in place when opened for writing.
+    Upgradable,
     /// Our checkpoint at another version.
     OtherVersion(String),
     /// Some other SQLite database.
@@ -82,6 +110,7 @@ pub fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
     }
     match get("schema_version")? {
         Some(v) if v == VERSION.to_string() => Ok(Found::Current),
+        Some(v) if v == "1" => Ok(Found::Upgradable),
         Some(v) => Ok(Found::OtherVersion(v)),
         None => Ok(Found::Foreign),
     }
@@ -90,10 +119,64 @@ pub fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
 /// Creates the tables in an empty database.
 pub fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    tx.execute_batch(CREATE)?;
+    tx.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")?;
+    tx.execute_batch(TABLES)?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('application', ?1), ('schema_version', ?2)",
         rusqlite::params![APPLICATION, VERSION.to_string()],
     )?;
     tx.commit()
 }
+
+/// Upgrades a version-1 checkpoint (one run, its steps) in one transaction: the run becomes
+/// run 1 of the ledger, its steps are kept as they are, and what its done steps wrote enters
+/// the map (keyed by step id: version 1 did not record source ids). Nothing is dropped.
+pub fn upgrade(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch("ALTER TABLE run RENAME TO run_v1; ALTER TABLE steps RENAME TO steps_v1;")?;
+    tx.execute_batch("DROP INDEX IF EXISTS steps_by_status;")?;
+    tx.execute_batch(TABLES)?;
+    tx.execute_batch(
+        "INSERT INTO runs (id, plan_name, plan_fingerprint, target_api, target_location,
+                           started_at_ms, finished_at_ms, sessions, active_ms, requests)
+             SELECT 1, plan_name, plan_fingerprint, target_api, target_location, started_at_ms,
+                    finished_at_ms, sessions, active_ms, requests FROM run_v1;
+         INSERT INTO steps (run_id, id, seq, kind, action, status, attempts, target_id,
+                            reconciled, last_error, started_at_ms, finished_at_ms, source_key)
+             SELECT 1, id, seq, kind, action, status, attempts, target_id, reconciled,
+                    last_error, started_at_ms, finished_at_ms, 'step:' || id FROM steps_v1;
+         INSERT INTO objects (kind, source_key, target_id, how, run_id, step_id, at_ms)
+             SELECT kind, 'step:' || id, target_id,
+                    CASE WHEN action LIKE 'create%' THEN 'created' ELSE 'merged' END,
+                    1, id, coalesce(finished_at_ms, 0)
+             FROM steps_v1 WHERE status = 'done' AND target_id IS NOT NULL;
+         DROP TABLE steps_v1;
+         DROP TABLE run_v1;",
+    )?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+        [VERSION.to_string()],
+    )?;
+    tx.commit()
+}
+
+/// The version-1 tables, for the upgrade's test.
+#[cfg(test)]
+pub const V1_TABLES: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE run (
+    id INTEGER PRIMARY KEY CHECK (id = 1), plan_name TEXT NOT NULL,
+    plan_fingerprint TEXT NOT NULL, target_api TEXT NOT NULL, target_location TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL, finished_at_ms INTEGER,
+    sessions INTEGER NOT NULL DEFAULT 0, active_ms INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE steps (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, target_id TEXT,
+    reconciled INTEGER NOT NULL DEFAULT 0, last_error TEXT, started_at_ms INTEGER,
+    finished_at_ms INTEGER
+);
+CREATE INDEX steps_by_status ON steps (status);
+INSERT INTO meta (key, value) VALUES ('application', 'ghl-migrate/state'), ('schema_version', '1');
+";

@@ -14,8 +14,11 @@ fn new_run(ids: &[&str]) -> NewRun {
                 id: id.to_string(),
                 kind: "contact".into(),
                 action: "create_contact".into(),
+                source_key: Some(format!("S{id}")),
             })
             .collect(),
+        undo: false,
+        dry_run: false,
     }
 }
 
@@ -53,8 +56,11 @@ fn intent_then_result_survive_reopening() {
     {
         let mut st = State::open(&path, write()).unwrap();
         st.begin(&new_run(&["a/1", "a/2", "a/3"])).unwrap();
-        st.record(&[upd("a/1", Change::Sending), upd("a/2", Change::Sending)])
-            .unwrap();
+        st.record(&[
+            upd("a/1", Change::Sending { body: None }),
+            upd("a/2", Change::Sending { body: None }),
+        ])
+        .unwrap();
         st.record(&[upd(
             "a/1",
             Change::Done {
@@ -65,7 +71,8 @@ fn intent_then_result_survive_reopening() {
         .unwrap();
         // a/2 is left in doubt, as a crash would leave it.
     }
-    let st = State::open(&path, Access::Read).unwrap();
+    let mut st = State::open(&path, Access::Read).unwrap();
+    st.select_latest().unwrap();
     let steps = st.steps().unwrap();
     assert_eq!(steps[0].status, StepStatus::Done);
     assert_eq!(steps[0].target_id.as_deref(), Some("T1"));
@@ -80,8 +87,11 @@ fn failures_blocks_and_retries_are_recorded_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
     let mut st = State::open(&dir.path().join("p.sqlite"), write()).unwrap();
     st.begin(&new_run(&["a/1", "a/2", "a/3"])).unwrap();
-    st.record(&[upd("a/1", Change::Sending), upd("a/3", Change::Sending)])
-        .unwrap();
+    st.record(&[
+        upd("a/1", Change::Sending { body: None }),
+        upd("a/3", Change::Sending { body: None }),
+    ])
+    .unwrap();
     st.record(&[
         upd(
             "a/1",
@@ -103,7 +113,8 @@ fn failures_blocks_and_retries_are_recorded_with_reasons() {
         ),
     ])
     .unwrap();
-    st.record(&[upd("a/3", Change::Sending)]).unwrap();
+    st.record(&[upd("a/3", Change::Sending { body: None })])
+        .unwrap();
     let steps = st.steps().unwrap();
     assert_eq!(steps[0].status, StepStatus::Failed);
     assert_eq!(steps[0].last_error.as_deref(), Some("400 bad email"));
@@ -118,7 +129,10 @@ fn an_unknown_step_is_an_error_and_nothing_of_the_batch_is_kept() {
     let mut st = State::open(&dir.path().join("p.sqlite"), write()).unwrap();
     st.begin(&new_run(&["a/1"])).unwrap();
     let err = st
-        .record(&[upd("a/1", Change::Sending), upd("zz", Change::Sending)])
+        .record(&[
+            upd("a/1", Change::Sending { body: None }),
+            upd("zz", Change::Sending { body: None }),
+        ])
         .unwrap_err();
     assert!(err.to_string().contains("`zz`"), "{err}");
     assert_eq!(st.steps().unwrap()[0].status, StepStatus::Pending);
@@ -247,4 +261,234 @@ fn the_checkpoint_is_private_and_kept_out_of_git() {
     assert_eq!(mode(path.parent().unwrap()), 0o700);
     let ignore = std::fs::read_to_string(path.parent().unwrap().join(".gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "*"));
+}
+
+#[test]
+fn a_done_step_enters_the_map_with_its_request_and_an_undo_takes_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = State::open(&dir.path().join("p.sqlite"), write()).unwrap();
+    st.begin(&new_run(&["contact/a", "contact/b"])).unwrap();
+    st.record(&[
+        upd(
+            "contact/a",
+            Change::Sending {
+                body: Some("{\"create_contact\":{}}".into()),
+            },
+        ),
+        upd("contact/b", Change::Sending { body: None }),
+    ])
+    .unwrap();
+    // In doubt: nothing is mapped yet.
+    assert!(st.objects("L").unwrap().is_empty());
+    st.record(&[
+        upd(
+            "contact/a",
+            Change::Done {
+                target_id: "T1".into(),
+                reconciled: false,
+            },
+        ),
+        upd(
+            "contact/b",
+            Change::Done {
+                target_id: "T2".into(),
+                reconciled: true,
+            },
+        ),
+    ])
+    .unwrap();
+    let objects = st.objects("L").unwrap();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0].source_key, "Scontact/a");
+    assert_eq!(objects[0].target_id, "T1");
+    assert_eq!(objects[0].how, "created");
+    assert_eq!(objects[0].body.as_deref(), Some("{\"create_contact\":{}}"));
+    assert_eq!(objects[1].how, "adopted");
+    assert!(st.objects("another location").unwrap().is_empty());
+    // An undo run's step done on the same source object takes it out of the map.
+    st.begin(&NewRun {
+        undo: true,
+        plan_fingerprint: "sha256:undo".into(),
+        ..new_run(&["contact/a"])
+    })
+    .unwrap();
+    st.record(&[upd(
+        "contact/a",
+        Change::Done {
+            target_id: "T1".into(),
+            reconciled: false,
+        },
+    )])
+    .unwrap();
+    let left: Vec<String> = st
+        .objects("L")
+        .unwrap()
+        .into_iter()
+        .map(|o| o.target_id)
+        .collect();
+    assert_eq!(left, vec!["T2".to_string()]);
+    let history = st.history().unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history[1].undo);
+}
+
+#[test]
+fn a_dry_run_is_recorded_but_maps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = State::open(&dir.path().join("p.sqlite"), write()).unwrap();
+    st.begin(&NewRun {
+        dry_run: true,
+        ..new_run(&["contact/a"])
+    })
+    .unwrap();
+    st.record(&[upd(
+        "contact/a",
+        Change::Done {
+            target_id: "T1".into(),
+            reconciled: false,
+        },
+    )])
+    .unwrap();
+    assert!(st.objects("L").unwrap().is_empty());
+    assert!(st.runs().unwrap()[0].dry_run);
+}
+
+#[test]
+fn every_run_of_every_revision_is_kept_and_a_revision_selects_its_latest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = State::open(&dir.path().join("p.sqlite"), write()).unwrap();
+    st.begin(&new_run(&["a/1"])).unwrap();
+    st.record(&[upd("a/1", Change::Sending { body: None })])
+        .unwrap();
+    st.begin(&NewRun {
+        plan_fingerprint: "sha256:def".into(),
+        ..new_run(&["b/1", "b/2"])
+    })
+    .unwrap();
+    assert_eq!(st.runs().unwrap().len(), 2);
+    let first = st.select_revision("sha256:abc").unwrap().unwrap();
+    assert_eq!(first.id, 1);
+    assert_eq!(st.steps().unwrap().len(), 1);
+    assert_eq!(st.select_revision("sha256:def").unwrap().unwrap().id, 2);
+    assert_eq!(st.steps().unwrap().len(), 2);
+    // A run that never sent anything is replaced by the next begin of its revision.
+    st.begin(&NewRun {
+        plan_fingerprint: "sha256:def".into(),
+        ..new_run(&["b/1", "b/2"])
+    })
+    .unwrap();
+    let ids: Vec<i64> = st.runs().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![1, 3]);
+    assert!(st.select_revision("sha256:none").unwrap().is_none());
+    assert!(st.steps().unwrap().is_empty());
+}
+
+#[test]
+fn a_version_1_checkpoint_is_upgraded_in_place_losing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1_TABLES).unwrap();
+        conn.execute_batch(
+            "INSERT INTO run (id, plan_name, plan_fingerprint, target_api, target_location,
+                              started_at_ms, sessions, requests)
+                 VALUES (1, 'p', 'sha256:abc', 'v2', 'L', 5, 2, 40);
+             INSERT INTO steps (id, seq, kind, action, status, attempts, target_id)
+                 VALUES ('contact/a', 0, 'contact', 'create_contact', 'done', 1, 'T1'),
+                        ('contact/b', 1, 'contact', 'create_contact', 'sending', 1, NULL);",
+        )
+        .unwrap();
+    }
+    // Read-only opening says what to do, and changes nothing.
+    let err = State::open(&path, Access::Read).unwrap_err().to_string();
+    assert!(err.contains("upgrades it in place"), "{err}");
+    let mut st = State::open(&path, write()).unwrap();
+    let run = st.select_revision("sha256:abc").unwrap().unwrap();
+    assert_eq!((run.id, run.sessions, run.requests), (1, 2, 40));
+    let steps = st.steps().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0].target_id.as_deref(), Some("T1"));
+    assert_eq!(steps[1].status, StepStatus::Sending);
+    let objects = st.objects("L").unwrap();
+    assert_eq!(objects.len(), 1);
+    assert_eq!(
+        (objects[0].target_id.as_str(), objects[0].how.as_str()),
+        ("T1", "created")
+    );
+    // The upgraded run goes on: its step in doubt can still be recorded.
+    st.record(&[upd(
+        "contact/b",
+        Change::Done {
+            target_id: "T2".into(),
+            reconciled: true,
+        },
+    )])
+    .unwrap();
+    assert_eq!(st.objects("L").unwrap().len(), 2);
+}
+
+/// #15.10: `--state` naming a file that is not a checkpoint is refused before anything is
+/// changed: no lock file beside it, its mode kept, its bytes kept.
+#[cfg(unix)]
+#[test]
+fn a_file_that_is_not_a_checkpoint_is_refused_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tool = dir.path().join("tool");
+    std::fs::write(&tool, "#!/bin/sh\necho hello, this is a script\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let photos = dir.path().join("photos.db");
+    Connection::open(&photos)
+        .unwrap()
+        .execute_batch("CREATE TABLE photos (id INTEGER)")
+        .unwrap();
+    std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for (path, mode) in [(&tool, 0o755), (&photos, 0o644)] {
+        let before = std::fs::read(path).unwrap();
+        let err = State::open(path, write()).unwrap_err().to_string();
+        assert!(err.contains("not a ghl-migrate checkpoint"), "{err}");
+        let now = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(now, mode, "{}", path.display());
+        assert!(!lock_path(path).exists(), "{}", path.display());
+        assert_eq!(std::fs::read(path).unwrap(), before);
+    }
+}
+
+/// #15.7: a checkpoint whose last session did not end cleanly keeps its latest records in its
+/// `-wal`; a copy without that file is refused instead of resuming as if they were not sent.
+#[test]
+fn a_copy_without_its_write_ahead_log_is_refused_after_a_crash_and_fine_after_a_clean_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.sqlite");
+    let wal = dir.path().join("p.sqlite-wal");
+    let mut st = State::open(&path, write()).unwrap();
+    st.begin(&new_run(&["a/1", "a/2"])).unwrap();
+    st.record(&[upd("a/1", Change::Sending { body: None })])
+        .unwrap();
+    // A crash: the process is gone without closing the ledger.
+    std::mem::forget(st);
+    assert!(wal.exists());
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(&path, &copy).unwrap();
+    for access in [write(), Access::Read] {
+        let err = State::open(&copy, access).unwrap_err().to_string();
+        assert!(err.contains("write-ahead log"), "{err}");
+        assert!(err.contains("copy.sqlite-wal"), "{err}");
+    }
+    // With its log, the same checkpoint opens; a clean end folds the log into the file.
+    std::fs::copy(&wal, dir.path().join("copy.sqlite-wal")).unwrap();
+    let mut st = State::open(&copy, write()).unwrap();
+    assert_eq!(
+        st.select_latest().unwrap().map(|r| r.id),
+        Some(1),
+        "the run was recorded"
+    );
+    assert_eq!(st.steps().unwrap()[0].status, StepStatus::Sending);
+    drop(st);
+    let alone = dir.path().join("alone.sqlite");
+    std::fs::copy(&copy, &alone).unwrap();
+    let mut st = State::open(&alone, write()).unwrap();
+    st.select_latest().unwrap();
+    assert_eq!(st.steps().unwrap()[0].status, StepStatus::Sending);
 }

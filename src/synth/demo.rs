@@ -3,9 +3,9 @@
 //! 40 opportunities in the source, and a target that overlaps it with every edge case a
 //! migration meets (see `fixtures/demo/README.md` for where each one lives).
 
-use super::demo_contacts;
 use super::kit::Kit;
-use crate::model::{Account, CustomField, DataType, Pipeline, User};
+use super::{demo_contacts, demo_history};
+use crate::model::{Account, CustomField, DataType, Pipeline, User, Workflow};
 
 /// The seed every demo id derives from.
 pub const DEMO_SEED: u64 = 198;
@@ -170,10 +170,28 @@ pub fn demo_pair() -> (Account, Account) {
         custom_fields: target_fields(&tgt),
         pipelines: target_pipelines(&tgt),
         users: target_users(&tgt),
+        workflows: Some(target_workflows(&tgt)),
         ..Account::default()
     };
     demo_contacts::fill(&mut source, &mut target, (&src, &tgt));
+    demo_history::fill(&mut source, &mut target, (&src, &tgt));
     (source, target)
+}
+
+/// The target's workflows: two that creating records fires, one draft that fires nothing.
+fn target_workflows(kit: &Kit) -> Vec<Workflow> {
+    [
+        ("Welcome email on Contact Created", "published"),
+        ("New deal SMS to owner", "published"),
+        ("Win-back sequence (draft)", "draft"),
+    ]
+    .iter()
+    .map(|(name, status)| Workflow {
+        id: kit.id("workflow", name),
+        name: name.to_string(),
+        status: status.to_string(),
+    })
+    .collect()
 }
 
 fn source_fields(kit: &Kit) -> Vec<CustomField> {

@@ -3,6 +3,7 @@
 //! stable when objects are added or reordered.
 
 use super::ids::Ids;
+use crate::ghl::memory::position_probability;
 use crate::model::{
     Contact, CustomField, DataType, Location, Opportunity, OpportunityStatus, Pipeline, Stage, User,
 };
@@ -65,13 +66,16 @@ impl Kit {
             name: name.to_string(),
             stages: stages
                 .iter()
-                .map(|s| Stage {
+                .enumerate()
+                .map(|(i, s)| Stage {
                     id: self
                         .ids
                         .uuid(&format!("{}/stage", self.side), &format!("{name}/{s}")),
                     name: s.to_string(),
+                    stage_win_probability: Some(position_probability(i, stages.len())),
                 })
                 .collect(),
+            use_opportunity_probability: None,
         }
     }
 

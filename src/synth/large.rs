@@ -120,6 +120,7 @@ pub fn large_pair(opts: &LargeOptions) -> (Account, Account) {
         users: users(&mut g.rng),
         contacts: Vec::new(),
         opportunities: Vec::new(),
+        ..Default::default()
     };
     source.contacts = source_contacts(opts, &source, &mut g);
     let mut tg = Gen::new(opts.seed, 3);
@@ -135,6 +136,7 @@ pub fn large_pair(opts: &LargeOptions) -> (Account, Account) {
         users: users(&mut tg.rng),
         contacts: Vec::new(),
         opportunities: Vec::new(),
+        ..Default::default()
     };
     let mirror = target_contacts(opts, &source, &mut target, &mut tg);
     let mut og = Gen::new(opts.seed, 4);
@@ -222,8 +224,10 @@ fn pipelines(rng: &mut Rng, missing_stage: Option<&str>) -> Vec<Pipeline> {
                 .map(|s| Stage {
                     id: uuid(rng),
                     name: s.to_string(),
+                    ..Default::default()
                 })
                 .collect(),
+            use_opportunity_probability: None,
         })
         .collect()
 }

@@ -52,6 +52,19 @@ pub const SOURCE: &str = r#"{
     {"id": "O3", "name": "Deal C", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C3"},
     {"id": "O4", "name": "Deal I", "pipelineId": "P1", "pipelineStageId": "S1", "status": "lost", "contactId": "C9"},
     {"id": "O5", "name": "Deal Old", "pipelineId": "P1", "pipelineStageId": "S2", "status": "open", "contactId": "C10"}
+  ],
+  "users": [{"id": "U1", "name": "Ann Owner", "email": "owner@acme.test"}],
+  "notes": [
+    {"id": "N1", "contactId": "C1", "body": "Called about the renewal.", "userId": "U1", "dateAdded": "2024-01-02T03:04:05.000Z"},
+    {"id": "N2", "contactId": "C1", "body": "Second call:\n- wants a quote\n- _soon_ 日本 ✅", "dateAdded": "2024-01-09T10:00:00.000Z"},
+    {"id": "N3", "contactId": "C10", "body": "Existing customer since 2019.", "userId": "U1", "dateAdded": "2019-05-01T08:00:00.000Z"},
+    {"id": "N4", "contactId": "C11", "body": "Walk-in, left no details.", "dateAdded": "2024-02-02T12:00:00.000Z"},
+    {"id": "N5", "contactId": "C9", "body": "Phone-only contact: call after 5pm.", "userId": "U1", "dateAdded": "2024-02-03T12:00:00.000Z"}
+  ],
+  "tasks": [
+    {"id": "T1", "contactId": "C2", "title": "Send quote", "dueDate": "2024-02-01T09:00:00.000Z", "completed": false, "assignedTo": "U1"},
+    {"id": "T2", "contactId": "C10", "title": "Renewal call", "dueDate": "2024-03-01T09:00:00.000Z", "completed": true},
+    {"id": "T3", "contactId": "C3", "title": "Follow up", "body": "by email", "dueDate": "2024-03-05T09:00:00.000Z", "completed": false}
   ]
 }"#;
 
@@ -64,7 +77,9 @@ pub const TARGET: &str = r#"{
   "contacts": [
     {"id": "TC1aaaaaaaaaaaaaaaaa", "email": "old@acme.test", "firstName": "Old", "tags": ["customer"],
      "dateAdded": "2025-01-01T00:00:00.000Z"}
-  ]
+  ],
+  "notes": [{"id": "TN1aaaaaaaaaaaaaaaaa", "contactId": "TC1aaaaaaaaaaaaaaaaa",
+    "body": "Existing customer since 2019.", "dateAdded": "2025-01-02T00:00:00.000Z"}]
 }"#;
 
 const PLAN_CONFIG: &str = "name: t\nsource:\n  api: fixture\n  path: source.json\n\
@@ -77,9 +92,24 @@ pub struct Project {
 
 impl Project {
     pub fn new() -> Project {
+        Project::of(SOURCE, TARGET)
+    }
+
+    /// The same project with another source account (the target stays [`TARGET`]).
+    pub fn with_source(source: &str) -> Project {
+        Project::of(source, TARGET)
+    }
+
+    /// A project migrating `source` (a fixture's JSON) into the usual target.
+    pub fn with(source: &str) -> Project {
+        Project::of(source, TARGET)
+    }
+
+    /// A project migrating these source and target accounts (JSON fixtures).
+    pub fn of(source: &str, target: &str) -> Project {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("source.json"), SOURCE).unwrap();
-        std::fs::write(dir.path().join("target.json"), TARGET).unwrap();
+        std::fs::write(dir.path().join("source.json"), source).unwrap();
+        std::fs::write(dir.path().join("target.json"), target).unwrap();
         std::fs::write(dir.path().join("migration.yaml"), PLAN_CONFIG).unwrap();
         let out = bin().current_dir(dir.path()).arg("plan").output().unwrap();
         assert!(out.status.success(), "plan failed: {}", text(&out));
@@ -108,8 +138,9 @@ impl Project {
         self.live_config_over("v1", &sandbox.v1_url(), "")
     }
 
-    /// The sandbox's search shows every write at once unless told otherwise, so in-doubt
-    /// creates are looked up without waiting, unless `rate_limit` sets `search_lag_ms`.
+    /// The sandbox's search shows every write at once and handles every request as it
+    /// arrives unless told otherwise, so in-doubt creates are looked up without waiting, unless
+    /// `rate_limit` sets `search_lag_ms` or `late_write_ms`.
     fn live_config_over(&self, api: &str, url: &str, rate_limit: &str) -> PathBuf {
         self.live_config_tokens(api, url, TOKEN_ENV, rate_limit)
     }
@@ -128,11 +159,12 @@ impl Project {
         rate_limit: &str,
     ) -> PathBuf {
         let path = self.path().join("live.yaml");
-        let lag = if rate_limit.contains("search_lag_ms") {
-            ""
-        } else {
-            "  search_lag_ms: 0\n"
-        };
+        let mut lag = String::new();
+        for key in ["search_lag_ms", "late_write_ms"] {
+            if !rate_limit.contains(key) {
+                lag += &format!("  {key}: 0\n");
+            }
+        }
         let text = format!(
             "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: {api}\n  \
              location_id: {TARGET_LOCATION}\n  token_env: {token_env}\n  base_url: {url}\n\
@@ -231,6 +263,11 @@ pub fn serve(options: Options) -> Handle {
     sandbox::start(target_account(), options).unwrap()
 }
 
+/// A sandbox serving this target account (JSON).
+pub fn serve_json(target: &str, options: Options) -> Handle {
+    sandbox::start(serde_json::from_str(target).unwrap(), options).unwrap()
+}
+
 /// An admin call to the sandbox (`POST /_sandbox/...`) with a JSON body.
 pub fn admin_post(sandbox: &Handle, path: &str, body: &str) {
     let mut s = std::net::TcpStream::connect(sandbox.addr).unwrap();
@@ -294,6 +331,24 @@ pub fn canonical(account: &Account) -> Vec<String> {
             o.monetary_value
         ));
     }
+    for n in &account.notes {
+        lines.push(format!(
+            "note of {} {:?}",
+            contact_key(&n.contact_id),
+            n.body
+        ));
+    }
+    for t in &account.tasks {
+        lines.push(format!(
+            "task of {} {:?} {:?} due {:?} completed {} assigned {:?}",
+            contact_key(&t.contact_id),
+            t.title,
+            t.body,
+            t.due_date,
+            t.completed,
+            t.assigned_to
+        ));
+    }
     lines.sort();
     lines
 }
@@ -315,6 +370,8 @@ pub fn another_revision(plan: &mut ghl_migrate::plan::Plan) {
     let counts = match dropped.action.kind() {
         "opportunity" => &mut plan.summary.opportunities,
         "contact" => &mut plan.summary.contacts,
+        "note" => &mut plan.summary.notes,
+        "task" => &mut plan.summary.tasks,
         _ => &mut plan.summary.custom_fields,
     };
     *counts.get_mut("create").unwrap() -= 1;

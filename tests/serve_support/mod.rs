@@ -79,7 +79,20 @@ impl Server {
         body: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Response {
-        let raw = support::raw_request(method, path, headers, body);
+        // As a browser or curl would: `Host` names the address connected to, unless the
+        // caller sends its own.
+        let own_host = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host"));
+        let host = own_host.map_or(self.addr.as_str(), |(_, v)| *v);
+        let others: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+            .copied()
+            .collect();
+        let raw = support::raw_request(method, path, &others, body).replacen(
+            "Host: sandbox\r\n",
+            &format!("Host: {host}\r\n"),
+            1,
+        );
         support::send_with_timeout(&self.addr, &raw, Duration::from_secs(60))
             .unwrap_or_else(|e| panic!("{method} {path}: no answer: {e:?}"))
     }

@@ -26,12 +26,15 @@ fn account() -> Account {
                 Stage {
                     id: "stage-1".into(),
                     name: "New".into(),
+                    ..Default::default()
                 },
                 Stage {
                     id: "stage-2".into(),
                     name: "Won".into(),
+                    ..Default::default()
                 },
             ],
+            ..Default::default()
         }],
         contacts: vec![Contact {
             id: "CON0000000000000000A".into(),

@@ -15,6 +15,7 @@ impl Builder<'_> {
                 filter: &cfg.filters.contacts,
                 default_country: &cfg.phone_country_code,
                 stamp_field_id: stamp_id.as_deref(),
+                ledger: self.ledger.mapped.get("contact"),
             },
         );
         let migrate = self.wants(ObjectKind::Contacts);
@@ -50,7 +51,9 @@ impl Builder<'_> {
             fields: &self.field_targets,
             users,
             source: self.input.source,
+            target_users: &self.input.target.users,
             phone_country: &cfg.phone_country_code,
+            tag_migrated: cfg.tag_migrated.as_deref().filter(|t| !t.trim().is_empty()),
         };
         let mut built: Vec<Option<Built>> = crate::parallel::map(&decisions, 2_000, |d| {
             let c = &source[d.source];
@@ -83,7 +86,16 @@ impl Builder<'_> {
             let link = match &d.outcome {
                 ContactOutcome::Filtered(why) => {
                     count(&mut self.summary.contacts, "filtered");
-                    ContactLink::NotMigrated(format!("contact {} is filtered out: {why}", step_id))
+                    // Listed under the id its step would have: a filter change reads as a change.
+                    self.not_done.push(NotDone {
+                        id: step_id.clone(),
+                        outcome: "filtered".into(),
+                        reason: format!("{}: {why}", c.display_name()),
+                    });
+                    ContactLink::Filtered {
+                        step: step_id.clone(),
+                        why: why.clone(),
+                    }
                 }
                 ContactOutcome::DuplicateInSource { kept } => {
                     count(&mut self.summary.contacts, "duplicate_in_source");
@@ -159,7 +171,8 @@ impl Builder<'_> {
                     ContactLink::NotMigrated(why)
                 }
                 ContactOutcome::New => {
-                    count(&mut self.summary.contacts, "create");
+                    let outcome = self.create_outcome("contact", &c.id, &step_id);
+                    count(&mut self.summary.contacts, outcome);
                     if no_key(d) {
                         no_key_created += 1;
                     }
@@ -240,8 +253,50 @@ impl Builder<'_> {
                  stamped into the target field `{STAMP_FIELD_NAME}`"
             ));
         }
+        self.extension_warning();
         self.value_warnings(dropped, unmapped_users, "contact");
         links
+    }
+
+    /// Says which planned phones lose an extension (E.164 has no place for one).
+    fn extension_warning(&mut self) {
+        let with_extension: HashMap<&str, &str> = self
+            .input
+            .source
+            .contacts
+            .iter()
+            .filter_map(|c| {
+                let raw = c.phone.as_deref()?;
+                crate::normalize::phone_extension(raw).map(|_| (c.id.as_str(), raw))
+            })
+            .collect();
+        if with_extension.is_empty() {
+            return;
+        }
+        let mut examples = vec![];
+        for step in &self.steps {
+            let (fields, source_id) = match &step.action {
+                Action::CreateContact(c) => (&c.fields, &c.source_id),
+                Action::MergeContact(u) | Action::OverwriteContact(u) => (&u.fields, &u.source_id),
+                _ => continue,
+            };
+            if let Some(raw) = with_extension.get(source_id.as_str())
+                && fields.contains_key("phone")
+            {
+                examples.push(format!("{} ({raw:?})", step.id));
+            }
+        }
+        if examples.is_empty() {
+            return;
+        }
+        let n = examples.len();
+        let more = if n > 5 { ", ..." } else { "" };
+        examples.truncate(5);
+        self.warnings.push(format!(
+            "{n} phone number(s) have an extension, which a phone in E.164 cannot hold: it is \
+             left out of the phone written to the target ({}{more})",
+            examples.join(", ")
+        ));
     }
 
     pub(super) fn value_warnings(

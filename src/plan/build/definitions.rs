@@ -1,4 +1,5 @@
-//! Planning definitions: custom fields (mapped, created, conflicting), users, pipelines and stages, and the stamp field.
+//! Planning definitions: custom fields (mapped, created, conflicting), users and the stamp field
+//! (pipelines and stages: `pipelines.rs`).
 
 use super::*;
 
@@ -103,6 +104,13 @@ impl Builder<'_> {
             }
             FieldOutcome::Create { name } if create => {
                 count(counts, "create");
+                // A fixture holds V2 shapes: it stands for a V2 account.
+                let v2_target = self.input.config.target.api != crate::config::ApiKind::V1;
+                let (data_type, changed) = created_type(&s.data_type, v2_target);
+                if let Some(why) = changed {
+                    self.warnings
+                        .push(format!("custom field `{}`: {why}", s.name));
+                }
                 self.mapping.fields_mapped += 1;
                 self.mapping.fields.push(MapEntry {
                     source: label,
@@ -118,7 +126,7 @@ impl Builder<'_> {
                     id: id.clone(),
                     action: Action::CreateField(NewCustomField {
                         name: name.clone(),
-                        data_type: s.data_type.clone(),
+                        data_type: data_type.clone(),
                         model: Some(s.model().to_string()),
                         placeholder: s.placeholder.clone(),
                         position: s.position,
@@ -131,7 +139,7 @@ impl Builder<'_> {
                     FieldTarget {
                         reference: id,
                         name: name.clone(),
-                        data_type: s.data_type.clone(),
+                        data_type,
                         options: s.picklist_options.clone(),
                     },
                 );
@@ -202,60 +210,6 @@ impl Builder<'_> {
         map
     }
 
-    pub(super) fn pipelines(&mut self) {
-        let cfg = self.input.config;
-        let map = match_pipelines(
-            &self.input.source.pipelines,
-            &self.input.target.pipelines,
-            &cfg.mappings.pipelines,
-            &cfg.mappings.stages,
-        );
-        for d in &map.decisions {
-            let missing = d.target.is_none();
-            count(
-                &mut self.summary.pipelines,
-                if missing { "missing" } else { "map" },
-            );
-            if !missing {
-                self.mapping.pipelines_mapped += 1;
-            }
-            self.mapping.pipelines.push(MapEntry {
-                source: d.source.name.clone(),
-                target: d.target.as_ref().map(|t| t.name.clone()),
-                by: d.by.into(),
-            });
-            if missing {
-                self.warnings.push(format!(
-                    "pipeline `{}` is missing in the target: create it there (the API cannot), then re-plan",
-                    d.source.name
-                ));
-            }
-            for (s, t, by) in &d.stages {
-                count(
-                    &mut self.summary.stages,
-                    if t.is_some() { "map" } else { "missing" },
-                );
-                if t.is_some() {
-                    self.mapping.stages_mapped += 1;
-                } else if !missing {
-                    self.warnings.push(format!(
-                        "stage `{} / {}` is missing in the target: add it there (the API cannot), then re-plan",
-                        d.source.name, s.name
-                    ));
-                }
-                self.mapping.stages.push(MapEntry {
-                    source: format!("{} / {}", d.source.name, s.name),
-                    target: match (&d.target, t) {
-                        (Some(tp), Some(ts)) => Some(format!("{} / {}", tp.name, ts.name)),
-                        _ => None,
-                    },
-                    by: (*by).into(),
-                });
-            }
-        }
-        self.pipelines = Some(map);
-    }
-
     /// The stamp field's reference, creating it in the plan on first use.
     pub(super) fn stamp_ref(&mut self) -> String {
         if let Some(s) = &self.stamp {
@@ -287,4 +241,25 @@ impl Builder<'_> {
         self.stamp = Some(reference.clone());
         reference
     }
+}
+
+/// The type a field is created with. A V2 target's field create documents only some types
+/// (custom-fields.json): FLOAT becomes NUMERICAL (the same numbers) and TIME becomes TEXT (its
+/// values copied as text), each said in a warning. (SIGNATURE is never copied.)
+fn created_type(source: &DataType, v2_target: bool) -> (DataType, Option<String>) {
+    let instead = match source {
+        DataType::Float if v2_target => DataType::Numerical,
+        DataType::Time if v2_target => DataType::Text,
+        _ => return (source.clone(), None),
+    };
+    let why = format!(
+        "the V2 API does not document {source} for a new field; it is created as {instead} \
+         (its values copied as {})",
+        if instead == DataType::Text {
+            "text"
+        } else {
+            "numbers"
+        }
+    );
+    (instead, Some(why))
 }

@@ -40,10 +40,12 @@ fn accounts() -> (Account, Account) {
             Stage {
                 id: format!("{p}-new"),
                 name: "New".into(),
+                ..Default::default()
             },
             Stage {
                 id: format!("{p}-won"),
                 name: "Won".into(),
+                ..Default::default()
             },
         ]
     };
@@ -74,11 +76,13 @@ fn accounts() -> (Account, Account) {
                 id: "sp".into(),
                 name: "Sales".into(),
                 stages: stages("sp"),
+                ..Default::default()
             },
             Pipeline {
                 id: "sr".into(),
                 name: "Renewals".into(),
                 stages: stages("sr"),
+                ..Default::default()
             },
         ],
         users: vec![User {
@@ -111,6 +115,7 @@ fn accounts() -> (Account, Account) {
                 ..Default::default()
             },
         ],
+        ..Default::default()
     };
     let mut target_jane = contact("t1", Some("jane@acme.test"), None);
     target_jane.first_name = Some("Janet".into());
@@ -125,6 +130,7 @@ fn accounts() -> (Account, Account) {
             id: "tp".into(),
             name: "Sales".into(),
             stages: stages("tp"),
+            ..Default::default()
         }],
         users: vec![User {
             id: "tu9".into(),
@@ -133,6 +139,7 @@ fn accounts() -> (Account, Account) {
         }],
         contacts: vec![target_jane],
         opportunities: vec![],
+        ..Default::default()
     };
     (source, target)
 }
@@ -257,7 +264,7 @@ fn duplicates_in_source_are_reported_not_merged() {
 
 #[test]
 fn opportunities_follow_their_contact_or_are_blocked() {
-    let plan = plan_with("");
+    let plan = plan_with("create_pipelines: false\n");
     let s = step(&plan, "opportunity/jane@acme.test/sales/deal_7");
     let Action::CreateOpportunity(o) = &s.action else {
         panic!()
@@ -278,9 +285,11 @@ fn opportunities_follow_their_contact_or_are_blocked() {
 
 #[test]
 fn readiness_counts_fields_pipelines_and_stages() {
-    let plan = plan_with("");
+    let plan = plan_with("create_pipelines: false\n");
     // fields: Score created (1 of 2); pipelines 1 of 2; stages 2 of 4 -> 4 of 8.
     assert_eq!(plan.summary.readiness_percent, 50.0);
+    // Renewals created with its two stages: 7 of 8 (Region is a type conflict).
+    assert_eq!(plan_with("").summary.readiness_percent, 87.5);
 }
 
 #[test]

@@ -17,6 +17,10 @@ pub fn step_block(out: &mut String, step: &Step) -> bool {
         Action::CreateContact(a) => flow(a),
         Action::MergeContact(a) | Action::OverwriteContact(a) => flow(a),
         Action::CreateOpportunity(a) => flow(a),
+        Action::CreatePipeline(a) => flow(a),
+        Action::AddStage(a) => flow(a),
+        Action::CreateNote(a) => flow(a),
+        Action::CreateTask(a) => flow(a),
     };
     let Some(payload) = payload else {
         return false;

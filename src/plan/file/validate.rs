@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::DataType;
-use crate::plan::{Action, Plan, Step, ValueWrite, is_step_ref};
+use crate::plan::{Action, NoteCreate, Plan, Step, TaskCreate, ValueWrite, is_step_ref};
 
 /// `Ok` for a plan apply can run as written; otherwise every problem, each naming its step.
 /// `read` and `parse` call this; the planner's tests can call it on what it builds.
@@ -57,6 +57,8 @@ fn count_problems(plan: &Plan) -> Vec<String> {
         ("merge_contact", announced(&s.contacts, "merge")),
         ("overwrite_contact", announced(&s.contacts, "overwrite")),
         ("create_opportunity", announced(&s.opportunities, "create")),
+        ("create_note", announced(&s.notes, "create")),
+        ("create_task", announced(&s.tasks, "create")),
     ];
     expected
         .into_iter()
@@ -179,8 +181,65 @@ fn payload_problems(action: &Action) -> Vec<String> {
                 ));
             }
         }
+        Action::CreatePipeline(p) => {
+            require("name", &p.name);
+            require("source_id", &p.source_id);
+            if p.stages.is_empty() {
+                problems.push("create_pipeline: a pipeline needs at least one stage".into());
+            }
+            for (i, s) in p.stages.iter().enumerate() {
+                if s.name.trim().is_empty() {
+                    problems.push(format!("create_pipeline: `stages[{i}].name` is empty"));
+                }
+                problems.extend(probability_problem(
+                    &format!("create_pipeline: `stages[{i}].win_probability`"),
+                    s.win_probability,
+                ));
+            }
+            let mut names: Vec<String> = p
+                .stages
+                .iter()
+                .map(|s| s.name.trim().to_lowercase())
+                .collect();
+            names.sort();
+            if names.windows(2).any(|w| w[0] == w[1]) {
+                problems.push("create_pipeline: two stages have the same name".into());
+            }
+        }
+        Action::AddStage(a) => {
+            require("pipeline", &a.pipeline);
+            require("pipeline_name", &a.pipeline_name);
+            require("name", &a.name);
+            problems.extend(probability_problem(
+                "add_stage: `win_probability`",
+                a.win_probability,
+            ));
+            if !a.in_new_pipeline && a.stages_before.is_empty() {
+                problems.push(
+                    "add_stage: `stages_before` is empty for an existing pipeline (a pipeline \
+                     always has a stage)"
+                        .into(),
+                );
+            }
+        }
+        Action::CreateNote(n) => {
+            require("contact", &n.contact);
+            require("body", &n.body);
+            require("source_id", &n.source_id);
+        }
+        Action::CreateTask(t) => {
+            require("contact", &t.contact);
+            require("title", &t.title);
+            require("due_date", &t.due_date);
+            require("source_id", &t.source_id);
+        }
     }
     problems
+}
+
+/// A win probability must be a percentage.
+fn probability_problem(what: &str, p: f64) -> Option<String> {
+    (!(0.0..=100.0).contains(&p)).then(|| format!("{what} {p} is not between 0 and 100"))
 }
 
 fn is_model(model: &str) -> bool {
@@ -193,6 +252,8 @@ enum Wants {
     /// A custom field of this model (`contact` or `opportunity`).
     Field(&'static str),
     Contact,
+    Pipeline,
+    Stage,
 }
 
 /// One reference of a payload, with the name of the place it sits in.
@@ -218,7 +279,12 @@ fn field_refs<'a>(values: &'a [ValueWrite], model: &'static str) -> Vec<Ref<'a>>
 /// Every reference of an action, by role; the same set as [`Action::refs`].
 fn refs(action: &Action) -> Vec<Ref<'_>> {
     match action {
-        Action::CreateField(_) => vec![],
+        Action::CreateField(_) | Action::CreatePipeline(_) => vec![],
+        Action::AddStage(a) => vec![Ref {
+            role: "pipeline".into(),
+            value: a.pipeline.as_str(),
+            wants: Wants::Pipeline,
+        }],
         Action::CreateContact(c) => field_refs(&c.custom_fields, "contact"),
         Action::MergeContact(u) | Action::OverwriteContact(u) => {
             let mut all = vec![Ref {
@@ -230,14 +296,32 @@ fn refs(action: &Action) -> Vec<Ref<'_>> {
             all
         }
         Action::CreateOpportunity(o) => {
-            let mut all = vec![Ref {
-                role: "contact".into(),
-                value: o.contact.as_str(),
-                wants: Wants::Contact,
-            }];
+            let mut all = vec![
+                Ref {
+                    role: "contact".into(),
+                    value: o.contact.as_str(),
+                    wants: Wants::Contact,
+                },
+                Ref {
+                    role: "pipeline_id".into(),
+                    value: o.pipeline_id.as_str(),
+                    wants: Wants::Pipeline,
+                },
+                Ref {
+                    role: "pipeline_stage_id".into(),
+                    value: o.pipeline_stage_id.as_str(),
+                    wants: Wants::Stage,
+                },
+            ];
             all.extend(field_refs(&o.custom_fields, "opportunity"));
             all
         }
+        Action::CreateNote(NoteCreate { contact, .. })
+        | Action::CreateTask(TaskCreate { contact, .. }) => vec![Ref {
+            role: "contact".into(),
+            value: contact.as_str(),
+            wants: Wants::Contact,
+        }],
     }
 }
 
@@ -308,6 +392,10 @@ impl Lookup<'_, '_> {
                 (has != model).then(|| format!("a field of {has}s, not of {model}s"))
             }
             (Wants::Field(_), a) => Some(format!("a {} step, not a custom_field step", a.kind())),
+            (Wants::Pipeline, a) if a.kind() == "pipeline" => None,
+            (Wants::Pipeline, a) => Some(format!("a {} step, not a pipeline step", a.kind())),
+            (Wants::Stage, a) if a.kind() == "stage" => None,
+            (Wants::Stage, a) => Some(format!("a {} step, not a stage step", a.kind())),
         }
     }
 }

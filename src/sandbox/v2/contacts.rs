@@ -14,6 +14,7 @@ use super::{known_query, query_location};
 use crate::ghl::memory::DUPLICATE_MESSAGE;
 use crate::ghl::{ApiError, ContactWrite, Ghl};
 use crate::sandbox::app::App;
+use crate::sandbox::live;
 use crate::sandbox::paging::page_after;
 use crate::sandbox::reply::{self, Reply};
 use crate::sandbox::shapes::{self, ContactQuery};
@@ -55,6 +56,7 @@ fn body_location(app: &App, raw: &Value) -> Result<(), Response> {
 pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     let (write, raw): (ContactWrite, _) = validate::decode(&CREATE_CONTACT, &body)?;
     body_location(&app, &raw)?;
+    let write = app.stored_contact(write);
     let contact = app
         .memory
         .create_contact(&write)
@@ -89,6 +91,7 @@ pub async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> Repl
 /// Sets the given fields; `tags`, when given, replace every tag (as the spec warns).
 pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Reply {
     let (write, raw): (ContactWrite, Value) = validate::decode(&UPDATE_CONTACT, &body)?;
+    let write = app.stored_contact(write);
     let mut contact = app
         .memory
         .update_contact(&id, &write)
@@ -203,6 +206,9 @@ pub async fn search(State(app): State<Arc<App>>, body: Bytes) -> Reply {
             .skip(skip)
             .map(|k| {
                 let mut c = shapes::contact(k.item, &a.location.id);
+                if !app.spec_shapes {
+                    c = live::search_contact(c);
+                }
                 c["searchAfter"] = json!([k.ts, k.id]);
                 c
             })

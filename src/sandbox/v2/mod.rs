@@ -3,6 +3,7 @@
 mod contacts;
 mod location;
 mod opportunities;
+mod pipelines;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,8 +22,19 @@ pub fn routes() -> Router<Arc<App>> {
             "/locations/{id}/customFields",
             get(location::custom_fields).post(location::create_custom_field),
         )
-        .route("/opportunities/pipelines", get(location::pipelines))
+        .route(
+            "/opportunities/pipelines",
+            get(location::pipelines).post(pipelines::create),
+        )
+        .route(
+            "/opportunities/pipelines/{id}",
+            get(pipelines::get)
+                .put(pipelines::update)
+                .delete(pipelines::delete),
+        )
+        .route("/workflows/", get(pipelines::workflows))
         .route("/users/", get(location::users))
+        .route("/users/search", get(location::search_users))
         .route("/contacts/", post(contacts::create))
         .route("/contacts/search", post(contacts::search))
         .route("/contacts/search/duplicate", get(contacts::duplicate))
@@ -36,6 +48,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/contacts/{id}/tags", post(contacts::add_tags))
         .route("/opportunities/search", get(opportunities::search))
         .route("/opportunities/", post(opportunities::create))
+        .route("/opportunities/{id}", get(opportunities::get))
 }
 
 /// The query parameters, 422 for any outside `allowed` (NestJS forbids unknown ones).

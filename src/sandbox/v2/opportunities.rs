@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -129,7 +129,7 @@ pub async fn search(
         let (items, more) = page_after(matching, cursor, limit);
         let values: Vec<Value> = items
             .iter()
-            .map(|k| shapes::opportunity(account, k.item))
+            .map(|k| app.v2_opportunity(account, k.item))
             .collect();
         let last = items.last().map(|k| (k.ts, k.id.clone()));
         (last, total, more, values)
@@ -183,6 +183,19 @@ fn cursor<T>(
     }
 }
 
+/// `GET /opportunities/{id}`: right at once, whatever the search lag.
+pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
+    app.memory
+        .read(|a| {
+            a.opportunities
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| shapes::opportunity(a, o))
+        })
+        .map(|value| reply::ok(json!({ "opportunity": value })))
+        .ok_or_else(|| reply::bad_request(format!("Opportunity with id {id} not found")))
+}
+
 pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     let (new, raw): (NewOpportunity, Value) = validate::decode(&CREATE_OPPORTUNITY, &body)?;
     app.check_location(raw["locationId"].as_str().unwrap_or_default())?;
@@ -192,6 +205,6 @@ pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
         .await
         .map_err(|e| reply::bad_request(e.message))?;
     app.committed();
-    let value = app.memory.read(|a| shapes::opportunity(a, &created));
+    let value = app.memory.read(|a| app.v2_opportunity(a, &created));
     Ok(reply::created(json!({ "opportunity": value })))
 }

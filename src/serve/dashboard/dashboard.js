@@ -155,7 +155,8 @@ function renderStatus(s) {
     return li;
   }, "none");
   const active = s.state === "running" || s.state === "stopping";
-  $("do-plan").disabled = active;
+  // A new plan over a stopped run would leave it unresumable (the server refuses it too).
+  $("do-plan").disabled = active || s.state === "stopped" || s.state === "running_elsewhere";
   $("do-apply").disabled = active || s.state === "no_plan" || s.state === "stopped";
   $("do-stop").disabled = s.state !== "running";
   $("do-resume").disabled = s.state !== "stopped";

@@ -85,6 +85,10 @@ fn tricky_plan() -> Plan {
                 u.fields.insert("address1".into(), (*text).into());
             }
             Action::CreateOpportunity(o) => o.name = (*text).into(),
+            Action::CreatePipeline(p) => p.name = (*text).into(),
+            Action::AddStage(a) => a.pipeline_name = (*text).into(),
+            Action::CreateNote(n) => n.body = (*text).into(),
+            Action::CreateTask(t) => t.title = (*text).into(),
         }
     }
     plan.warnings.push("warning\n- id: fake".into());
@@ -458,6 +462,10 @@ proptest! {
                     u.fields.insert(s.clone(), s.clone());
                 }
                 Action::CreateOpportunity(o) => o.name = format!("x{s}"),
+                Action::CreatePipeline(p) => p.name = format!("x{s}"),
+                Action::AddStage(a) => a.pipeline_name = format!("x{s}"),
+                Action::CreateNote(n) => n.body = format!("x{s}"),
+                Action::CreateTask(t) => t.body = Some(s.clone()),
             }
         }
         plan.not_done[0].reason = strings[0].clone();

@@ -147,7 +147,11 @@ proptest::proptest! {
                 tags,
                 custom_fields: values
                     .into_iter()
-                    .map(|(field, value)| crate::plan::ValueWrite { field, value })
+                    .map(|(field, value)| crate::plan::ValueWrite {
+                        field,
+                        value,
+                        ..Default::default()
+                    })
                     .collect(),
                 ..Default::default()
             }),

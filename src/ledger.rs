@@ -1,0 +1,129 @@
+//! The target as this migration knows it: an account snapshot completed with what the ledger
+//! says the migration wrote, read by id (a read that is right at once), because the target's
+//! searches lag its writes (about 10 s live). `plan` and apply's stale check read the target
+//! this way, so a plan made right after an apply sees every object that apply wrote.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ghl::{ApiResult, Ghl};
+use crate::model::Account;
+use crate::state::ObjectRecord;
+
+/// Objects written less than this long ago are read by id even when a search shows them:
+/// a search can show the record as it was before our write for a while (about 10 s live).
+pub const RECENT_MS: i64 = 120_000;
+
+/// What completing a snapshot found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// Source id -> target id, per kind, of every object the migration wrote that the target
+    /// still holds.
+    pub mapped: HashMap<String, HashMap<String, String>>,
+    /// Objects the migration created that the target no longer has (a person deleted them).
+    pub gone: Vec<ObjectRecord>,
+}
+
+impl View {
+    /// The target id the ledger maps source object `source_id` of `kind` to, if it is there.
+    pub fn target_of(&self, kind: &str, source_id: &str) -> Option<&str> {
+        self.mapped.get(kind)?.get(source_id).map(String::as_str)
+    }
+
+    /// The gone object of `kind` created for `source_id`, if there is one.
+    pub fn gone(&self, kind: &str, source_id: &str) -> Option<&ObjectRecord> {
+        self.gone
+            .iter()
+            .find(|o| o.kind == kind && o.source_key == source_id)
+    }
+}
+
+/// Completes `account` (a fresh snapshot of the target) with the ledger's `objects`: each
+/// contact or opportunity the snapshot lacks, or that was written recently, is read by id and
+/// put in (replacing the version the search gave). Objects of other kinds are listed whole by
+/// the API, so the snapshot's version stands. Returns how many reads it took.
+pub async fn complete<G: Ghl>(
+    ghl: &G,
+    account: &mut Account,
+    objects: &[ObjectRecord],
+) -> ApiResult<usize> {
+    let now = now_ms();
+    let mut reads = 0;
+    let contacts: HashSet<String> = account.contacts.iter().map(|c| c.id.clone()).collect();
+    let opportunities: HashSet<String> =
+        account.opportunities.iter().map(|o| o.id.clone()).collect();
+    for o in objects {
+        let recent = now - o.at_ms < RECENT_MS;
+        match o.kind.as_str() {
+            "contact" if recent || !contacts.contains(&o.target_id) => {
+                reads += 1;
+                if let Some(c) = ghl.get_contact(&o.target_id).await? {
+                    account.contacts.retain(|x| x.id != c.id);
+                    account.contacts.push(c);
+                }
+            }
+            "opportunity" if recent || !opportunities.contains(&o.target_id) => {
+                reads += 1;
+                let pipeline = pipeline_of(o).unwrap_or_default();
+                if let Some(x) = ghl.get_opportunity(&o.target_id, &pipeline).await? {
+                    account.opportunities.retain(|y| y.id != x.id);
+                    account.opportunities.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(reads)
+}
+
+/// What the ledger's `objects` are in `account` (a target [`complete`]d with them): mapped
+/// when the target holds them, gone when the migration created them and it does not.
+pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {
+    let contacts: HashSet<&str> = account.contacts.iter().map(|c| c.id.as_str()).collect();
+    let opportunities: HashSet<&str> = account
+        .opportunities
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    let fields: HashSet<&str> = account
+        .custom_fields
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    let mut view = View::default();
+    for o in objects {
+        let present = match o.kind.as_str() {
+            "contact" => contacts.contains(o.target_id.as_str()),
+            "opportunity" => opportunities.contains(o.target_id.as_str()),
+            "custom_field" => fields.contains(o.target_id.as_str()),
+            // A kind this build does not read back (added by later step types) stays mapped.
+            _ => true,
+        };
+        if present {
+            view.mapped
+                .entry(o.kind.clone())
+                .or_default()
+                .insert(o.source_key.clone(), o.target_id.clone());
+        } else if o.how != "merged" {
+            view.gone.push(o.clone());
+        }
+    }
+    view
+}
+
+/// The pipeline an opportunity was created in, from the request the ledger recorded.
+fn pipeline_of(o: &ObjectRecord) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_str(o.body.as_deref()?).ok()?;
+    let find = |v: &serde_json::Value| {
+        v.get("pipelineId")
+            .and_then(|p| p.as_str())
+            .map(String::from)
+    };
+    find(&body).or_else(|| body.as_object()?.values().find_map(find))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
