@@ -15,12 +15,16 @@ pub const POLL: Duration = Duration::from_secs(15 * 60);
 /// A little after the announced reset, so the first request finds the new day.
 const AFTER_RESET: Duration = Duration::from_secs(2);
 
-/// How long to wait for the target's daily budget, when it is what stopped the run.
+/// How long to wait for the target's daily budget, when it is what stopped the run: none when
+/// it did not; zero when the new day began while the run was stopping (an answer already
+/// carried the new budget).
 pub fn needed(target: &Remote, reserve: u64) -> Option<Duration> {
     let limiter = target.http()?.limiter();
-    let left = limiter.daily_left()?;
-    if left > reserve {
+    if !limiter.daily_refused() {
         return None;
+    }
+    if limiter.daily_left().is_none_or(|left| left > reserve) {
+        return Some(Duration::ZERO);
     }
     let wait = limiter
         .last_headers()
@@ -39,12 +43,21 @@ pub async fn wait(
     let at_ms = at
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    eprintln!(
-        "the target's daily API budget is down to rate_limit.daily_reserve; waiting {} for it \
-         to come back: going on by itself at {} (Ctrl-C stops the wait; resume later with --resume)",
-        human(wait),
-        iso_datetime(at_ms)
-    );
+    if wait.is_zero() {
+        eprintln!(
+            "the target's daily API budget ran down to rate_limit.daily_reserve and has already \
+             come back: going on by itself at {}",
+            iso_datetime(at_ms)
+        );
+    } else {
+        eprintln!(
+            "the target's daily API budget is down to rate_limit.daily_reserve; waiting {} for \
+             it to come back: going on by itself at {} (Ctrl-C stops the wait; resume later with \
+             --resume)",
+            human(wait),
+            iso_datetime(at_ms)
+        );
+    }
     let stopped = async {
         match interrupt {
             Some(mut rx) => {
@@ -66,6 +79,8 @@ pub async fn wait(
         for lane in http.lanes() {
             lane.limiter.forget_daily();
         }
+        // The run that stopped told the connection to send nothing more; the next one sends.
+        http.resume_sending();
     }
     waited
 }

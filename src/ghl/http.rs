@@ -284,6 +284,12 @@ impl Http {
         self.stop.send_replace(true);
     }
 
+    /// Lets requests leave again after [`Http::stop_sending`], for a new run on the same
+    /// connection (`apply --wait-for-budget` going on); the stopped run has settled by then.
+    pub fn resume_sending(&self) {
+        self.stop.send_replace(false);
+    }
+
     /// Runs `wait` unless sending stops first; `Err` (nothing sent) when it does.
     async fn unless_stopped<T>(
         &self,

@@ -336,6 +336,8 @@ pub enum Refusal {
 pub struct Daily {
     remaining: Option<u64>,
     sent_since: u64,
+    /// A request was refused because the budget was down to the reserve (until forgotten).
+    refused: bool,
 }
 
 /// The async limiter shared by every request of one account.
@@ -423,6 +425,7 @@ impl Limiter {
                     });
                 }
                 Decision::DailyBudget { remaining } => {
+                    self.daily.lock().unwrap_or_else(|e| e.into_inner()).refused = true;
                     return Err(Refusal::DailyBudget { remaining });
                 }
                 Decision::WaitForSlot => notified.await,
@@ -473,6 +476,12 @@ impl Limiter {
     pub fn daily_left(&self) -> Option<u64> {
         let daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
         daily.remaining.map(|r| r.saturating_sub(daily.sent_since))
+    }
+
+    /// True once a request was refused because the daily budget was down to the reserve (by
+    /// this limiter or another token's of the location), until [`Limiter::forget_daily`].
+    pub fn daily_refused(&self) -> bool {
+        self.daily.lock().unwrap_or_else(|e| e.into_inner()).refused
     }
 
     /// Forgets the daily budget announced so far, so that the next request goes out and its

@@ -498,3 +498,26 @@ fn a_sliding_window_with_jittery_arrivals_costs_no_429() {
     assert_eq!(limited, 0);
     assert!(ok as f64 >= 0.95 * 3000.0, "{ok}");
 }
+
+#[tokio::test]
+async fn a_refusal_for_the_day_is_remembered_until_the_budget_is_forgotten() {
+    let mut l = limits();
+    l.daily_reserve = 5;
+    let limiter = Limiter::new(l);
+    let permit = limiter.acquire().await.expect("the first request goes");
+    limiter.complete(permit, Outcome::Status(200), &headers(100, 99, 10_000, 6));
+    assert!(!limiter.daily_refused());
+    let permit = limiter.acquire().await.expect("one left above the reserve");
+    // The new day's answer arrives after the refusal below: the budget is back, and the run
+    // that stopped knows it was the budget that stopped it.
+    assert_eq!(
+        limiter.acquire().await.err(),
+        Some(Refusal::DailyBudget { remaining: 5 })
+    );
+    assert!(limiter.daily_refused());
+    limiter.complete(permit, Outcome::Status(200), &headers(100, 98, 10_000, 200));
+    assert!(limiter.daily_refused() && limiter.daily_left() > Some(5));
+    limiter.forget_daily();
+    assert!(!limiter.daily_refused());
+    assert_eq!(limiter.daily_left(), None);
+}

@@ -230,6 +230,21 @@ mod tests {
     }
 
     #[test]
+    fn an_update_paces_every_token_of_the_target() {
+        let s = settings();
+        let limits = Limits::from(&s.loaded().config.rate_limit);
+        let tokens = [Limiter::new(limits.clone()), Limiter::new(limits)];
+        s.attach(tokens.to_vec());
+        s.update(&update(json!({"rate_limit_delay": 0.5}))).unwrap();
+        for l in &tokens {
+            assert_eq!(
+                l.limits().min_delay,
+                Some(std::time::Duration::from_millis(500))
+            );
+        }
+    }
+
+    #[test]
     fn a_bad_update_changes_nothing_and_says_why() {
         let s = settings();
         for (body, words) in [

@@ -258,6 +258,21 @@ pub fn options() -> Options {
     }
 }
 
+/// Sandbox options with the target's three tokens (sliding windows), each with a burst small
+/// enough that a run needs all of them at once.
+pub fn three_tokens() -> Options {
+    let mut opts = options();
+    opts.rate = RateLimit {
+        max: 6,
+        interval_ms: 200,
+    };
+    opts.window = sandbox::WindowKind::Sliding;
+    for (_, token) in MORE_TOKENS {
+        opts.tokens.push(TokenConfig::new(token));
+    }
+    opts
+}
+
 /// A sandbox serving the target fixture.
 pub fn serve(options: Options) -> Handle {
     sandbox::start(target_account(), options).unwrap()
