@@ -84,6 +84,22 @@ pub enum Event<'a> {
         ceiling: u32,
         interval_ms: u64,
     },
+    /// `plan` is reading the records of one live side: the requests (pages) sent so far.
+    Reading {
+        side: &'a str,
+        requests: u64,
+    },
+    /// `plan` has read the records of one live side: what it holds and what that cost.
+    AccountRead {
+        side: &'a str,
+        requests: u64,
+        seconds: f64,
+        contacts: usize,
+        opportunities: usize,
+        custom_fields: usize,
+        pipelines: usize,
+        users: usize,
+    },
     /// Contacts of one side whose notes and tasks have been read so far.
     ReadProgress {
         side: &'a str,
@@ -168,6 +184,27 @@ pub fn read_planned(
          {ceiling} per {} s",
         interval_ms as f64 / 1000.0
     )
+}
+
+/// `source: 197 contacts, 38 opportunities, 35 fields in 9 requests (1.2 s)`: what `plan`
+/// read of one live side, in a line that fits 80 columns (the JSON event has every count).
+pub fn account_read(event: &Event<'_>) -> Option<String> {
+    let Event::AccountRead {
+        side,
+        requests,
+        seconds,
+        contacts,
+        opportunities,
+        custom_fields,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    Some(format!(
+        "{side}: {contacts} contacts, {opportunities} opportunities, {custom_fields} fields in \
+         {requests} requests ({seconds:.1} s)"
+    ))
 }
 
 #[cfg(test)]

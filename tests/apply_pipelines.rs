@@ -196,10 +196,33 @@ fn put_pipeline(sandbox: &Handle, id: &str, body: &serde_json::Value) {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+/// A pipeline the plan adds stages to proves the location on a resume before any write only by
+/// its id and name: a location whose pipeline has the same name but another id is not it.
 #[test]
-#[ignore = "since #15.4 a resume with no witness refuses a target whose fingerprint changed \
-            (exit 1) before this step's own stale check can run; pipelines are not yet \
-            witnesses in src/apply/same_target.rs"]
+fn a_resume_before_any_write_against_a_look_alike_location_is_refused() {
+    let project = Project::of(SOURCE_P, TARGET_P);
+    let sandbox = serve_target();
+    project.live_config(&sandbox, "");
+    project.begin_and_crash();
+    let other = serve_json(
+        &TARGET_P.replace("TPaaaaaaaaaaaaaaaaaa", "TPzzzzzzzzzzzzzzzzzz"),
+        options(),
+    );
+    project.live_config(&other, "");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "pipeline TPaaaaaaaaaaaaaaaaaa (sales, the plan adds stages to it): not there"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(other.stats().writes_committed, 0);
+    assert_eq!(sandbox.stats().writes_committed, 0);
+}
+
+#[test]
 fn a_pipeline_changed_since_the_plan_fails_its_stage_step_as_stale() {
     let project = Project::of(SOURCE_P, TARGET_P);
     let sandbox = serve_target();

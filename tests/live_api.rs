@@ -387,3 +387,114 @@ fn a_canary_read_back_that_fails_after_the_create_landed_does_not_create_it_twic
         "a contact was created twice; first run: {first}"
     );
 }
+
+// Left by the review of issue 9: the canary per value form, and on opportunities.
+
+/// Two contacts whose DATE values come in two forms (an ISO day, then epoch milliseconds), each
+/// with an opportunity whose DATE value is a day.
+const DATES_SOURCE: &str = r#"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "customFields": [
+    {"id": "F1", "name": "Renewal", "dataType": "DATE"},
+    {"id": "F3", "name": "Close Date", "dataType": "DATE", "model": "opportunity"}
+  ],
+  "pipelines": [{"id": "P1", "name": "Sales", "stages": [{"id": "S1", "name": "New"}]}],
+  "contacts": [
+    {"id": "C1", "email": "a@acme.test", "customFields": [{"id": "F1", "value": "2024-03-01"}]},
+    {"id": "C2", "email": "b@acme.test", "customFields": [{"id": "F1", "value": "1709251200000"}]}
+  ],
+  "opportunities": [
+    {"id": "O1", "name": "Deal 1", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open",
+     "contactId": "C1", "customFields": [{"id": "F3", "fieldValue": "2024-05-01"}]},
+    {"id": "O2", "name": "Deal 2", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open",
+     "contactId": "C2", "customFields": [{"id": "F3", "fieldValue": "2024-06-01"}]}
+  ]
+}"#;
+
+/// `source` planned to a V2 sandbox and applied one step at a time, the sandbox storing
+/// `wrong` writes wrong. Returns the target and the apply's output.
+fn apply_to_a_wrong_target(source: &str, wrong: &str) -> (Handle, std::process::Output) {
+    let target = serve(options());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("source.json"), source).unwrap();
+    let config = format!(
+        "name: dates\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
+         location_id: {}\n  token_env: {}\n  base_url: {}\nrate_limit:\n  search_lag_ms: 0\n  \
+         max_in_flight: 1\n",
+        apply_support::TARGET_LOCATION,
+        apply_support::TOKEN_ENV,
+        target.url()
+    );
+    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
+    let bin = |args: &[&str]| {
+        Command::cargo_bin("ghl-migrate")
+            .unwrap()
+            .current_dir(dir.path())
+            .env(apply_support::TOKEN_ENV, apply_support::TOKEN)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = bin(&["plan", "-o", "dates.plan.yaml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    apply_support::admin_post(
+        &target,
+        "/_sandbox/faults",
+        &format!(r#"{{"wrongWrites": ["{wrong}"]}}"#),
+    );
+    let out = bin(&["apply", "dates.plan.yaml", "--state", "s.sqlite"]);
+    (target, out)
+}
+
+fn contacts_of(account: &Account) -> Vec<&str> {
+    account
+        .contacts
+        .iter()
+        .filter_map(|c| c.email.as_deref())
+        .filter(|e| e.ends_with("@acme.test") && e.len() == "a@acme.test".len())
+        .collect()
+}
+
+#[test]
+fn a_date_form_stored_wrong_is_caught_after_another_form_was_verified() {
+    // The first contact's ISO day is stored as sent and verifies its form; the second's epoch
+    // milliseconds are stored a day early: a form of its own, checked on its own.
+    let (target, out) = apply_to_a_wrong_target(DATES_SOURCE, "date-epoch");
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`Renewal`, its DATE value on contact") && err.contains("1709251200000"),
+        "{err}"
+    );
+    // The second contact is written (wrong, once); nothing is sent after the stop.
+    let account = target.account();
+    assert_eq!(contacts_of(&account).len(), 2, "{err}");
+    assert!(account.opportunities.len() <= 1, "{err}");
+}
+
+#[test]
+fn an_opportunity_date_stored_wrong_stops_the_run_before_a_second_opportunity() {
+    // Contacts without DATE values: the opportunities' are the first written, stored a day early.
+    let source = DATES_SOURCE
+        .replace(
+            r#""customFields": [{"id": "F1", "value": "2024-03-01"}]"#,
+            r#""customFields": []"#,
+        )
+        .replace(
+            r#""customFields": [{"id": "F1", "value": "1709251200000"}]"#,
+            r#""customFields": []"#,
+        );
+    let before = target_opportunities();
+    let (target, out) = apply_to_a_wrong_target(&source, "date");
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`Close Date`, its DATE value on opportunity"),
+        "{err}"
+    );
+    assert_eq!(target.account().opportunities.len(), before + 1, "{err}");
+}
+
+fn target_opportunities() -> usize {
+    serve(options()).account().opportunities.len()
+}

@@ -231,3 +231,46 @@ fn a_failed_contact_search_is_a_read_and_is_retried() {
         "plan over faulty searches vs the committed demo plan",
     );
 }
+
+/// `plan` says what it read of each live account and what that cost, before the plan: per
+/// side, the records and the requests (pages) they took, then the notes and tasks.
+#[test]
+fn plan_shows_what_it_read_of_each_live_account() {
+    let source = serve("source.json", SOURCE_TOKEN);
+    let target = serve("target.json", TARGET_TOKEN);
+    let dir = live_folder(&source, "GHL_SOURCE_TOKEN", &target);
+    let out = run(dir.path(), &["plan", "--progress", "json", "-o", "p.yaml"]);
+    ok(&out);
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for (side, handle) in [("source", &source), ("target", &target)] {
+        let account = handle.account();
+        let read: Vec<_> = events
+            .iter()
+            .filter(|e| e["event"] == "account_read" && e["side"] == side)
+            .collect();
+        assert_eq!(read.len(), 1, "{side}: {events:?}");
+        let read = read[0];
+        assert_eq!(read["contacts"], account.contacts.len(), "{side}");
+        assert_eq!(read["opportunities"], account.opportunities.len(), "{side}");
+        assert_eq!(read["custom_fields"], account.custom_fields.len(), "{side}");
+        assert_eq!(read["pipelines"], account.pipelines.len(), "{side}");
+        assert_eq!(read["users"], account.users.len(), "{side}");
+        // Location, fields, pipelines, users, workflows, one page of contacts, one of
+        // opportunities at least.
+        assert!(read["requests"].as_u64().unwrap() >= 7, "{side}: {read}");
+    }
+    // Off a terminal by default: one plain, timestamped line per account.
+    let out = run(dir.path(), &["plan", "-o", "p.yaml"]);
+    let said = ok(&out);
+    let source_line = format!(
+        "source: {} contacts, {} opportunities, {} fields in ",
+        source.account().contacts.len(),
+        source.account().opportunities.len(),
+        source.account().custom_fields.len()
+    );
+    assert!(said.contains(&source_line), "{said}");
+    assert!(said.contains("target: "), "{said}");
+}

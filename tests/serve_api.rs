@@ -746,3 +746,60 @@ fn a_target_with_three_tokens_applies_through_the_api_on_every_token() {
     }
     no_token_in("the log", &log);
 }
+
+/// A server and a CLI apply in two folders (two ledgers) on one target location: the one that
+/// starts second is refused, as two CLI applies are, or both would create every object.
+#[test]
+fn a_server_and_a_cli_apply_on_one_target_from_two_folders_do_not_both_write() {
+    let (a, b) = (Project::new(), Project::new());
+    let mut opts = options();
+    // The server's first write (a field create) never gets an answer: its run holds on.
+    opts.faults = vec![
+        "hang,method=POST,path=/locations/TGT0000000000000000a/customFields"
+            .parse()
+            .unwrap(),
+    ];
+    let sandbox = serve(opts);
+    a.live_config(&sandbox, "");
+    b.live_config(&sandbox, "");
+    let server = Server::start(&a, Start::default());
+    plan_and_apply(&server);
+    // Without the lock the CLI would hang on the same write: give it a bounded time.
+    let out = apply_support::bin()
+        .current_dir(b.path())
+        .env(apply_support::TOKEN_ENV, TOKEN)
+        .args([
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--progress",
+            "none",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("another apply is writing to target location"),
+        "{said}"
+    );
+    // And the other way round: a server asked to apply while the CLI's run holds the target.
+    drop(server);
+    let c = Project::new();
+    c.live_config(&sandbox, "");
+    let server = Server::start(&c, Start::default());
+    let holder = Server::start(&b, Start::default());
+    plan_and_apply(&holder);
+    let r = post(&server, "/plan", "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, "/apply", "{}");
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(
+        r.body
+            .contains("another apply is writing to target location"),
+        "{}",
+        r.body
+    );
+}

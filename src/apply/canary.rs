@@ -1,13 +1,16 @@
 //! Canary writes: what the live API is not known to accept as sent (picklist `options` on a
-//! field create, the value of a DATE or TEXTBOX_LIST field) is verified on its first write of a
-//! run: the object is read back by id and compared. Until then, other writes of the same shape
+//! field create, the value of a DATE or TEXTBOX_LIST field, on a contact or an opportunity) is
+//! verified on its first write of a run, for each form the value takes (a DATE sent as epoch
+//! milliseconds and one sent as an ISO day are two forms a server may store differently): the
+//! object is read back by id and compared. Until then, other writes of the same shape and form
 //! wait; after a mismatch, none is sent, and the run stops (exit 1) naming the field, what was
 //! sent and what came back, before a second object is written wrong.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::request::Request;
 use crate::ghl::memory::epoch_ms;
@@ -24,19 +27,59 @@ pub enum Shape {
     TextboxListValue,
 }
 
-impl Shape {
-    fn all() -> [Shape; 3] {
-        [
-            Shape::FieldOptions,
-            Shape::DateValue,
-            Shape::TextboxListValue,
-        ]
-    }
+/// The form a value is sent in: each is verified on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Form {
+    /// A picklist, or anything with one form.
+    One,
+    /// Epoch milliseconds, as a number or digits.
+    Epoch,
+    /// `YYYY-MM-DD`.
+    Day,
+    /// An ISO date and time.
+    Instant,
+    /// A JSON list.
+    List,
+    /// Any other text.
+    Text,
+    Other,
+}
 
-    fn index(self) -> usize {
-        self as usize
+impl Form {
+    fn of(shape: Shape, value: &Value) -> Form {
+        match (shape, value) {
+            (Shape::FieldOptions, _) => Form::One,
+            (_, Value::Number(_)) => Form::Epoch,
+            (_, Value::Array(_)) => Form::List,
+            (Shape::DateValue, Value::String(s)) => {
+                let s = s.trim();
+                let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                if digits && s.len() == 10 && s.as_bytes()[4] == b'-' {
+                    Form::Day
+                } else if digits && s.parse::<i64>().is_ok() {
+                    Form::Epoch
+                } else if s.len() > 10 && s.get(..10).and_then(epoch_ms).is_some() {
+                    Form::Instant
+                } else {
+                    Form::Text
+                }
+            }
+            (_, Value::String(_)) => Form::Text,
+            _ => Form::Other,
+        }
     }
 }
+
+/// What a value is written on: contacts and opportunities are stored through different routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Object {
+    Field,
+    Contact,
+    Opportunity,
+}
+
+/// One gate: a shape, in one form, on one kind of object.
+type Key = (Shape, Form, Object);
 
 /// Where a shape stands in this run.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,16 +90,18 @@ enum Gate {
     Failed(String),
 }
 
-/// The run's canaries: one gate per shape, and the target's field types.
+/// The run's canaries: one gate per shape, form and object, and the target's field types.
 pub struct Canary {
-    gates: [Mutex<Gate>; 3],
+    gates: std::sync::Mutex<HashMap<Key, Arc<Mutex<Gate>>>>,
     /// Target field id -> (name, type); `None` until known (read on first need).
     fields: Mutex<Option<HashMap<String, (String, DataType)>>>,
 }
 
 /// What one canary write must find when read back.
 struct Check {
-    shape: Shape,
+    key: Key,
+    /// The pipeline of an opportunity (it is read back through it).
+    pipeline_id: String,
     field_id: String,
     sent: Value,
 }
@@ -65,7 +110,7 @@ impl Canary {
     /// `known`: the target's fields when the run has them already (a fresh run's stale check).
     pub fn new(known: Option<&[CustomField]>) -> Self {
         Canary {
-            gates: Shape::all().map(|_| Mutex::new(Gate::Unverified)),
+            gates: std::sync::Mutex::new(HashMap::new()),
             fields: Mutex::new(known.map(|fields| fields.iter().map(entry).collect())),
         }
     }
@@ -85,9 +130,9 @@ impl Canary {
         F: std::future::Future<Output = ApiResult<String>>,
     {
         let checks = self.checks(ghl, request).await?;
-        let mut held = Vec::new();
+        let mut held: Vec<(OwnedMutexGuard<Gate>, Check)> = Vec::new();
         for check in checks {
-            let gate = self.gates[check.shape.index()].lock().await;
+            let gate = self.gate(check.key).lock_owned().await;
             match &*gate {
                 Gate::Verified => {}
                 Gate::Failed(why) => return Err(mismatch(HELD, why.clone())),
@@ -113,37 +158,63 @@ impl Canary {
         Ok(id)
     }
 
-    /// The unverified shapes a request carries, one check each (the first value of each).
+    /// The gate of `key`, made on first need.
+    fn gate(&self, key: Key) -> Arc<Mutex<Gate>> {
+        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        gates
+            .entry(key)
+            .or_insert_with(|| Arc::new(Mutex::new(Gate::Unverified)))
+            .clone()
+    }
+
+    /// The shapes a request carries, one check per shape, form and object (the first value
+    /// of each), in a fixed order (gates are always taken in that order).
     async fn checks<G: Ghl>(&self, ghl: &G, request: &Request) -> ApiResult<Vec<Check>> {
-        let values = match request {
+        let (object, pipeline_id, values): (Object, &str, Vec<(&str, &Value)>) = match request {
             Request::CreateField(f) if !f.options.is_empty() => {
                 return Ok(vec![Check {
-                    shape: Shape::FieldOptions,
+                    key: (Shape::FieldOptions, Form::One, Object::Field),
+                    pipeline_id: String::new(),
                     field_id: String::new(),
                     sent: Value::from(f.options.clone()),
                 }]);
             }
-            Request::CreateContact(body) | Request::UpdateContact { body, .. } => {
-                &body.custom_fields
-            }
+            Request::CreateContact(body) | Request::UpdateContact { body, .. } => (
+                Object::Contact,
+                "",
+                body.custom_fields
+                    .iter()
+                    .map(|v| (v.id.as_str(), &v.field_value))
+                    .collect(),
+            ),
+            Request::CreateOpportunity(o) => (
+                Object::Opportunity,
+                o.pipeline_id.as_str(),
+                o.custom_fields
+                    .iter()
+                    .map(|v| (v.id.as_str(), &v.field_value))
+                    .collect(),
+            ),
             _ => return Ok(vec![]),
         };
         let mut out: Vec<Check> = Vec::new();
-        for v in values {
-            let shape = match self.type_of(ghl, &v.id).await? {
+        for (id, value) in values {
+            let shape = match self.type_of(ghl, id).await? {
                 Some(DataType::Date) => Shape::DateValue,
                 Some(DataType::TextboxList) => Shape::TextboxListValue,
                 _ => continue,
             };
-            if !out.iter().any(|c| c.shape == shape) {
+            let key = (shape, Form::of(shape, value), object);
+            if !out.iter().any(|c| c.key == key) {
                 out.push(Check {
-                    shape,
-                    field_id: v.id.clone(),
-                    sent: v.field_value.clone(),
+                    key,
+                    pipeline_id: pipeline_id.to_string(),
+                    field_id: id.to_string(),
+                    sent: value.clone(),
                 });
             }
         }
-        out.sort_by_key(|c| c.shape);
+        out.sort_by_key(|c| c.key);
         Ok(out)
     }
 
@@ -175,7 +246,7 @@ impl Canary {
         id: &str,
         check: &Check,
     ) -> ApiResult<Option<String>> {
-        if check.shape == Shape::FieldOptions {
+        if check.key.0 == Shape::FieldOptions {
             let fields = ghl.custom_fields().await?;
             let got = fields.iter().find(|f| f.id == id);
             let options = got.map(|f| Value::from(f.picklist_options.clone()));
@@ -193,19 +264,30 @@ impl Canary {
                 )
             }));
         }
-        let contact = ghl.get_contact(id).await?;
-        let got = contact.as_ref().and_then(|c| {
-            c.custom_fields
-                .iter()
-                .find(|v| v.id == check.field_id)
-                .map(|v| v.value.clone())
-        });
-        let same = got.as_ref().is_some_and(|g| match check.shape {
+        let got = match check.key.2 {
+            Object::Opportunity => {
+                ghl.get_opportunity(id, &check.pipeline_id)
+                    .await?
+                    .and_then(|o| {
+                        o.custom_fields
+                            .into_iter()
+                            .find(|v| v.id == check.field_id)
+                            .map(|v| v.field_value)
+                    })
+            }
+            _ => ghl.get_contact(id).await?.and_then(|c| {
+                c.custom_fields
+                    .into_iter()
+                    .find(|v| v.id == check.field_id)
+                    .map(|v| v.value)
+            }),
+        };
+        let same = got.as_ref().is_some_and(|g| match check.key.0 {
             Shape::DateValue => date_of(g).is_some() && date_of(g) == date_of(&check.sent),
             _ => items(g) == items(&check.sent),
         });
         let name = self.name_of(&check.field_id).await;
-        let what = match check.shape {
+        let what = match check.key.0 {
             Shape::DateValue => "its DATE value",
             _ => "its TEXTBOX_LIST value",
         };
@@ -215,7 +297,10 @@ impl Canary {
                 what,
                 &check.sent,
                 got.as_ref(),
-                &format!("contact {id}"),
+                &match check.key.2 {
+                    Object::Opportunity => format!("opportunity {id}"),
+                    _ => format!("contact {id}"),
+                },
             )
         }))
     }
@@ -327,6 +412,22 @@ mod tests {
             date_of(&json!("1733702400000"))
         );
         assert_eq!(date_of(&json!(true)), None);
+    }
+
+    #[test]
+    fn each_form_of_a_date_has_a_gate_of_its_own() {
+        let form = |v: Value| Form::of(Shape::DateValue, &v);
+        assert_eq!(form(json!("2024-12-09")), Form::Day);
+        assert_eq!(form(json!("1733702400000")), Form::Epoch);
+        assert_eq!(form(json!("-76809600000")), Form::Epoch);
+        assert_eq!(form(json!(1733702400000i64)), Form::Epoch);
+        assert_eq!(form(json!("2024-12-09T00:00:00.000Z")), Form::Instant);
+        assert_eq!(form(json!("next week")), Form::Text);
+        assert_eq!(Form::of(Shape::TextboxListValue, &json!(["a"])), Form::List);
+        assert_eq!(
+            Form::of(Shape::TextboxListValue, &json!("a, b")),
+            Form::Text
+        );
     }
 
     #[test]

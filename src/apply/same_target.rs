@@ -91,8 +91,36 @@ pub async fn check<G: Ghl>(
             }
         }
     }
+    let created_pipelines: Vec<(&str, &str)> = created(records, "create_pipeline")
+        .filter_map(|(step, id)| Some((id, pipeline_name(plan, step)?)))
+        .collect();
+    let nothing_created = fields.is_empty()
+        && created_pipelines.is_empty()
+        && created(records, "create_contact").next().is_none();
+    // Like a merge target, a pipeline the plan adds stages to proves the location only until
+    // the run created something of its own (a sibling copy has the same ids).
+    let pipelines: Vec<(&str, &str, &str)> = created_pipelines
+        .into_iter()
+        .map(|(id, name)| (id, name, "this run created it"))
+        .chain(
+            changed_pipelines(plan)
+                .filter(|_| nothing_created)
+                .map(|(id, name)| (id, name, "the plan adds stages to it")),
+        )
+        .collect();
+    if !pipelines.is_empty() {
+        requests.fetch_add(1, Ordering::Relaxed);
+        let live = target.pipelines().await.map_err(api)?;
+        for (id, name, why) in &pipelines {
+            match live.iter().find(|p| p.id == *id) {
+                Some(p) if p.name.trim().eq_ignore_ascii_case(name.trim()) => return Ok(()),
+                Some(p) => missing.push(format!("pipeline {id} ({name}, {why}): named {}", p.name)),
+                None => missing.push(format!("pipeline {id} ({name}, {why}): not there")),
+            }
+        }
+    }
     let mut contacts = witnesses(plan, records);
-    if !fields.is_empty() && contacts.iter().all(|w| w.why != "this run created it") {
+    if !nothing_created && contacts.iter().all(|w| w.why != "this run created it") {
         // The run created fields and no contact yet: the merge targets prove nothing more.
         contacts.clear();
     }
@@ -167,6 +195,28 @@ fn field_name<'a>(plan: &'a Plan, step: &str) -> Option<&'a str> {
             Action::CreateField(f) => Some(f.name.as_str()),
             _ => None,
         })
+}
+
+/// The name the plan gave the pipeline step `step` created.
+fn pipeline_name<'a>(plan: &'a Plan, step: &str) -> Option<&'a str> {
+    plan.steps
+        .iter()
+        .find(|s| s.id == step)
+        .and_then(|s| match &s.action {
+            Action::CreatePipeline(p) => Some(p.name.as_str()),
+            _ => None,
+        })
+}
+
+/// The (id, name) of each existing target pipeline the plan adds stages to, once each.
+fn changed_pipelines(plan: &Plan) -> impl Iterator<Item = (&str, &str)> {
+    let mut seen = std::collections::HashSet::new();
+    plan.steps.iter().filter_map(move |s| match &s.action {
+        Action::AddStage(a) if !a.in_new_pipeline && !plan::is_step_ref(&a.pipeline) => seen
+            .insert(a.pipeline.as_str())
+            .then_some((a.pipeline.as_str(), a.pipeline_name.as_str())),
+        _ => None,
+    })
 }
 
 /// Whether a contact read back is the one the run created (its email or phone as planned); a

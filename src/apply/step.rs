@@ -240,8 +240,11 @@ impl<G: Ghl> StepRun<'_, G> {
                 self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreateOpportunity(o) => {
-                self.count();
-                Ok(self.ghl.create_opportunity(o).await?.id)
+                let write = async {
+                    self.count();
+                    Ok(self.ghl.create_opportunity(o).await?.id)
+                };
+                self.canary.guard(self.ghl, &self.request, write).await
             }
             Request::CreatePipeline(p) => {
                 self.count();

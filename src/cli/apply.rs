@@ -99,20 +99,7 @@ pub fn run(args: Args) -> Result<i32> {
         Sync::Full => Durability::Full,
     };
     let mut state = State::open(&state_path, Access::Write(durability))?;
-    // One apply per target location on this machine, whatever folder or ledger it runs from.
-    let _target_lock = match loaded.config.target.api {
-        ApiKind::Fixture => None,
-        ApiKind::V1 | ApiKind::V2 => Some(TargetLock::acquire(
-            loaded.config.target.base_url().unwrap_or_default(),
-            loaded
-                .config
-                .target
-                .location_id
-                .as_deref()
-                .unwrap_or_default(),
-            &state_path,
-        )?),
-    };
+    let _target_lock = target_lock(&loaded, &state_path)?;
     let options = Options {
         abort_at: abort_hook()?,
         ..options(&loaded, &args.plan, args.resume)
@@ -184,6 +171,21 @@ pub fn run(args: Args) -> Result<i32> {
 }
 
 /// `Applying 229 steps to Acme Holdings (jzjq…)`: what is about to be written, and where.
+/// One apply per target location on this machine, whatever folder or ledger it runs from (held
+/// until dropped); none for a fixture target, applied in memory.
+pub fn target_lock(loaded: &Loaded, state_path: &Path) -> Result<Option<TargetLock>> {
+    let target = &loaded.config.target;
+    match target.api {
+        ApiKind::Fixture => Ok(None),
+        ApiKind::V1 | ApiKind::V2 => TargetLock::acquire(
+            target.base_url().unwrap_or_default(),
+            target.location_id.as_deref().unwrap_or_default(),
+            state_path,
+        )
+        .map(Some),
+    }
+}
+
 fn preamble(plan: &Plan, resume: bool) -> String {
     let verb = if resume { "Resuming" } else { "Applying" };
     let n = plan.steps.len();

@@ -37,7 +37,13 @@ pub fn run(args: Args) -> Result<i32> {
     };
     let progress = super::apply::progress_sink(super::apply::ProgressKind::Auto, None);
     let snapshot = super::runtime()?.block_on(async {
-        let mut account = accounts::read(&loaded, side, &super::env_var).await?;
+        let mut account = accounts::read(
+            &loaded,
+            side,
+            &super::env_var,
+            &ghl_migrate::progress::Silent,
+        )
+        .await?;
         // Every contact's notes and tasks: an export holds what any plan may read of it.
         let scope = HistoryScope {
             contacts: account.contacts.iter().map(|c| c.id.clone()).collect(),

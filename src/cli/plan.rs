@@ -28,7 +28,8 @@ pub struct Args {
     /// Exit 0 when the plan has no changes, 2 when it has some (1 on error).
     #[arg(long)]
     detailed_exitcode: bool,
-    /// Progress of the reads on stderr: bars on a terminal, JSON lines otherwise (auto), or none.
+    /// Progress of the reads on stderr: a live display on a terminal, timestamped log lines
+    /// otherwise (auto); or `bars`, `log`, `json` (JSON lines), `none`.
     #[arg(long, value_enum, default_value_t = super::apply::ProgressKind::Auto)]
     progress: super::apply::ProgressKind,
 }
@@ -37,6 +38,8 @@ pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
     let progress = super::apply::progress_sink(args.progress, None);
     let (source, target) = read_accounts(&loaded, progress.as_ref())?;
+    // The reads are over: nothing more to show (a terminal display is cleared).
+    drop(progress);
     let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));
@@ -112,9 +115,10 @@ pub(crate) fn read_accounts(
     progress: &dyn Progress,
 ) -> Result<(Account, Account)> {
     let ledger = Ledger::read(loaded)?;
+    let _held = accounts::hold_connections(loaded, &super::env_var)?;
     super::runtime()?.block_on(async {
         let (mut source, mut target) =
-            accounts::read_both_accounts(loaded, &super::env_var).await?;
+            accounts::read_both_accounts(loaded, &super::env_var, progress).await?;
         accounts::target_extras(loaded, &mut target, &super::env_var).await?;
         // The ledger's objects first: the notes and tasks of a contact this migration created
         // are read only if the plan sees that contact, whatever the search shows yet.

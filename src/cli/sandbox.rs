@@ -76,7 +76,8 @@ pub struct Args {
     #[arg(long)]
     spec_shapes: bool,
     /// Store these writes other than sent (repeatable): `options` (picklist options of a field
-    /// create ignored), `date` (a DATE value a day earlier), `textbox-list` (its first item only).
+    /// create ignored), `date` (a DATE value a day earlier), `date-epoch` (only one sent as epoch
+    /// milliseconds), `textbox-list` (its first item only); on contacts and opportunities.
     #[arg(long = "wrong-writes", value_name = "KIND")]
     wrong_writes: Vec<sandbox::WrongWrite>,
 }

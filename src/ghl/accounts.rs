@@ -30,6 +30,7 @@ pub async fn read(
     loaded: &Loaded,
     side: Side,
     vars: &dyn Fn(&str) -> Option<String>,
+    progress: &dyn Progress,
 ) -> Result<Account> {
     let account = config(loaded, side);
     if account.api == ApiKind::Fixture {
@@ -40,14 +41,58 @@ pub async fn read(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
     }
     let live = remote::open(side, account, &loaded.config.rate_limit, vars)?;
-    let (snapshot, workflows) = futures::join!(snapshot(&live), live.workflows());
+    let name = side.as_str();
+    let sent = || live.http().map_or(0, |h| h.activity().sent);
+    let started = std::time::Instant::now();
+    let reading = async { futures::join!(snapshot(&live), live.workflows()) };
+    // What is read so far, every second, for as long as the reads take.
+    let telling = async {
+        loop {
+            tokio::time::sleep(READ_PROGRESS_EVERY).await;
+            progress.event(&Event::Reading {
+                side: name,
+                requests: sent(),
+            });
+        }
+    };
+    let (snapshot, workflows) = tokio::select! {
+        read = reading => read,
+        never = telling => never,
+    };
     let mut snapshot = snapshot.map_err(|source| Error::Api {
-        side: side.as_str().to_string(),
+        side: name.to_string(),
         source,
     })?;
     // A token that may not read workflows leaves them unknown; that is no reason to stop.
     snapshot.workflows = workflows.ok();
+    progress.event(&Event::AccountRead {
+        side: name,
+        requests: sent(),
+        seconds: started.elapsed().as_secs_f64(),
+        contacts: snapshot.contacts.len(),
+        opportunities: snapshot.opportunities.len(),
+        custom_fields: snapshot.custom_fields.len(),
+        pipelines: snapshot.pipelines.len(),
+        users: snapshot.users.len(),
+    });
     Ok(snapshot)
+}
+
+/// How often `plan` says how far its reads of a live account have come.
+const READ_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A connection to each live side, to hold while reading: a side's limiter (what it knows of
+/// the server's rate window and ceiling) lives as long as a connection to it does, so the reads
+/// that follow the records (notes and tasks) pace on, and estimate from, what those saw.
+pub fn hold_connections(
+    loaded: &Loaded,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Remote>> {
+    [Side::Source, Side::Target]
+        .into_iter()
+        .filter(|side| config(loaded, *side).api != ApiKind::Fixture)
+        .map(|side| remote::open(side, config(loaded, side), &loaded.config.rate_limit, vars))
+        .collect()
 }
 
 /// Source and target, read concurrently (they are separate locations with separate budgets),
@@ -57,7 +102,8 @@ pub async fn read_both(
     vars: &dyn Fn(&str) -> Option<String>,
     progress: &dyn Progress,
 ) -> Result<(Account, Account)> {
-    let (mut source, mut target) = read_both_accounts(loaded, vars).await?;
+    let _held = hold_connections(loaded, vars)?;
+    let (mut source, mut target) = read_both_accounts(loaded, vars, progress).await?;
     read_both_histories(loaded, &mut source, &mut target, vars, progress).await?;
     Ok((source, target))
 }
@@ -66,10 +112,11 @@ pub async fn read_both(
 pub async fn read_both_accounts(
     loaded: &Loaded,
     vars: &dyn Fn(&str) -> Option<String>,
+    progress: &dyn Progress,
 ) -> Result<(Account, Account)> {
     futures::try_join!(
-        read(loaded, Side::Source, vars),
-        read(loaded, Side::Target, vars)
+        read(loaded, Side::Source, vars, progress),
+        read(loaded, Side::Target, vars, progress)
     )
 }
 

@@ -15,6 +15,8 @@ pub struct LogLines<W: Write + Send + 'static> {
     tracker: Arc<Tracker>,
     every: Duration,
     ticker: Mutex<Ticker>,
+    /// When a line last said what `plan` is reading (one every `every`, from the first read).
+    read_line_at: Mutex<Option<std::time::Instant>>,
 }
 
 impl<W: Write + Send + 'static> LogLines<W> {
@@ -25,6 +27,7 @@ impl<W: Write + Send + 'static> LogLines<W> {
             tracker: Arc::new(Tracker::new(probe)),
             every,
             ticker: Mutex::new(Ticker::default()),
+            read_line_at: Mutex::new(None),
         }
     }
 
@@ -70,7 +73,19 @@ impl<W: Write + Send + 'static> Progress for LogLines<W> {
                 *ceiling,
                 *interval_ms,
             )),
-            Event::ReadProgress { .. } => {}
+            Event::AccountRead { .. } => self.line(&super::account_read(event).unwrap_or_default()),
+            Event::Reading { .. } | Event::ReadProgress { .. } => {
+                let mut at = self.read_line_at.lock().unwrap_or_else(|e| e.into_inner());
+                let now = std::time::Instant::now();
+                match *at {
+                    None => *at = Some(now),
+                    Some(last) if now - last >= self.every => {
+                        *at = Some(now);
+                        self.line(&self.tracker.state());
+                    }
+                    Some(_) => {}
+                }
+            }
             Event::Begin {
                 total,
                 already_done,

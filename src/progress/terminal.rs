@@ -76,6 +76,17 @@ impl Bar {
     }
 }
 
+/// A display dropped before its run's end (`plan`, after its reads) leaves nothing drawn.
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.ticker.lock().unwrap_or_else(|e| e.into_inner()).stop();
+        for bar in [&self.state, &self.kinds, &self.head] {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+}
+
 impl Progress for Bar {
     fn event(&self, event: &Event<'_>) {
         self.tracker.observe(event);
@@ -97,7 +108,15 @@ impl Progress for Bar {
                     *interval_ms,
                 ));
             }
-            Event::ReadProgress { .. } => {}
+            Event::AccountRead { .. } => {
+                self.multi
+                    .println(super::account_read(event).unwrap_or_default())
+                    .ok();
+            }
+            Event::Reading { .. } | Event::ReadProgress { .. } if !self.ticking() => {
+                self.redraw_every(Duration::from_millis(200))
+            }
+            Event::Reading { .. } | Event::ReadProgress { .. } => {}
             // The display starts with the first event; checks before the steps may wait too.
             Event::Preparing { .. } => self.redraw_every(Duration::from_millis(200)),
             Event::Begin { .. } if !self.ticking() => self.redraw_every(Duration::from_millis(200)),

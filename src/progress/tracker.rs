@@ -31,6 +31,8 @@ struct Run {
     too_many: (u64, Option<Instant>),
     /// Requests the connection had sent when the run began.
     sent_before: Option<u64>,
+    /// What `plan` is reading now, per side.
+    reading: BTreeMap<String, String>,
 }
 
 /// Keeps the run's state; shared by a sink and its redraw ticker.
@@ -51,7 +53,29 @@ impl Tracker {
     pub fn observe(&self, event: &Event<'_>) {
         let mut run = self.lock();
         match event {
-            Event::ReadPlanned { .. } | Event::ReadProgress { .. } => {}
+            Event::ReadPlanned { side, contacts, .. } => {
+                run.reading.insert(
+                    side.to_string(),
+                    format!("notes and tasks of 0/{contacts} contacts"),
+                );
+            }
+            Event::Reading { side, requests } => {
+                let s = if *requests == 1 { "" } else { "s" };
+                run.reading
+                    .insert(side.to_string(), format!("{requests} request{s} sent"));
+            }
+            Event::AccountRead { side, .. } => {
+                run.reading.remove(*side);
+            }
+            Event::ReadProgress { side, done, total } if done < total => {
+                run.reading.insert(
+                    side.to_string(),
+                    format!("notes and tasks of {done}/{total} contacts"),
+                );
+            }
+            Event::ReadProgress { side, .. } => {
+                run.reading.remove(*side);
+            }
             Event::Preparing { what } => run.preparing = Some(what.to_string()),
             Event::Begin {
                 total,
@@ -188,6 +212,14 @@ impl Tracker {
                 );
             }
         }
+        if run.started.is_none() && !run.reading.is_empty() {
+            let sides: Vec<String> = run
+                .reading
+                .iter()
+                .map(|(side, what)| format!("{side} {what}"))
+                .collect();
+            return format!("reading: {}", sides.join("; "));
+        }
         match run.in_flight {
             0 if run.preparing.is_some() => "reading".to_string(),
             0 => "idle".to_string(),
@@ -256,6 +288,42 @@ mod tests {
             resumed: true,
             kinds,
         });
+    }
+
+    #[test]
+    fn while_plan_reads_the_state_says_what_each_side_is_reading() {
+        let tracker = Tracker::new(None);
+        tracker.observe(&Event::Reading {
+            side: "source",
+            requests: 3,
+        });
+        tracker.observe(&Event::Reading {
+            side: "target",
+            requests: 5,
+        });
+        assert_eq!(
+            tracker.state(),
+            "reading: source 3 requests sent; target 5 requests sent"
+        );
+        tracker.observe(&Event::AccountRead {
+            side: "target",
+            requests: 7,
+            seconds: 0.5,
+            contacts: 1,
+            opportunities: 0,
+            custom_fields: 0,
+            pipelines: 0,
+            users: 0,
+        });
+        tracker.observe(&Event::ReadProgress {
+            side: "target",
+            done: 2,
+            total: 9,
+        });
+        assert_eq!(
+            tracker.state(),
+            "reading: source 3 requests sent; target notes and tasks of 2/9 contacts"
+        );
     }
 
     #[test]

@@ -142,6 +142,17 @@ impl App {
         write
     }
 
+    /// An opportunity create as this sandbox stores it (see `wrong_writes`).
+    pub fn stored_opportunity(
+        &self,
+        mut write: crate::ghl::NewOpportunity,
+    ) -> crate::ghl::NewOpportunity {
+        let wrong = lock(&self.wrong_writes).clone();
+        self.memory
+            .read(|a| super::wrong_writes::opportunity(&wrong, a, &mut write));
+        write
+    }
+
     /// A field create as this sandbox stores it.
     pub fn stored_field(
         &self,

@@ -167,6 +167,8 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
     }
     let mut state = State::open(&app.state_path, Access::Write(Durability::Normal))
         .map_err(|e| Refusal::of(&e))?;
+    let target_lock =
+        cli::apply::target_lock(&loaded, &app.state_path).map_err(|e| Refusal::of(&e))?;
     let decided =
         ghl_migrate::apply::start_on(&plan, &mut state, resume).map_err(|e| Refusal::of(&e))?;
     let records = state.steps().map_err(|e| Refusal::of(&e))?;
@@ -203,8 +205,9 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
                     };
                     cli::apply::execute(&loaded, session, None).await
                 });
-                // The lock goes before the run is seen as ended, so a resume can take it.
+                // The locks go before the run is seen as ended, so a resume can take them.
                 drop(state);
+                drop(target_lock);
                 finish(&app, number, &result);
             })
             .map_err(|e| Refusal::of(&Error::Other(format!("cannot start the run: {e}"))))?

@@ -23,41 +23,19 @@ impl Lock {
     /// Takes the lock beside `state` or says who holds it.
     pub fn acquire(state: &Path) -> Result<Lock> {
         let path = lock_path(state);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                let holder = holder.trim();
-                let by = if holder.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (held by process {holder})")
-                };
-                return Err(Error::State {
-                    path: state.to_path_buf(),
-                    message: format!(
-                        "another apply is running on this state{by}; wait for it to finish"
-                    ),
-                });
+        let file = take(&path, &std::process::id().to_string(), |holder| {
+            Error::State {
+                path: state.to_path_buf(),
+                message: format!(
+                    "another apply is running on this state{}; wait for it to finish",
+                    if holder.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (held by process {holder})")
+                    }
+                ),
             }
-            Err(TryLockError::Error(source)) => {
-                return Err(Error::Write { path, source });
-            }
-        }
-        // Who holds it, for the message a second apply prints; informative only.
-        let _ = file.set_len(0);
-        let _ = write!(file, "{}", std::process::id());
-        let _ = file.flush();
+        })?;
         Ok(Lock { _file: file, path })
     }
 
@@ -86,48 +64,56 @@ impl TargetLock {
             "target-{}.lock",
             &crate::plan::fingerprint::of(&key)["sha256:".len()..][..16]
         ));
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                let holder = holder.trim();
-                return Err(Error::State {
-                    path: state.to_path_buf(),
-                    message: format!(
-                        "another apply is writing to target location {location} on this machine{}; \
-                         wait for it to finish (two applies to one location would create \
-                         objects twice)",
-                        if holder.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({holder})")
-                        }
-                    ),
-                });
-            }
-            Err(TryLockError::Error(source)) => return Err(Error::Write { path, source }),
-        }
         let absolute = std::path::absolute(state).unwrap_or_else(|_| state.to_path_buf());
-        let _ = file.set_len(0);
-        let _ = write!(
-            file,
+        let me = format!(
             "process {}, ledger {}",
             std::process::id(),
             absolute.display()
         );
-        let _ = file.flush();
+        let file = take(&path, &me, |holder| Error::State {
+            path: state.to_path_buf(),
+            message: format!(
+                "another apply is writing to target location {location} on this machine{}; \
+                 wait for it to finish (two applies to one location would create \
+                 objects twice)",
+                if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({holder})")
+                }
+            ),
+        })?;
         Ok(TargetLock { _file: file })
     }
+}
+
+/// Takes the exclusive lock on the file at `path` and writes `me` in it (who holds it, for the
+/// message a second taker prints; informative only), or returns `refused(holder)` with what the
+/// current holder wrote.
+fn take(path: &Path, me: &str, refused: impl FnOnce(&str) -> Error) -> Result<File> {
+    let write_error = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(write_error)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(path).unwrap_or_default();
+            return Err(refused(holder.trim()));
+        }
+        Err(TryLockError::Error(source)) => return Err(write_error(source)),
+    }
+    let _ = file.set_len(0);
+    let _ = write!(file, "{me}");
+    let _ = file.flush();
+    Ok(file)
 }
 
 /// The server part of a lock key: every GoHighLevel host is one service (V1 and V2 reach the

@@ -199,6 +199,7 @@ pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
 pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     let (new, raw): (NewOpportunity, Value) = validate::decode(&CREATE_OPPORTUNITY, &body)?;
     app.check_location(raw["locationId"].as_str().unwrap_or_default())?;
+    let new = app.stored_opportunity(new);
     let created = app
         .memory
         .create_opportunity(&new)
