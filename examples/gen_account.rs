@@ -1,5 +1,5 @@
 //! Writes a large fixture pair for benchmarks: DIR/source.json, DIR/target.json and
-//! DIR/migration.yaml, from `ghl_migrate::synth::large_pair`, and says how long it took.
+//! DIR/migration.yaml, from `tests/synth`'s `large_pair`, and says how long it took.
 //!
 //! Run: `cargo run --release --example gen_account -- --contacts 100000 --target-contacts 100000
 //!       --opportunities 20000 --seed 1 --out /tmp/bench`
@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ghl_migrate::model::Account;
-use ghl_migrate::synth::{LargeOptions, large_pair, migration_yaml};
+#[path = "../tests/synth/mod.rs"]
+mod synth;
+
+use synth::{LargeOptions, large_pair, migration_yaml};
 
 struct Args {
     opts: LargeOptions,

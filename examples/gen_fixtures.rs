@@ -1,4 +1,4 @@
-//! Regenerates the committed fixture accounts from `ghl_migrate::synth`:
+//! Regenerates the committed fixture accounts from `tests/synth`:
 //! `fixtures/demo/{source,target}.json` and `fixtures/scenarios/<name>/{source,target}.json`.
 //! The `migration.yaml` and README files beside them are hand-written and left alone.
 //!
@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use ghl_migrate::fixture;
 use ghl_migrate::model::Account;
-use ghl_migrate::synth;
+#[path = "../tests/synth/mod.rs"]
+mod synth;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");

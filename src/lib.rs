@@ -22,7 +22,6 @@ pub mod progress;
 pub mod render;
 pub mod sandbox;
 pub mod state;
-pub mod synth;
 pub mod yaml_guard;
 
 pub use error::{Error, Result};

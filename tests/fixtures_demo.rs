@@ -4,8 +4,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
+use ghl_migrate::fixture;
 use ghl_migrate::model::{Account, Contact, DataType, OpportunityStatus};
-use ghl_migrate::{fixture, synth};
+
+mod synth;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")

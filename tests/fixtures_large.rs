@@ -5,8 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use ghl_migrate::model::Account;
-use ghl_migrate::synth::{LargeOptions, large_pair};
+mod synth;
+
 use ghl_migrate::{fixture, model::Contact};
+use synth::{LargeOptions, large_pair};
 
 fn opts() -> LargeOptions {
     LargeOptions {
@@ -114,7 +116,7 @@ fn the_overlap_matches_by_email_other_case_and_phone_only() {
 
 #[test]
 fn the_generated_declaration_parses() {
-    let text = ghl_migrate::synth::migration_yaml("bench", &opts());
+    let text = synth::migration_yaml("bench", &opts());
     let config = ghl_migrate::config::parse(std::path::Path::new("migration.yaml"), &text).unwrap();
     assert_eq!(config.name, "bench");
 }

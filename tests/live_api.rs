@@ -218,7 +218,7 @@ fn apply_demo_to_a_wrong_target(wrong: &str) -> (tempfile::TempDir, Handle, std:
     .unwrap();
     let config = format!(
         "name: demo\nsource:\n  api: fixture\n  path: source.json\ntarget:\n{}\
-         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  max_in_flight: 8\n",
+         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  late_write_ms: 500\n  max_in_flight: 8\n",
         side("v2", &target, "GHL_TARGET_TOKEN")
     );
     std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
@@ -288,36 +288,8 @@ fn picklist_options_ignored_on_a_field_create_stop_the_run_before_a_second_field
       ],
       "contacts": [{"id": "C1", "email": "a@acme.test", "customFields": [{"id": "F1", "value": "Pro"}]}]
     }"#;
-    let target = serve(options());
-    let before = target.account().custom_fields.len();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("source.json"), source).unwrap();
-    let config = format!(
-        "name: opts\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
-         location_id: {}\n  token_env: {}\n  base_url: {}\nrate_limit:\n  search_lag_ms: 0\n  \
-         max_in_flight: 4\n",
-        apply_support::TARGET_LOCATION,
-        apply_support::TOKEN_ENV,
-        target.url()
-    );
-    std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
-    let bin = |args: &[&str]| {
-        Command::cargo_bin("ghl-migrate")
-            .unwrap()
-            .current_dir(dir.path())
-            .env(apply_support::TOKEN_ENV, apply_support::TOKEN)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = bin(&["plan", "-o", "opts.plan.yaml"]);
-    assert!(out.status.success(), "{}", text(&out));
-    apply_support::admin_post(
-        &target,
-        "/_sandbox/faults",
-        r#"{"wrongWrites": ["options"]}"#,
-    );
-    let out = bin(&["apply", "opts.plan.yaml", "--state", "s.sqlite"]);
+    let before = serve(options()).account().custom_fields.len();
+    let (dir, target, out) = apply_to_a_wrong_target(source, "options");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("its picklist options"),
@@ -327,7 +299,16 @@ fn picklist_options_ignored_on_a_field_create_stop_the_run_before_a_second_field
     assert_eq!(target.account().custom_fields.len(), before + 1);
 
     apply_support::admin_post(&target, "/_sandbox/faults", r#"{"wrongWrites": []}"#);
-    let out = bin(&["apply", "opts.plan.yaml", "--state", "s.sqlite", "--resume"]);
+    let out = in_folder(
+        &dir,
+        &[
+            "apply",
+            "wrong.plan.yaml",
+            "--state",
+            "s.sqlite",
+            "--resume",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(target.account().custom_fields.len(), before + 2);
 }
@@ -347,7 +328,7 @@ fn apply_demo_with_faults_then_resume(faults: &str) -> (Account, String) {
     .unwrap();
     let config = format!(
         "name: demo\nsource:\n  api: fixture\n  path: source.json\ntarget:\n{}\
-         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  max_in_flight: 4\n  \
+         existing_contacts: merge\nrate_limit:\n  search_lag_ms: 0\n  late_write_ms: 500\n  max_in_flight: 4\n  \
          max_retries: 0\n",
         side("v2", &target, "GHL_TARGET_TOKEN")
     );
@@ -412,38 +393,43 @@ const DATES_SOURCE: &str = r#"{
 }"#;
 
 /// `source` planned to a V2 sandbox and applied one step at a time, the sandbox storing
-/// `wrong` writes wrong. Returns the target and the apply's output.
-fn apply_to_a_wrong_target(source: &str, wrong: &str) -> (Handle, std::process::Output) {
+/// `wrong` writes wrong. Returns the folder, the target and the apply's output.
+fn apply_to_a_wrong_target(
+    source: &str,
+    wrong: &str,
+) -> (tempfile::TempDir, Handle, std::process::Output) {
     let target = serve(options());
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("source.json"), source).unwrap();
     let config = format!(
-        "name: dates\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
-         location_id: {}\n  token_env: {}\n  base_url: {}\nrate_limit:\n  search_lag_ms: 0\n  \
+        "name: wrong\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
+         location_id: {}\n  token_env: {}\n  base_url: {}\nrate_limit:\n  search_lag_ms: 0\n  late_write_ms: 500\n  \
          max_in_flight: 1\n",
         apply_support::TARGET_LOCATION,
         apply_support::TOKEN_ENV,
         target.url()
     );
     std::fs::write(dir.path().join("migration.yaml"), config).unwrap();
-    let bin = |args: &[&str]| {
-        Command::cargo_bin("ghl-migrate")
-            .unwrap()
-            .current_dir(dir.path())
-            .env(apply_support::TOKEN_ENV, apply_support::TOKEN)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = bin(&["plan", "-o", "dates.plan.yaml"]);
+    let out = in_folder(&dir, &["plan", "-o", "wrong.plan.yaml"]);
     assert!(out.status.success(), "{}", text(&out));
     apply_support::admin_post(
         &target,
         "/_sandbox/faults",
         &format!(r#"{{"wrongWrites": ["{wrong}"]}}"#),
     );
-    let out = bin(&["apply", "dates.plan.yaml", "--state", "s.sqlite"]);
-    (target, out)
+    let out = in_folder(&dir, &["apply", "wrong.plan.yaml", "--state", "s.sqlite"]);
+    (dir, target, out)
+}
+
+/// The binary in `dir`, with the sandbox target's token.
+fn in_folder(dir: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .env(apply_support::TOKEN_ENV, apply_support::TOKEN)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn contacts_of(account: &Account) -> Vec<&str> {
@@ -459,7 +445,7 @@ fn contacts_of(account: &Account) -> Vec<&str> {
 fn a_date_form_stored_wrong_is_caught_after_another_form_was_verified() {
     // The first contact's ISO day is stored as sent and verifies its form; the second's epoch
     // milliseconds are stored a day early: a form of its own, checked on its own.
-    let (target, out) = apply_to_a_wrong_target(DATES_SOURCE, "date-epoch");
+    let (_dir, target, out) = apply_to_a_wrong_target(DATES_SOURCE, "date-epoch");
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -485,7 +471,7 @@ fn an_opportunity_date_stored_wrong_stops_the_run_before_a_second_opportunity() 
             r#""customFields": []"#,
         );
     let before = target_opportunities();
-    let (target, out) = apply_to_a_wrong_target(&source, "date");
+    let (_dir, target, out) = apply_to_a_wrong_target(&source, "date");
     let err = text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(

@@ -347,6 +347,33 @@ fn off_loopback_every_request_needs_the_token() {
     let log = server.stderr();
     assert!(!log.contains(SERVE_TOKEN), "the log shows the server token");
     no_token_in("the log", &log);
+
+    // A token beyond ASCII works as a bearer token too, not only inside Basic.
+    const WIDE_TOKEN: &str = "srvTOKEN+/=:é9-ünï";
+    let server = Server::start(
+        &project,
+        Start {
+            listen: Some("0.0.0.0:0"),
+            args: &["--token-env", "SERVE_TOKEN"],
+            env: &[("SERVE_TOKEN", WIDE_TOKEN)],
+        },
+    );
+    let bearer = format!("Bearer {WIDE_TOKEN}");
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let wrong = format!("Bearer {}", WIDE_TOKEN.replace('é', "e"));
+    let r = server.call_with(
+        "GET",
+        &format!("{API}/config"),
+        None,
+        &[("Authorization", &wrong)],
+    );
+    assert_eq!(r.status, 401, "{}", r.body);
 }
 
 /// Plans and starts an apply over HTTP; returns its 202 answer.
@@ -802,4 +829,45 @@ fn a_server_and_a_cli_apply_on_one_target_from_two_folders_do_not_both_write() {
         "{}",
         r.body
     );
+}
+
+/// Event streams are capped: a flood of open streams is refused with 503 past the cap, and a
+/// closed one frees its place.
+#[test]
+fn event_streams_past_the_cap_are_refused_until_one_closes() {
+    use std::io::{Read, Write};
+    let (project, _sandbox) = project("", None);
+    let server = Server::start(&project, Start::default());
+    let path = format!("{API}/events/{ID}?for=60");
+    let open = |n: usize| -> Vec<std::net::TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+                write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
+                // The first event (the status) says the stream is open.
+                let mut first = [0u8; 64];
+                let n = s.read(&mut first).unwrap();
+                assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+                s
+            })
+            .collect()
+    };
+    let mut streams = open(64);
+    let r = server.call("GET", &format!("{API}/events/{ID}?for=1"), None);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("64 event streams are open"), "{}", r.body);
+    drop(streams.pop());
+    // The server sees the closed connection at its next write (a keep-alive or an event).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = server.call("GET", &format!("{API}/events/{ID}?for=0.2"), None);
+        if r.status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a closed stream never freed its place"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

@@ -123,7 +123,9 @@ pub fn run(case: &Case<'_>, runtime: &tokio::runtime::Runtime) -> Measured {
         Traffic::from_stats(&stats)
     };
     let after = sandbox.account();
-    let state = State::open(&state_path, Access::Read).expect("state");
+    let mut state = State::open(&state_path, Access::Read).expect("state");
+    // The ledger holds every run of the migration: this case's is its latest (and only) one.
+    state.select_latest().expect("ledger runs");
     let steps = state.steps().expect("steps");
     Measured {
         label: case.label.to_string(),

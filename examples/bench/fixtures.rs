@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::synth::{LargeOptions, large_pair};
 use ghl_migrate::model::Account;
-use ghl_migrate::synth::{LargeOptions, large_pair};
 
 use crate::workspace::target_dir;
 

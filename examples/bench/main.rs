@@ -13,6 +13,8 @@ mod fixtures;
 mod proxy;
 mod report;
 mod sizes;
+#[path = "../../tests/synth/mod.rs"]
+mod synth;
 mod trace;
 mod verify;
 mod workspace;
@@ -20,7 +22,7 @@ mod workspace;
 use std::time::Instant;
 
 use ghl_migrate::sandbox::{LatencyRange, RateLimit, WindowKind};
-use ghl_migrate::synth::LargeOptions;
+use synth::LargeOptions;
 
 const SECTIONS: [&str; 6] = ["apply", "pacing", "baseline", "fetch", "plan", "engine"];
 

@@ -3,8 +3,8 @@
 //! clients and `ghl::snapshot` do, in a child process), and the real `ghl-migrate plan` of
 //! 100,000 x 100,000 contacts from fixture files. Time and the process's peak resident memory.
 
+use crate::synth::LargeOptions;
 use ghl_migrate::sandbox::{self, LatencyRange, Options, RateLimit, TokenConfig};
-use ghl_migrate::synth::LargeOptions;
 
 use crate::workspace::{TOKEN, TOKEN_ENV, Workspace};
 use crate::{fetch_child, fixtures};

@@ -59,7 +59,9 @@ pub fn check(plan: &Plan, steps: &[StepRecord], before: &Account, after: &Accoun
             Action::MergeContact(_)
             | Action::OverwriteContact(_)
             | Action::CreatePipeline(_)
-            | Action::AddStage(_) => None,
+            | Action::AddStage(_)
+            | Action::Delete(_)
+            | Action::RestoreContact(_) => None,
         };
         if let Some(k) = kind {
             creates[k] += 1;

@@ -121,6 +121,7 @@ impl<G: Ghl> Exec<'_, G> {
                     stopping: stopping_rx.clone(),
                     requests,
                     canary,
+                    before: Default::default(),
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));
             }
@@ -158,6 +159,7 @@ impl<G: Ghl> Exec<'_, G> {
                     Outcome::Done {
                         target_id,
                         reconciled,
+                        before,
                     } => {
                         progress.event(&Event::StepDone {
                             id,
@@ -167,6 +169,9 @@ impl<G: Ghl> Exec<'_, G> {
                         });
                         book.created.insert(id.to_string(), target_id.clone());
                         book.finish(graph, i, StepStatus::Done);
+                        if let Some(before) = before {
+                            updates.push(update(id, Change::Before { before }));
+                        }
                         updates.push(update(
                             id,
                             Change::Done {

@@ -5,6 +5,7 @@
 //! plan's), records the run, then runs the steps. A resume trusts its checkpoint and reconciles
 //! the steps in doubt. A finished run sends nothing.
 
+mod before;
 mod book;
 mod canary;
 mod executor;
@@ -15,6 +16,7 @@ mod pipelines;
 mod reconcile;
 mod report;
 mod request;
+mod restore;
 mod same_target;
 mod stale;
 mod start;
@@ -177,7 +179,11 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
                 what: "checking the target is the location this run wrote to",
             });
             check_location(target, plan, &requests).await?;
-            same_target::check(target, plan, &steps, &requests).await?;
+            // An undo acts only by the target ids its ledger recorded for this location (checked
+            // just above); a delete of an id that is not there does nothing.
+            if !plan.is_undo() {
+                same_target::check(target, plan, &steps, &requests).await?;
+            }
             state.start_session()?;
             canary::Canary::new(None)
         }

@@ -22,6 +22,8 @@ pub enum Found {
     NoKey,
     /// The step only has idempotent effects: it is simply re-sent.
     Idempotent,
+    /// What the step does is already so (an object to delete is gone): done, with this id.
+    AlreadyDone(String),
 }
 
 /// Whether the step creates an object (which [`lookup`] then searches the target for); the
@@ -77,6 +79,11 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
             let found = super::history::find_task(ghl, contact, body).await?;
             Ok(found.map_or(Found::Absent, Found::Exists))
         }
+        // A delete in doubt: a read by id (right at once, unlike a search) says whether it went.
+        (Action::Delete(_), Request::Delete(what)) => Ok(match ghl.exists(what).await? {
+            true => Found::Absent,
+            false => Found::AlreadyDone(what.id().to_string()),
+        }),
         _ => Ok(Found::Idempotent),
     }
 }

@@ -18,6 +18,11 @@ pub struct KindCounts {
     pub created: usize,
     /// Of those, updates of existing target objects (merge, overwrite).
     pub updated: usize,
+    /// Of those, deletes (`undo`); `already_gone` of them found the object gone (not found).
+    pub deleted: usize,
+    pub already_gone: usize,
+    /// Of those, contacts given back what a merge added (`undo`).
+    pub restored: usize,
     pub failed: usize,
     pub blocked: usize,
     /// Not finished yet (pending, or in doubt until a resume reconciles it).
@@ -106,6 +111,11 @@ impl Report {
                     k.done += 1;
                     if s.action.starts_with("create") {
                         k.created += 1;
+                    } else if s.action == "delete" {
+                        k.deleted += 1;
+                        k.already_gone += s.reconciled as usize;
+                    } else if s.action == "restore_contact" {
+                        k.restored += 1;
                     } else {
                         k.updated += 1;
                     }

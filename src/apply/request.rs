@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ghl::{
-    ContactWrite, CustomFieldWrite, NewCustomField, NewNote, NewOpportunity, NewTask,
+    ContactWrite, CustomFieldWrite, Doomed, NewCustomField, NewNote, NewOpportunity, NewTask,
     PipelineWrite, StageWrite,
 };
 use crate::plan::{
-    Action, ContactCreate, ContactUpdate, OpportunityCreate, PipelineCreate, StageAdd, ValueWrite,
-    is_step_ref,
+    Action, ContactCreate, ContactRestore, ContactUpdate, OpportunityCreate, PipelineCreate,
+    StageAdd, ValueWrite, is_step_ref,
 };
 
 /// What one step sends, with every reference resolved to a target id.
@@ -43,6 +43,11 @@ pub enum Request {
         contact: String,
         body: NewTask,
     },
+    /// `DELETE` of one object (`undo`).
+    Delete(Doomed),
+    /// Read the contact, then `PUT` back each value it still holds as the migration wrote it,
+    /// then `DELETE /contacts/{id}/tags` (`undo`).
+    RestoreContact(ContactRestore),
 }
 
 /// A reference to a step that has no target id (it is not done): the step cannot run.
@@ -77,6 +82,8 @@ pub fn build(action: &Action, created: &Created) -> Result<Request, Unresolved> 
             let (contact, body) = super::history::task(t, created)?;
             Request::CreateTask { contact, body }
         }
+        Action::Delete(d) => Request::Delete(d.what.clone()),
+        Action::RestoreContact(r) => Request::RestoreContact(r.clone()),
     })
 }
 

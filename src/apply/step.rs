@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::before;
 use super::canary::{self, Canary};
 use super::merge;
 use super::reconcile::{self, Found};
 use super::request::Request;
-use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Ghl};
+use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Deleted, Ghl};
 use crate::plan::Action;
 
 /// How many times one step is re-sent after ambiguous failures before the run stops.
@@ -24,16 +25,13 @@ pub enum Outcome {
     Done {
         target_id: String,
         reconciled: bool,
+        /// What an update found before writing, for the ledger (see `before`).
+        before: Option<String>,
     },
     /// The API refused the object (recorded; the run goes on).
-    Failed {
-        reason: String,
-    },
+    Failed { reason: String },
     /// The run must stop; `in_doubt` says whether the request may have been acted on.
-    Stop {
-        error: ApiError,
-        in_doubt: bool,
-    },
+    Stop { error: ApiError, in_doubt: bool },
 }
 
 /// Everything one step needs to run.
@@ -56,6 +54,8 @@ pub struct StepRun<'a, G> {
     pub requests: &'a AtomicU64,
     /// Verifies the first write of each unverified shape.
     pub canary: &'a Canary,
+    /// What an update found in the contact before writing (JSON of `plan::undo::Before`).
+    pub before: std::sync::Mutex<Option<String>>,
 }
 
 impl<G: Ghl> StepRun<'_, G> {
@@ -91,10 +91,11 @@ impl<G: Ghl> StepRun<'_, G> {
                     };
                 }
                 match found {
-                    Ok(Found::Exists(id)) => {
+                    Ok(Found::Exists(id) | Found::AlreadyDone(id)) => {
                         return Outcome::Done {
                             target_id: id,
                             reconciled: true,
+                            before: None,
                         };
                     }
                     Ok(Found::Absent) | Ok(Found::Idempotent) => {}
@@ -110,11 +111,12 @@ impl<G: Ghl> StepRun<'_, G> {
                 }
             }
             let sent = Instant::now();
-            match self.send().await {
-                Ok(target_id) => {
+            match self.send_or_gone(in_doubt).await {
+                Ok((target_id, reconciled)) => {
                     return Outcome::Done {
                         target_id,
-                        reconciled: false,
+                        reconciled,
+                        before: self.before.lock().ok().and_then(|mut b| b.take()),
                     };
                 }
                 Err(e) if refusal_in_doubt(&e, self.action) && refused.is_none() => {
@@ -130,6 +132,7 @@ impl<G: Ghl> StepRun<'_, G> {
                         Some(id) if in_doubt && self.is_own_contact(&id).await => Outcome::Done {
                             target_id: id,
                             reconciled: true,
+                            before: None,
                         },
                         _ => Outcome::Failed {
                             reason: e.to_string(),
@@ -180,7 +183,13 @@ impl<G: Ghl> StepRun<'_, G> {
 
     /// Reads the contact an update writes into, right before the write: it must still hold the
     /// key the plan matched it by, and a merge sends only what it still lacks.
-    async fn read_before_update(&self, id: &str, body: &ContactWrite) -> ApiResult<ContactWrite> {
+    async fn read_before_update(
+        &self,
+        id: &str,
+        body: &ContactWrite,
+        add_tags: &[String],
+        in_doubt: bool,
+    ) -> ApiResult<ContactWrite> {
         let (Action::MergeContact(update) | Action::OverwriteContact(update)) = self.action else {
             return Ok(body.clone());
         };
@@ -195,6 +204,14 @@ impl<G: Ghl> StepRun<'_, G> {
         if let Some(why) = merge::mismatch(&contact, &update.matched_by, self.step_id) {
             return Err(refuse(why));
         }
+        let attempt = before::Attempt {
+            overwrite: matches!(self.action, Action::OverwriteContact(_)),
+            in_doubt,
+        };
+        let found = before::of(&contact, body, add_tags, attempt);
+        if let Ok(mut slot) = self.before.lock() {
+            *slot = serde_json::to_string(&found).ok();
+        }
         Ok(match self.action {
             Action::MergeContact(_) => merge::still_empty(&contact, body),
             _ => body.clone(),
@@ -205,8 +222,19 @@ impl<G: Ghl> StepRun<'_, G> {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Sends the step's request(s): the target id, and whether it found its work already done
+    /// (a delete answered "not found": the object is gone, recorded as reconciled).
+    async fn send_or_gone(&self, in_doubt: bool) -> ApiResult<(String, bool)> {
+        if let Request::Delete(what) = &self.request {
+            self.count();
+            let deleted = self.ghl.delete(what).await?;
+            return Ok((what.id().to_string(), deleted == Deleted::AlreadyGone));
+        }
+        self.send(in_doubt).await.map(|id| (id, false))
+    }
+
     /// Sends the step's request(s); returns the target id the step created or used.
-    async fn send(&self) -> ApiResult<String> {
+    async fn send(&self, in_doubt: bool) -> ApiResult<String> {
         match &self.request {
             Request::CreateField(f) => {
                 let write = async {
@@ -226,7 +254,9 @@ impl<G: Ghl> StepRun<'_, G> {
             }
             Request::UpdateContact { id, body, add_tags } => {
                 let write = async {
-                    let body = self.read_before_update(id, body).await?;
+                    let body = self
+                        .read_before_update(id, body, add_tags, in_doubt)
+                        .await?;
                     if body != Default::default() {
                         self.count();
                         self.ghl.update_contact(id, &body).await?;
@@ -260,6 +290,11 @@ impl<G: Ghl> StepRun<'_, G> {
             Request::CreateTask { contact, body } => {
                 self.count();
                 Ok(self.ghl.create_task(contact, body).await?.id)
+            }
+            // Sent by `send_or_gone`.
+            Request::Delete(what) => Ok(what.id().to_string()),
+            Request::RestoreContact(restore) => {
+                super::restore::send(self.ghl, restore, || self.count()).await
             }
         }
     }

@@ -16,9 +16,21 @@ pub fn render(report: &Report) -> String {
     };
     let _ = writeln!(out, "apply {}: {head}", report.plan);
     for (kind, k) in &report.kinds {
-        let mut parts = vec![format!("{} created", k.created)];
+        let mut parts = Vec::new();
+        if k.deleted + k.restored == 0 {
+            parts.push(format!("{} created", k.created));
+        }
         if k.updated > 0 {
             parts.push(format!("{} updated", k.updated));
+        }
+        if k.deleted > 0 {
+            match k.already_gone {
+                0 => parts.push(format!("{} deleted", k.deleted)),
+                n => parts.push(format!("{} deleted ({n} already gone)", k.deleted)),
+            }
+        }
+        if k.restored > 0 {
+            parts.push(format!("{} restored", k.restored));
         }
         for (n, what) in [
             (k.failed, "failed"),

@@ -26,6 +26,7 @@ mod probe;
 mod sandbox;
 mod show;
 pub(crate) mod status;
+mod undo;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +52,8 @@ enum Command {
     Apply(apply::Args),
     /// Progress and results of a plan's apply, from its checkpoint.
     Status(status::Args),
+    /// Write a reviewable plan that removes exactly what this migration wrote (apply runs it).
+    Undo(undo::Args),
     /// Snapshot a live account into a fixture file.
     Export(export::Args),
     /// Test both connections: auth, location, scopes, rate-limit headers.
@@ -87,6 +90,7 @@ pub fn run() -> i32 {
         Command::Diff(args) => diff::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Status(args) => status::run(args),
+        Command::Undo(args) => undo::run(args),
         Command::Export(args) => export::run(args),
         Command::Check(args) => check::run(args),
         Command::Probe(args) => probe::run(args),

@@ -60,10 +60,10 @@ pub enum Method {
     Get,
     Post,
     Put,
+    /// Idempotent (a repeat finds the object gone), so resent like a GET after any failure.
+    Delete,
     /// A POST that only reads (`POST /contacts/search`): resent like a GET after any failure.
     Search,
-    /// Only the probe deletes (the contact it created to time the search lag).
-    Delete,
 }
 
 impl Method {
@@ -127,10 +127,19 @@ impl Request {
         }
     }
 
+    /// A `DELETE`, with no body.
     pub fn delete(path: impl Into<String>) -> Self {
         Request {
             method: Method::Delete,
             ..Request::get(path)
+        }
+    }
+
+    /// The same request carrying a JSON body (`DELETE /contacts/{id}/tags`).
+    pub fn with_body(self, body: Value) -> Self {
+        Request {
+            body: Some(body),
+            ..self
         }
     }
 

@@ -4,6 +4,7 @@
 //! sandbox server and stands in for a live account in tests.
 
 mod clock;
+mod delete;
 mod history;
 mod ids;
 mod pipelines;
@@ -16,8 +17,8 @@ pub use clock::{epoch_ms, iso};
 pub use pipelines::{PipelineInput, StageInput, position_probability};
 
 use crate::ghl::{
-    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
-    NewOpportunity, NewTask, PipelineWrite,
+    ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Deleted, Doomed, Ghl,
+    NewCustomField, NewNote, NewOpportunity, NewTask, PipelineWrite,
 };
 use crate::model::{
     Account, Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
@@ -436,6 +437,14 @@ impl Ghl for MemoryAccount {
 
     async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
         self.create_task_now(contact_id, task)
+    }
+
+    async fn delete(&self, what: &Doomed) -> ApiResult<Deleted> {
+        Ok(self.delete_now(what))
+    }
+
+    async fn remove_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        self.remove_tags(id, tags).map(|_| ())
     }
 }
 

@@ -2,6 +2,7 @@
 //! the in-memory fixture account), so planning and the executor are written once.
 
 pub mod accounts;
+pub mod delete;
 pub mod error;
 pub mod history;
 pub mod http;
@@ -22,6 +23,7 @@ pub mod wire;
 
 use std::future::Future;
 
+pub use delete::{Deleted, Doomed};
 pub use error::{ApiError, ApiErrorKind};
 pub use history::{NewNote, NewTask};
 pub use payload::{
@@ -149,6 +151,51 @@ pub trait Ghl: Send + Sync {
         contact_id: &str,
         task: &NewTask,
     ) -> impl Future<Output = ApiResult<Task>> + Send;
+    /// Deletes one object (`undo`); `AlreadyGone` when it was not there.
+    fn delete(&self, what: &Doomed) -> impl Future<Output = ApiResult<Deleted>> + Send {
+        let endpoint = format!("DELETE {}", what.kind());
+        async move { Err(delete::unsupported(&endpoint)) }
+    }
+    /// `DELETE /contacts/{id}/tags`: removes these tags, keeps the others (`undo`).
+    fn remove_contact_tags(
+        &self,
+        id: &str,
+        tags: &[String],
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        let _ = (id, tags);
+        async move { Err(delete::unsupported("DELETE /contacts/{id}/tags")) }
+    }
+    /// Whether `what` is still there, by reads that are right at once (by id, or the
+    /// contact's own list), never by a search.
+    fn exists(&self, what: &Doomed) -> impl Future<Output = ApiResult<bool>> + Send {
+        async move {
+            Ok(match what {
+                Doomed::Contact { id } => self.get_contact(id).await?.is_some(),
+                Doomed::Opportunity { id, pipeline_id } => {
+                    self.get_opportunity(id, pipeline_id).await?.is_some()
+                }
+                Doomed::CustomField { id } => {
+                    self.custom_fields().await?.iter().any(|f| &f.id == id)
+                }
+                Doomed::Note { contact_id, id } => match self.get_contact(contact_id).await? {
+                    None => false,
+                    Some(_) => self
+                        .contact_notes(contact_id)
+                        .await?
+                        .iter()
+                        .any(|n| &n.id == id),
+                },
+                Doomed::Task { contact_id, id } => match self.get_contact(contact_id).await? {
+                    None => false,
+                    Some(_) => self
+                        .contact_tasks(contact_id)
+                        .await?
+                        .iter()
+                        .any(|t| &t.id == id),
+                },
+            })
+        }
+    }
 }
 
 /// Reads a whole account; the reads run concurrently within the account's own limiter.

@@ -14,6 +14,7 @@ use super::{
     ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity, NewTask,
     PipelineWrite,
 };
+use super::{Deleted, Doomed};
 use crate::config::{AccountConfig, ApiKind, RateLimitConfig};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -256,5 +257,11 @@ impl Ghl for Remote {
     }
     async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
         delegate!(self, c => c.create_task(contact_id, task))
+    }
+    async fn delete(&self, what: &Doomed) -> ApiResult<Deleted> {
+        delegate!(self, c => c.delete(what))
+    }
+    async fn remove_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        delegate!(self, c => c.remove_contact_tags(id, tags))
     }
 }

@@ -14,6 +14,7 @@ use futures::future::try_join_all;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+use super::delete;
 use super::http::{Http, Request};
 use super::v1_shapes::{self, Tags};
 use super::wire::{self, array, convert, convert_all, member, segment};
@@ -21,6 +22,7 @@ use super::{
     ApiError, ApiErrorKind, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote,
     NewOpportunity, NewTask, PipelineWrite,
 };
+use super::{Deleted, Doomed};
 use crate::model::{
     Contact, CustomField, DataType, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
 };
@@ -379,6 +381,16 @@ impl Ghl for V1 {
 
     async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
         self.add_task(contact_id, task).await
+    }
+
+    async fn delete(&self, what: &Doomed) -> ApiResult<Deleted> {
+        delete::send(&self.http, &delete::v1_request(what)).await
+    }
+
+    async fn remove_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        let req = Request::delete(format!("/contacts/{}/tags/", segment(id)))
+            .with_body(json!({ "tags": tags }));
+        self.http.send(&req).await.map(|_| ())
     }
 
     async fn create_pipeline(&self, _: &PipelineWrite) -> ApiResult<Pipeline> {

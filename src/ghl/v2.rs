@@ -12,6 +12,7 @@ mod pipelines;
 
 pub use pipelines::{create_body as create_pipeline_body, update_body as update_pipeline_body};
 
+use super::delete;
 use super::http::{Http, Request};
 use super::live_shapes;
 use super::wire::{self, array, convert, convert_all, member, segment, with_location};
@@ -19,6 +20,7 @@ use super::{
     ApiError, ApiResult, ContactKey, ContactWrite, Ghl, NewCustomField, NewNote, NewOpportunity,
     NewTask, PipelineWrite,
 };
+use super::{Deleted, Doomed};
 use crate::model::{
     Contact, CustomField, Location, Note, Opportunity, Pipeline, Task, User, Workflow,
 };
@@ -460,5 +462,15 @@ impl Ghl for V2 {
 
     async fn create_task(&self, contact_id: &str, task: &NewTask) -> ApiResult<Task> {
         self.add_task(contact_id, task).await
+    }
+
+    async fn delete(&self, what: &Doomed) -> ApiResult<Deleted> {
+        delete::send(&self.http, &delete::v2_request(what, &self.location_id)).await
+    }
+
+    async fn remove_contact_tags(&self, id: &str, tags: &[String]) -> ApiResult<()> {
+        let req = Request::delete(format!("/contacts/{}/tags", segment(id)))
+            .with_body(bodies::add_tags(tags));
+        self.http.send(&req).await.map(|_| ())
     }
 }

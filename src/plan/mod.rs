@@ -14,6 +14,9 @@ pub mod fingerprint;
 pub mod history;
 pub mod label;
 pub mod readiness;
+pub mod undo;
+pub mod undo_build;
+pub mod undo_compare;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -24,9 +27,13 @@ use serde_json::Value;
 use crate::ghl::payload::NewCustomField;
 use crate::model::OpportunityStatus;
 pub use history::{NoteCreate, TaskCreate};
+pub use undo::{ContactRestore, DeleteObject, ValueRestore};
 
 /// How the warning about the target's workflows begins (`apply` repeats it before writing).
 pub const AUTOMATIONS_WARNING: &str = "target automations:";
+
+/// The `api` an undo plan gives as its source: the migration's ledger.
+pub const UNDO_SOURCE: &str = "ledger";
 
 /// The format tag every plan starts with; `apply` refuses any other.
 pub const FORMAT: &str = "ghl-migrate/plan/v1";
@@ -136,7 +143,8 @@ pub struct NotDone {
 impl Plan {
     /// Whether this plan undoes what the migration wrote (`undo`), rather than migrating.
     pub fn is_undo(&self) -> bool {
-        self.steps.iter().any(|s| s.action.undoes())
+        // An undo plan's source is the migration's ledger (`undo`), even when it has no step.
+        self.source.api == UNDO_SOURCE || self.steps.iter().any(|s| s.action.undoes())
     }
 }
 
@@ -169,6 +177,10 @@ pub enum Action {
     CreateNote(NoteCreate),
     /// Add a task to a contact.
     CreateTask(TaskCreate),
+    /// Delete an object this migration created (`undo`).
+    Delete(DeleteObject),
+    /// Take back from a contact what this migration's merge added (`undo`).
+    RestoreContact(ContactRestore),
 }
 
 impl Action {
@@ -184,6 +196,8 @@ impl Action {
             Action::AddStage(_) => "add_stage",
             Action::CreateNote(_) => "create_note",
             Action::CreateTask(_) => "create_task",
+            Action::Delete(_) => "delete",
+            Action::RestoreContact(_) => "restore_contact",
         }
     }
 
@@ -200,12 +214,14 @@ impl Action {
             Action::AddStage(_) => "stage",
             Action::CreateNote(_) => "note",
             Action::CreateTask(_) => "task",
+            Action::Delete(d) => d.what.kind(),
+            Action::RestoreContact(_) => "contact",
         }
     }
 
     /// Whether the action takes back what an earlier run of the migration wrote.
     pub fn undoes(&self) -> bool {
-        false
+        matches!(self, Action::Delete(_) | Action::RestoreContact(_))
     }
 
     /// The id of the source object the step writes, when it has one (the ledger's key).
@@ -220,6 +236,8 @@ impl Action {
             Action::CreateContact(c) => &c.source_id,
             Action::MergeContact(u) | Action::OverwriteContact(u) => &u.source_id,
             Action::CreateOpportunity(o) => &o.source_id,
+            Action::Delete(d) => &d.source_key,
+            Action::RestoreContact(r) => &r.source_key,
         };
         Some(id.as_str()).filter(|id| !id.is_empty())
     }
@@ -227,7 +245,10 @@ impl Action {
     /// Every reference (step id or target id) the action's payload holds.
     pub fn refs(&self) -> Vec<&str> {
         match self {
-            Action::CreateField(_) | Action::CreatePipeline(_) => vec![],
+            Action::CreateField(_)
+            | Action::CreatePipeline(_)
+            | Action::Delete(_)
+            | Action::RestoreContact(_) => vec![],
             Action::AddStage(a) => vec![a.pipeline.as_str()],
             Action::CreateContact(c) => c.custom_fields.iter().map(|v| v.field.as_str()).collect(),
             Action::MergeContact(u) | Action::OverwriteContact(u) => {
@@ -443,6 +464,10 @@ struct RawStep {
     #[serde(default)]
     create_task: Option<TaskCreate>,
     #[serde(default)]
+    delete: Option<DeleteObject>,
+    #[serde(default)]
+    restore_contact: Option<ContactRestore>,
+    #[serde(default)]
     after: Vec<String>,
 }
 
@@ -478,11 +503,17 @@ impl TryFrom<RawStep> for Step {
         if let Some(a) = raw.create_task {
             actions.push(Action::CreateTask(a));
         }
+        if let Some(a) = raw.delete {
+            actions.push(Action::Delete(a));
+        }
+        if let Some(a) = raw.restore_contact {
+            actions.push(Action::RestoreContact(a));
+        }
         if actions.len() != 1 {
             return Err(format!(
                 "step `{}` must have exactly one action (create_field, create_contact, merge_contact, \
-                 overwrite_contact, create_opportunity, create_pipeline, add_stage,
-                 create_note or create_task), found {}",
+                 overwrite_contact, create_opportunity, create_pipeline, add_stage, \
+                 create_note, create_task, delete or restore_contact), found {}",
                 raw.id,
                 actions.len()
             ));
@@ -513,6 +544,8 @@ impl Serialize for Step {
             Action::AddStage(a) => s.serialize_field("add_stage", a)?,
             Action::CreateNote(a) => s.serialize_field("create_note", a)?,
             Action::CreateTask(a) => s.serialize_field("create_task", a)?,
+            Action::Delete(a) => s.serialize_field("delete", a)?,
+            Action::RestoreContact(a) => s.serialize_field("restore_contact", a)?,
         }
         if !self.after.is_empty() {
             s.serialize_field("after", &self.after)?;

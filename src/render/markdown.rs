@@ -43,12 +43,15 @@ pub fn render_within(plan: &Plan, limit: usize) -> String {
 fn header(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "### ghl-migrate plan `{}`", inline(&plan.name));
     let _ = writeln!(out);
+    let last = match plan.is_undo() {
+        true => "**undo**: removes what this migration wrote".to_string(),
+        false => format!("readiness **{}%**", plan.mapping.overall_readiness_percent),
+    };
     let _ = writeln!(
         out,
-        "**{}** · **{}** · readiness **{}%**",
+        "**{}** · **{}** · {last}",
         overview::steps_headline(plan),
         overview::not_done_headline(plan),
-        plan.mapping.overall_readiness_percent
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "| | api | location | name | fingerprint |");
@@ -96,6 +99,9 @@ fn summary(out: &mut String, plan: &Plan) {
 }
 
 fn readiness(out: &mut String, plan: &Plan) {
+    if plan.is_undo() {
+        return;
+    }
     let m = &plan.mapping;
     let _ = writeln!(out, "#### Mapping");
     let _ = writeln!(out);

@@ -10,6 +10,7 @@ mod overview;
 pub mod plan_diff;
 mod step_line;
 pub mod text;
+mod undo_line;
 
 use crate::plan::Plan;
 

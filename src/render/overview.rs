@@ -9,7 +9,9 @@ use crate::plan::{Counts, MapEntry, NotDone, Plan, Step};
 pub const STEP_KINDS: [&str; 5] = ["custom_field", "contact", "opportunity", "note", "task"];
 
 /// Outcome columns in reading order; any others follow alphabetically.
-const OUTCOME_ORDER: [&str; 10] = [
+const OUTCOME_ORDER: [&str; 12] = [
+    "delete",
+    "restore",
     "create",
     "merge",
     "overwrite",
@@ -117,7 +119,11 @@ pub fn steps_headline(plan: &Plan) -> String {
     if by_action.is_empty() {
         return "no steps".into();
     }
-    by_action.sort_by_key(|(verb, kind, _)| (rank(&STEP_KINDS, kind), rank(&OUTCOME_ORDER, verb)));
+    // An undo runs in its own order (notes and tasks first): the headline follows the plan.
+    if !plan.is_undo() {
+        by_action
+            .sort_by_key(|(verb, kind, _)| (rank(&STEP_KINDS, kind), rank(&OUTCOME_ORDER, verb)));
+    }
     let parts: Vec<String> = by_action
         .iter()
         .map(|(verb, kind, n)| format!("{verb} {} {}", thousands(*n), noun(kind, *n)))
@@ -151,6 +157,8 @@ fn verb_and_kind(step: &Step) -> (&'static str, &'static str) {
     let verb = match step.action {
         Action::MergeContact(_) => "merge",
         Action::OverwriteContact(_) => "overwrite",
+        Action::Delete(_) => "delete",
+        Action::RestoreContact(_) => "restore",
         _ => "create",
     };
     (verb, step.action.kind())

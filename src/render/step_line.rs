@@ -30,7 +30,8 @@ pub fn line(step: &Step, width: usize) -> String {
 /// `+` for what is created, `~` for what is changed in place.
 pub fn sign(action: &Action) -> char {
     match action {
-        Action::MergeContact(_) | Action::OverwriteContact(_) => '~',
+        Action::MergeContact(_) | Action::OverwriteContact(_) | Action::RestoreContact(_) => '~',
+        Action::Delete(_) => '-',
         _ => '+',
     }
 }
@@ -70,6 +71,8 @@ pub fn describe(action: &Action) -> String {
             }
             out
         }
+        Action::Delete(d) => format!("delete {} {} ({})", d.what.kind(), d.name, d.what.id()),
+        Action::RestoreContact(r) => super::undo_line::restore(r),
         Action::MergeContact(u) => update("merge into", u),
         Action::OverwriteContact(u) => update("overwrite", u),
         Action::CreateOpportunity(o) => {

@@ -69,6 +69,10 @@ fn summary(out: &mut String, plan: &Plan) {
 }
 
 fn mapping(out: &mut String, plan: &Plan) {
+    // An undo maps nothing: it removes what the ledger says was written.
+    if plan.is_undo() {
+        return;
+    }
     let m = &plan.mapping;
     let _ = writeln!(out);
     let _ = writeln!(

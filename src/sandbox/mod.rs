@@ -115,6 +115,7 @@
 mod admin;
 mod app;
 mod conn;
+mod deletes;
 mod faults;
 mod history;
 mod limiter;

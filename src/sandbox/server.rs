@@ -15,7 +15,7 @@ use super::conn::{KillSwitch, KillableListener};
 use super::faults::FaultRule;
 use super::options::Options;
 use super::stats::Stats;
-use super::{admin, history, pipeline, reply, v1, v2};
+use super::{admin, deletes, history, pipeline, reply, v1, v2};
 use crate::ghl::memory::{MemoryAccount, MemoryOptions};
 use crate::model::Account;
 
@@ -108,6 +108,7 @@ fn router(app: Arc<App>) -> Router {
     let api = v2::routes()
         .merge(v1::routes())
         .merge(history::routes())
+        .merge(deletes::routes())
         .route_layer(middleware::from_fn_with_state(
             app.clone(),
             pipeline::pipeline,

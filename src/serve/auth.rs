@@ -114,7 +114,9 @@ pub async fn require(State(guard): State<Arc<Guard>>, request: Request, next: Ne
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+        // The bytes as UTF-8: `to_str` refuses anything beyond visible ASCII, and a token may
+        // hold any character its variable can.
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
     if guard.admits(authorization) {
         return next.run(request).await;
     }

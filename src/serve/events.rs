@@ -20,6 +20,10 @@ use ghl_migrate::state::{StepRecord, StepStatus};
 /// How soon a browser reconnects to a stream that ended.
 const RECONNECT: Duration = Duration::from_secs(1);
 
+/// How many event streams may be open at once: each holds a connection and a receiver, and a
+/// dashboard needs one; beyond this a request is refused (503) rather than served.
+pub const MAX_STREAMS: usize = 64;
+
 /// How many failures the status keeps (the ledger keeps them all).
 const RECENT_FAILURES: usize = 20;
 
@@ -59,6 +63,11 @@ impl Hub {
             name,
             data: data.to_string().into(),
         });
+    }
+
+    /// How many event streams are open now.
+    pub fn open_streams(&self) -> usize {
+        self.tx.receiver_count()
     }
 
     /// An event stream: `first` (the status now), then every message from here on, until the

@@ -222,6 +222,16 @@ async fn events(
     Query(query): Query<EventsQuery>,
 ) -> Reply<Response> {
     known(&app, &id)?;
+    if app.hub.open_streams() >= super::events::MAX_STREAMS {
+        return Err(Refusal::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{} event streams are open already (the most this server keeps); close one, or \
+                 poll GET /api/v1/migration/status/{id}",
+                super::events::MAX_STREAMS
+            ),
+        ));
+    }
     let lifetime = query
         .lifetime
         .map(|s| {

@@ -108,7 +108,7 @@ impl State {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
         let found = schema::inspect(&conn).map_err(|e| db_error(path, &e))?;
         match found {
-            schema::Found::Current | schema::Found::Upgradable => {}
+            schema::Found::Current | schema::Found::Upgradable(_) => {}
             schema::Found::Empty if writer => {}
             schema::Found::Empty => {
                 return Err(state_error(path, "the checkpoint is empty".to_string()));
@@ -147,13 +147,13 @@ impl State {
             restrict_to_owner(path)?;
             match found {
                 schema::Found::Empty => schema::create(&mut conn),
-                schema::Found::Upgradable => schema::upgrade(&mut conn),
+                schema::Found::Upgradable(from) => schema::upgrade(&mut conn, from),
                 _ => Ok(()),
             }
             .map_err(|e| db_error(path, &e))?;
             configure(&conn, durability).map_err(|e| db_error(path, &e))?;
             mark_open(&conn).map_err(|e| db_error(path, &e))?;
-        } else if found == schema::Found::Upgradable {
+        } else if found == schema::Found::Upgradable(1) {
             return Err(state_error(
                 path,
                 "a checkpoint of format version 1: the next `apply` upgrades it in place".into(),
@@ -174,7 +174,10 @@ impl State {
         let needs_upgrade = {
             let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(|e| db_error(path, &e))?;
-            schema::inspect(&conn).map_err(|e| db_error(path, &e))? == schema::Found::Upgradable
+            matches!(
+                schema::inspect(&conn).map_err(|e| db_error(path, &e))?,
+                schema::Found::Upgradable(_)
+            )
         };
         if needs_upgrade {
             drop(State::open(path, Access::Write(Durability::Normal))?);
@@ -288,14 +291,20 @@ impl State {
     /// The map: every object this migration created, merged into or adopted (and has not
     /// undone) in target location `location`.
     pub fn objects(&self, location: &str) -> Result<Vec<ObjectRecord>> {
+        // A version-2 ledger read as it is has no `before`.
+        let before = match schema::has_column(&self.conn, "objects", "before") {
+            Ok(true) => "o.before",
+            _ => "NULL",
+        };
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT o.kind, o.source_key, o.target_id, o.how, o.run_id, o.step_id, o.body,
-                        o.at_ms
+                        o.at_ms, {}
                  FROM objects o JOIN runs r ON r.id = o.run_id
                  WHERE r.target_location = ?1 ORDER BY o.run_id, o.kind, o.source_key",
-            )
+                before
+            ))
             .map_err(|e| self.err(&e))?;
         let rows = stmt
             .query_map([location], |r| {
@@ -308,6 +317,7 @@ impl State {
                     step_id: r.get(5)?,
                     body: r.get(6)?,
                     at_ms: r.get(7)?,
+                    before: r.get(8)?,
                 })
             })
             .map_err(|e| self.err(&e))?;
@@ -468,6 +478,10 @@ impl State {
                             body = coalesce(?4, body) WHERE run_id = ?1 AND id = ?2",
                     params![run, u.id, now, body],
                 ),
+                Change::Before { before } => tx.execute(
+                    "UPDATE steps SET before = ?3 WHERE run_id = ?1 AND id = ?2",
+                    params![run, u.id, before],
+                ),
                 Change::Pending { reason } => tx.execute(
                     "UPDATE steps SET status = 'pending', last_error = ?3
                      WHERE run_id = ?1 AND id = ?2",
@@ -585,15 +599,17 @@ fn map_object(
         return Ok(());
     }
     tx.execute(
-        "INSERT INTO objects (kind, source_key, target_id, how, run_id, step_id, body, at_ms)
+        "INSERT INTO objects (kind, source_key, target_id, how, run_id, step_id, body, at_ms,
+                              before)
          SELECT kind, source_key, target_id,
                 CASE WHEN action NOT LIKE 'create%' THEN 'merged'
                      WHEN reconciled != 0 THEN 'adopted' ELSE 'created' END,
-                run_id, id, body, ?3
+                run_id, id, body, ?3, before
          FROM steps WHERE run_id = ?1 AND id = ?2 AND source_key IS NOT NULL
          ON CONFLICT (kind, source_key) DO UPDATE SET
              target_id = excluded.target_id, how = excluded.how, run_id = excluded.run_id,
-             step_id = excluded.step_id, body = excluded.body, at_ms = excluded.at_ms
+             step_id = excluded.step_id, body = excluded.body, at_ms = excluded.at_ms,
+             before = excluded.before
          WHERE excluded.how != 'merged' OR objects.how = 'merged'",
         params![run, step, now],
     )?;

@@ -52,6 +52,9 @@ pub struct ObjectRecord {
     pub step_id: String,
     pub body: Option<String>,
     pub at_ms: i64,
+    /// What a merge or overwrite found before writing (JSON of `plan::undo::Before`); `None`
+    /// for creates, and for merges recorded before ledger version 3.
+    pub before: Option<String>,
 }
 
 /// One step as the checkpoint holds it.
@@ -131,6 +134,10 @@ pub enum Change {
     Done {
         target_id: String,
         reconciled: bool,
+    },
+    /// What an update found in the target before writing (recorded with its `Done`).
+    Before {
+        before: String,
     },
     Failed {
         reason: String,

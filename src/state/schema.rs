@@ -6,8 +6,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Marks a database as a ghl-migrate checkpoint.
 pub const APPLICATION: &str = "ghl-migrate/state";
-/// Bumped on any incompatible change of the tables below.
-pub const VERSION: i64 = 2;
+/// Bumped on any change of the tables below. Version 3 added `before` to steps and objects
+/// (what a merge or overwrite found in the contact before writing, for `undo`).
+pub const VERSION: i64 = 3;
 
 /// Every run of every plan revision, their steps, and the map of what this migration wrote.
 const TABLES: &str = "
@@ -42,6 +43,7 @@ CREATE TABLE steps (
     finished_at_ms INTEGER,
     source_key     TEXT,
     body           TEXT,
+    before         TEXT,
     PRIMARY KEY (run_id, id)
 );
 CREATE INDEX steps_by_status ON steps (run_id, status);
@@ -54,6 +56,7 @@ CREATE TABLE objects (
     step_id    TEXT NOT NULL,
     body       TEXT,
     at_ms      INTEGER NOT NULL,
+    before     TEXT,
     PRIMARY KEY (kind, source_key)
 );
 CREATE INDEX objects_by_target ON objects (target_id);
@@ -75,8 +78,9 @@ pub enum Found {
     Empty,
     /// Our checkpoint at this version.
     Current,
-    /// Our checkpoint at version 1: upgraded in place when opened for writing.
-    Upgradable,
+    /// Our checkpoint at an older version (1 or 2): upgraded in place when opened for writing.
+    /// Version 2 is also read as it is (it lacks only what `undo` reads of merges).
+    Upgradable(i64),
     /// Our checkpoint at another version.
     OtherVersion(String),
     /// Some other SQLite database.
@@ -110,7 +114,8 @@ pub fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
     }
     match get("schema_version")? {
         Some(v) if v == VERSION.to_string() => Ok(Found::Current),
-        Some(v) if v == "1" => Ok(Found::Upgradable),
+        Some(v) if v == "1" => Ok(Found::Upgradable(1)),
+        Some(v) if v == "2" => Ok(Found::Upgradable(2)),
         Some(v) => Ok(Found::OtherVersion(v)),
         None => Ok(Found::Foreign),
     }
@@ -128,10 +133,33 @@ pub fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
+/// Upgrades an older checkpoint in place, in one transaction, losing nothing.
+pub fn upgrade(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
+    match from {
+        1 => upgrade_v1(conn),
+        _ => upgrade_v2(conn),
+    }
+}
+
+/// Version 2 to 3: the `before` columns, empty for what was written before (an undo says a
+/// merge's earlier values are unknown rather than guess them).
+fn upgrade_v2(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "ALTER TABLE steps ADD COLUMN before TEXT;
+         ALTER TABLE objects ADD COLUMN before TEXT;",
+    )?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+        [VERSION.to_string()],
+    )?;
+    tx.commit()
+}
+
 /// Upgrades a version-1 checkpoint (one run, its steps) in one transaction: the run becomes
 /// run 1 of the ledger, its steps are kept as they are, and what its done steps wrote enters
 /// the map (keyed by step id: version 1 did not record source ids). Nothing is dropped.
-pub fn upgrade(conn: &mut Connection) -> rusqlite::Result<()> {
+fn upgrade_v1(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     tx.execute_batch("ALTER TABLE run RENAME TO run_v1; ALTER TABLE steps RENAME TO steps_v1;")?;
     tx.execute_batch("DROP INDEX IF EXISTS steps_by_status;")?;
@@ -158,6 +186,16 @@ pub fn upgrade(conn: &mut Connection) -> rusqlite::Result<()> {
         [VERSION.to_string()],
     )?;
     tx.commit()
+}
+
+/// Whether a table has a column (a version-2 ledger read as it is lacks `before`).
+pub fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 /// The version-1 tables, for the upgrade's test.

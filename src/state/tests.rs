@@ -492,3 +492,79 @@ fn a_copy_without_its_write_ahead_log_is_refused_after_a_crash_and_fine_after_a_
     st.select_latest().unwrap();
     assert_eq!(st.steps().unwrap()[0].status, StepStatus::Sending);
 }
+
+#[test]
+fn a_merge_keeps_what_it_found_before_in_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.sqlite");
+    let mut st = State::open(&path, write()).unwrap();
+    let mut run = new_run(&["contact/a"]);
+    run.steps[0].action = "merge_contact".into();
+    st.begin(&run).unwrap();
+    let before = r#"{"fields":{"phone":null},"tags_added":["vip"]}"#;
+    st.record(&[
+        upd(
+            "contact/a",
+            Change::Before {
+                before: before.into(),
+            },
+        ),
+        upd(
+            "contact/a",
+            Change::Done {
+                target_id: "T1".into(),
+                reconciled: false,
+            },
+        ),
+    ])
+    .unwrap();
+    let objects = st.objects("L").unwrap();
+    assert_eq!(objects[0].how, "merged");
+    assert_eq!(objects[0].before.as_deref(), Some(before));
+}
+
+#[test]
+fn a_version_2_ledger_is_read_as_it_is_and_upgraded_in_place_losing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.sqlite");
+    {
+        let mut st = State::open(&path, write()).unwrap();
+        st.begin(&new_run(&["contact/a"])).unwrap();
+        st.record(&[upd(
+            "contact/a",
+            Change::Done {
+                target_id: "T1".into(),
+                reconciled: false,
+            },
+        )])
+        .unwrap();
+    }
+    {
+        // What version 2 wrote: the same tables without `before`.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE steps DROP COLUMN before; ALTER TABLE objects DROP COLUMN before;
+             UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    }
+    // Read as it is (status, plan): the map is there, without what merges found before.
+    let st = State::open(&path, Access::Read).unwrap();
+    let objects = st.objects("L").unwrap();
+    assert_eq!((objects.len(), objects[0].before.as_deref()), (1, None));
+    drop(st);
+    // Opened to write: upgraded in place, nothing lost, and what comes next has its `before`.
+    let mut st = State::open(&path, write()).unwrap();
+    assert_eq!(st.objects("L").unwrap(), objects);
+    let conn = Connection::open(&path).unwrap();
+    let version: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, schema::VERSION.to_string());
+    st.select_revision("sha256:abc").unwrap().unwrap();
+    assert_eq!(st.steps().unwrap()[0].status, StepStatus::Done);
+}

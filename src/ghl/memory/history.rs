@@ -14,7 +14,7 @@ pub(super) struct HistoryIndex {
     notes: HashMap<String, Vec<usize>>,
     tasks: HashMap<String, Vec<usize>>,
     /// Every note and task id.
-    ids: HashSet<String>,
+    pub(super) ids: HashSet<String>,
 }
 
 impl HistoryIndex {

@@ -21,6 +21,8 @@ pub fn step_block(out: &mut String, step: &Step) -> bool {
         Action::AddStage(a) => flow(a),
         Action::CreateNote(a) => flow(a),
         Action::CreateTask(a) => flow(a),
+        Action::Delete(a) => flow(a),
+        Action::RestoreContact(a) => flow(a),
     };
     let Some(payload) = payload else {
         return false;

@@ -233,6 +233,28 @@ fn payload_problems(action: &Action) -> Vec<String> {
             require("due_date", &t.due_date);
             require("source_id", &t.source_id);
         }
+        Action::Delete(d) => {
+            require("id", d.what.id());
+            require("source_key", &d.source_key);
+            if let crate::ghl::Doomed::Note { contact_id, .. }
+            | crate::ghl::Doomed::Task { contact_id, .. } = &d.what
+            {
+                require("contact_id", contact_id);
+            }
+            if crate::plan::is_step_ref(d.what.id()) {
+                problems.push(format!(
+                    "{}: `id` must be a target id, not a step",
+                    action.name()
+                ));
+            }
+        }
+        Action::RestoreContact(r) => {
+            require("id", &r.id);
+            require("source_key", &r.source_key);
+            if r.remove_tags.is_empty() && r.values.is_empty() {
+                problems.push("restore_contact: nothing to restore".into());
+            }
+        }
     }
     problems
 }
@@ -279,7 +301,10 @@ fn field_refs<'a>(values: &'a [ValueWrite], model: &'static str) -> Vec<Ref<'a>>
 /// Every reference of an action, by role; the same set as [`Action::refs`].
 fn refs(action: &Action) -> Vec<Ref<'_>> {
     match action {
-        Action::CreateField(_) | Action::CreatePipeline(_) => vec![],
+        Action::CreateField(_)
+        | Action::CreatePipeline(_)
+        | Action::Delete(_)
+        | Action::RestoreContact(_) => vec![],
         Action::AddStage(a) => vec![Ref {
             role: "pipeline".into(),
             value: a.pipeline.as_str(),

@@ -89,6 +89,8 @@ fn tricky_plan() -> Plan {
             Action::AddStage(a) => a.pipeline_name = (*text).into(),
             Action::CreateNote(n) => n.body = (*text).into(),
             Action::CreateTask(t) => t.title = (*text).into(),
+            Action::Delete(d) => d.name = (*text).into(),
+            Action::RestoreContact(r) => r.name = (*text).into(),
         }
     }
     plan.warnings.push("warning\n- id: fake".into());
@@ -466,6 +468,8 @@ proptest! {
                 Action::AddStage(a) => a.pipeline_name = format!("x{s}"),
                 Action::CreateNote(n) => n.body = format!("x{s}"),
                 Action::CreateTask(t) => t.body = Some(s.clone()),
+                Action::Delete(d) => d.name = format!("x{s}"),
+                Action::RestoreContact(r) => r.name = format!("x{s}"),
             }
         }
         plan.not_done[0].reason = strings[0].clone();

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::ids::{id20, uuid};
 use super::names::{AREA_CODES, COMPANIES, DOMAINS};
 use super::rng::Rng;
-use crate::model::{CustomField, DataType};
+use ghl_migrate::model::{CustomField, DataType};
 
 /// 2023-01-01T00:00:00Z in epoch milliseconds; DATE values fall in the three years after it.
 const EPOCH_2023_MS: i64 = 1_672_531_200_000;

@@ -3,8 +3,8 @@
 //! stable when objects are added or reordered.
 
 use super::ids::Ids;
-use crate::ghl::memory::position_probability;
-use crate::model::{
+use ghl_migrate::ghl::memory::position_probability;
+use ghl_migrate::model::{
     Contact, CustomField, DataType, Location, Opportunity, OpportunityStatus, Pipeline, Stage, User,
 };
 

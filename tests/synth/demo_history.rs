@@ -5,7 +5,7 @@
 //! has left, a task the target already has, and routine history on generated contacts.
 
 use super::kit::Kit;
-use crate::model::{Account, Contact, Note, Task};
+use ghl_migrate::model::{Account, Contact, Note, Task};
 
 /// The long note: markdown, several scripts, emoji, about 1,500 characters.
 pub const LONG_NOTE: &str = "## Kick-off call — summary\n\n\

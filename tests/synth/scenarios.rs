@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::kit::{Kit, s};
-use crate::model::{Account, Contact, DataType, FieldValue, OpportunityStatus};
+use ghl_migrate::model::{Account, Contact, DataType, FieldValue, OpportunityStatus};
 
 const SEED: u64 = 7;
 
@@ -173,7 +173,7 @@ fn deal(
     a.opportunities.push(o);
 }
 
-fn sales(kit: &Kit) -> crate::model::Pipeline {
+fn sales(kit: &Kit) -> ghl_migrate::model::Pipeline {
     kit.pipeline("Sales", &["New", "Qualified", "Won", "Lost"])
 }
 

@@ -13,7 +13,7 @@ use super::names::{
 };
 use super::rng::Rng;
 use super::values::value_for;
-use crate::model::{
+use ghl_migrate::model::{
     Account, Contact, CustomField, FieldValue, Opportunity, OpportunityFieldValue,
     OpportunityStatus, Pipeline,
 };
@@ -269,7 +269,12 @@ fn person(kit: &Kit, p: &Person) -> Contact {
 }
 
 /// Standard fields, tags, custom values and an owner, at realistic rates.
-fn dress(c: &mut Contact, fields: &[CustomField], rng: &mut Rng, users: &[crate::model::User]) {
+fn dress(
+    c: &mut Contact,
+    fields: &[CustomField],
+    rng: &mut Rng,
+    users: &[ghl_migrate::model::User],
+) {
     if rng.percent(45) {
         c.company_name = Some(rng.pick(COMPANIES).to_string());
     }

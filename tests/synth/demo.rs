@@ -5,7 +5,7 @@
 
 use super::kit::Kit;
 use super::{demo_contacts, demo_history};
-use crate::model::{Account, CustomField, DataType, Pipeline, User, Workflow};
+use ghl_migrate::model::{Account, CustomField, DataType, Pipeline, User, Workflow};
 
 /// The seed every demo id derives from.
 pub const DEMO_SEED: u64 = 198;

@@ -7,7 +7,7 @@ use super::ids::{id20, uuid};
 use super::names::{DEAL_WORDS, DOMAINS, FIRST_NAMES, LAST_NAMES, LEAD_SOURCES, TAGS};
 use super::rng::Rng;
 use super::values::value_for;
-use crate::model::{
+use ghl_migrate::model::{
     Account, Contact, CustomField, DataType, FieldValue, Location, Opportunity, OpportunityStatus,
     Pipeline, Stage, User,
 };
@@ -218,13 +218,18 @@ fn pipelines(rng: &mut Rng, missing_stage: Option<&str>) -> Vec<Pipeline> {
         .map(|(name, stages)| Pipeline {
             id: id20(rng),
             name: name.to_string(),
+            // Every live stage has a win probability (the server sets one when none is sent).
             stages: stages
                 .iter()
                 .filter(|s| Some(**s) != missing_stage)
-                .map(|s| Stage {
+                .enumerate()
+                .map(|(i, s)| Stage {
                     id: uuid(rng),
                     name: s.to_string(),
-                    ..Default::default()
+                    stage_win_probability: Some(ghl_migrate::ghl::memory::position_probability(
+                        i,
+                        stages.len(),
+                    )),
                 })
                 .collect(),
             use_opportunity_probability: None,

@@ -1,0 +1,173 @@
+//! The `undo` command (Terraform's `destroy`): read the migration's ledger and the target as it
+//! is now (every object the ledger names read by id, never by search alone), and write a
+//! reviewable plan that removes exactly what this migration wrote. `apply` runs it like any
+//! plan. The source is not read: an undo works when the source is gone.
+
+use std::path::PathBuf;
+
+use ghl_migrate::config::{self, ApiKind, Loaded};
+use ghl_migrate::error::{Error, Result, exit};
+use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
+use ghl_migrate::ghl::remote::{self, Side as RemoteSide};
+use ghl_migrate::ghl::{self, ApiResult, Ghl};
+use ghl_migrate::model::Account;
+use ghl_migrate::plan::undo_build::{UndoInput, build};
+use ghl_migrate::plan::{Plan, Side, fingerprint};
+use ghl_migrate::state::{ObjectRecord, State, plan_fingerprint, short_revision};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The migration's declaration (its ledger and target are undone).
+    #[arg(short = 'c', long = "config", default_value = "migration.yaml")]
+    config: PathBuf,
+    /// Where to write the undo plan (default: plans/<name>.undo.plan.yaml).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// Exit 0 when there is nothing to undo, 2 when there is (1 on error).
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let loaded = config::load(&args.config, &super::env_var)?;
+    let path = loaded.state_path();
+    if !path.exists() {
+        return Err(Error::State {
+            path,
+            message: "no ledger here: this migration has not written anything to undo".into(),
+        });
+    }
+    let state = State::open_upgrading(&path)?;
+    let last_run = state
+        .runs()?
+        .iter()
+        .filter(|r| !r.dry_run)
+        .map(|r| r.id)
+        .max();
+    let plan = super::runtime()?.block_on(make(&loaded, &state, last_run))?;
+    drop(state);
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from("plans").join(format!("{}.undo.plan.yaml", loaded.config.name))
+    });
+    ghl_migrate::plan::file::write(&out, &plan)?;
+    outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!(
+        "undo plan written to {} (revision {}); review it, then: ghl-migrate apply {} -c {}",
+        out.display(),
+        short_revision(&plan_fingerprint(&plan)),
+        out.display(),
+        args.config.display()
+    );
+    let changes = !plan.steps.is_empty();
+    if !changes {
+        outln!(
+            "nothing to undo: the ledger maps nothing this migration wrote that is still to remove"
+        );
+    }
+    Ok(if args.detailed_exitcode && changes {
+        exit::CHANGES
+    } else {
+        exit::OK
+    })
+}
+
+async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<Plan> {
+    let api = |source| Error::Api {
+        side: "target".into(),
+        source,
+    };
+    let target = &loaded.config.target;
+    let (account, objects) = match target.api {
+        ApiKind::Fixture => {
+            let path = loaded.resolve(&target.path.clone().unwrap_or_default());
+            let fixture = ghl_migrate::fixture::load(&path)?;
+            let memory = MemoryAccount::new(fixture, MemoryOptions::default());
+            read(&memory, state).await?
+        }
+        ApiKind::V1 | ApiKind::V2 => {
+            let live = remote::open(
+                RemoteSide::Target,
+                target,
+                &loaded.config.rate_limit,
+                &super::env_var,
+            )?;
+            read(&live, state).await?
+        }
+    };
+    let account = account.map_err(api)?;
+    let keys: Vec<(&str, &str, &str)> = objects
+        .iter()
+        .map(|o| (o.kind.as_str(), o.source_key.as_str(), o.target_id.as_str()))
+        .collect();
+    Ok(build(UndoInput {
+        name: &loaded.config.name,
+        // The undo's source is the migration's ledger (the source account is not read).
+        source: Side {
+            api: ghl_migrate::plan::UNDO_SOURCE.into(),
+            location: ledger_name(loaded),
+            name: format!("the ledger of migration {}", loaded.config.name),
+            // What the undo's decisions depend on of the migration: its ledger's map.
+            fingerprint: fingerprint::of(&keys),
+            ledger_run: None,
+        },
+        target: Side {
+            api: target.api.as_str().to_string(),
+            location: account.location.id.clone(),
+            name: account.location.name.clone(),
+            fingerprint: fingerprint::account(&account),
+            ledger_run: last_run,
+        },
+        account: &account,
+        objects: &objects,
+    }))
+}
+
+/// The target as `apply` will check it (snapshot, then the ledger's objects by id), plus the
+/// notes and tasks of every contact the ledger names; and the ledger's map for it.
+async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec<ObjectRecord>)> {
+    let location = match ghl.location().await {
+        Ok(l) => l,
+        Err(e) => return Ok((Err(e), Vec::new())),
+    };
+    let objects = state.objects(&location.id)?;
+    let account = async {
+        let mut account = ghl::snapshot(ghl).await?;
+        ghl_migrate::ledger::complete(ghl, &mut account, &objects).await?;
+        let mut contacts: Vec<String> = objects
+            .iter()
+            .filter_map(|o| match o.kind.as_str() {
+                "contact" => Some(o.target_id.clone()),
+                "note" | "task" => contact_of(o),
+                _ => None,
+            })
+            .filter(|id| account.contacts.iter().any(|c| &c.id == id))
+            .collect();
+        contacts.sort();
+        contacts.dedup();
+        account.notes.retain(|n| !contacts.contains(&n.contact_id));
+        account.tasks.retain(|t| !contacts.contains(&t.contact_id));
+        for id in &contacts {
+            account.notes.extend(ghl.contact_notes(id).await?);
+            account.tasks.extend(ghl.contact_tasks(id).await?);
+        }
+        Ok(account)
+    }
+    .await;
+    Ok((account, objects))
+}
+
+/// The contact a note or task was written to (its recorded request names it).
+fn contact_of(o: &ObjectRecord) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_str(o.body.as_deref()?).ok()?;
+    let inner = body.as_object()?.values().next()?;
+    inner["contact"].as_str().map(str::to_string)
+}
+
+/// The ledger's file name, as the undo plan names its source.
+fn ledger_name(loaded: &Loaded) -> String {
+    let path = loaded.state_path();
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
