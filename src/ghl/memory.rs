@@ -178,24 +178,6 @@ impl MemoryAccount {
         }
     }
 
-    /// Deletes a contact (`DELETE /contacts/{id}`); false when there was none.
-    pub fn delete_contact(&self, id: &str) -> bool {
-        let mut state = self.lock();
-        let Some(i) = state.contact_at.get(id).copied() else {
-            return false;
-        };
-        state.account.contacts.remove(i);
-        let contact_at = state
-            .account
-            .contacts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        state.contact_at = contact_at;
-        true
-    }
-
     /// The tags of a contact after adding some (`POST /contacts/{id}/tags` answers with them).
     pub fn add_tags(&self, id: &str, tags: &[String]) -> ApiResult<Vec<String>> {
         let mut state = self.lock();

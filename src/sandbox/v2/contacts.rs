@@ -78,16 +78,6 @@ pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
     ))
 }
 
-/// Deletes a contact; GoHighLevel answers `{"succeded": true}` (sic).
-pub async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> Reply {
-    if !app.memory.delete_contact(&id) {
-        return Err(reply::bad_request(format!(
-            "Contact with id {id} not found"
-        )));
-    }
-    Ok(reply::ok(json!({ "succeded": true })))
-}
-
 /// Sets the given fields; `tags`, when given, replace every tag (as the spec warns).
 pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Reply {
     let (write, raw): (ContactWrite, Value) = validate::decode(&UPDATE_CONTACT, &body)?;

@@ -39,12 +39,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/contacts/search", post(contacts::search))
         .route("/contacts/search/duplicate", get(contacts::duplicate))
         .route("/contacts/upsert", post(contacts::upsert))
-        .route(
-            "/contacts/{id}",
-            get(contacts::get)
-                .put(contacts::update)
-                .delete(contacts::delete),
-        )
+        .route("/contacts/{id}", get(contacts::get).put(contacts::update))
         .route("/contacts/{id}/tags", post(contacts::add_tags))
         .route("/opportunities/search", get(opportunities::search))
         .route("/opportunities/", post(opportunities::create))
