@@ -48,8 +48,24 @@ pub fn check(path: &Path, text: &str, limits: Limits) -> Result<()> {
     }
     let mut depth = 0usize;
     for event in Parser::new_from_str(text) {
-        let Ok((event, span)) = event else {
-            return Ok(());
+        let (event, span) = match event {
+            Ok(e) => e,
+            // The parser gives up on nesting deeper than it recurses (a few hundred levels),
+            // before it emits those levels: that is nesting too deep, not a syntax error to
+            // leave to serde_yaml, whose scanner takes quadratic time on it (200,000 `[` took
+            // six minutes).
+            Err(e) if e.info().contains("recursion limit") => {
+                return Err(Error::Syntax {
+                    path: path.to_path_buf(),
+                    line: e.marker().line(),
+                    column: e.marker().col() + 1,
+                    message: format!(
+                        "nested more than {} levels deep: not a file of this kind",
+                        limits.max_depth
+                    ),
+                });
+            }
+            Err(_) => return Ok(()),
         };
         let at = |message: String| Error::Syntax {
             path: path.to_path_buf(),
@@ -124,5 +140,19 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(17), "]".repeat(17));
         let err = check_str(&deep).unwrap_err();
         assert!(err.contains("16 levels"), "{err}");
+    }
+
+    /// Deeper than the parser recurses, it stops before emitting the levels: still refused
+    /// (before the fix, handed to serde_yaml, which took minutes on 200,000 levels).
+    #[test]
+    fn nesting_deeper_than_the_parser_recurses_is_refused_at_once() {
+        for n in [300, 200_000] {
+            let deep = format!("name: {}{}\n", "[".repeat(n), "]".repeat(n));
+            let err = check_str(&deep).unwrap_err();
+            assert!(err.contains("16 levels"), "{err}");
+            let unclosed = format!("name: x\na: {}\n", "{".repeat(n));
+            let err = check_str(&unclosed).unwrap_err();
+            assert!(err.contains("16 levels"), "{err}");
+        }
     }
 }

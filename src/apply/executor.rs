@@ -121,6 +121,12 @@ impl<G: Ghl> Exec<'_, G> {
                     stopping: stopping_rx.clone(),
                     requests,
                     canary,
+                    // A note's or task's earlier twins run before it (see the planner).
+                    claimed: step
+                        .after
+                        .iter()
+                        .filter_map(|twin| book.created.get(twin).cloned())
+                        .collect(),
                     before: Default::default(),
                 };
                 inflight.push(run.run().map(move |outcome| (i, n, outcome)));

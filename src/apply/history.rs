@@ -33,28 +33,34 @@ pub fn task(t: &TaskCreate, created: &Created) -> Result<(String, NewTask), Unre
     ))
 }
 
-/// The id of the note on `contact` with this text, if there is one.
+/// The id of the note on `contact` with this text, if there is one that is not `claimed`.
 pub async fn find_note<G: Ghl>(
     ghl: &G,
     contact: &str,
     note: &NewNote,
+    claimed: &[String],
 ) -> ApiResult<Option<String>> {
     let notes = ghl.contact_notes(contact).await?;
     Ok(notes
         .into_iter()
-        .find(|n| same_text(&n.body, &note.body))
+        .find(|n| same_text(&n.body, &note.body) && !claimed.contains(&n.id))
         .map(|n| n.id))
 }
 
-/// The id of the task on `contact` with this title and due date, if there is one.
+/// The id of the task on `contact` with this title and due date, if there is one that is not
+/// `claimed`.
 pub async fn find_task<G: Ghl>(
     ghl: &G,
     contact: &str,
     task: &NewTask,
+    claimed: &[String],
 ) -> ApiResult<Option<String>> {
     let tasks = ghl.contact_tasks(contact).await?;
     Ok(tasks
         .into_iter()
-        .find(|t| same_task(&t.title, t.due_date.as_deref(), &task.title, &task.due_date))
+        .find(|t| {
+            same_task(&t.title, t.due_date.as_deref(), &task.title, &task.due_date)
+                && !claimed.contains(&t.id)
+        })
         .map(|t| t.id))
 }

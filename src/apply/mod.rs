@@ -171,6 +171,9 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
                 dry_run: options.dry_run,
                 ..NewRun::of(plan)
             })?;
+            if !options.dry_run {
+                carry_doubts(plan, state)?;
+            }
             canary::Canary::new(Some(&live.custom_fields))
         }
         // A resume trusts its checkpoint, but only against the location it was made for.
@@ -260,6 +263,30 @@ pub fn start_on(
         unseen: &unseen,
     };
     Ok(decide(plan, history, resume))
+}
+
+/// A new revision inherits the doubts of earlier runs: a step another run sent without
+/// recording its answer (a crash, a lost answer) may have landed, and the step, under the same
+/// id or for the same source object in this revision, is looked up before it is sent again,
+/// as a resume would.
+fn carry_doubts(plan: &Plan, state: &mut State) -> Result<()> {
+    let doubts = state.doubts_elsewhere(&plan.target.location)?;
+    let ids: std::collections::HashSet<&str> = doubts.iter().map(|(id, _)| id.as_str()).collect();
+    let objects: std::collections::HashSet<&str> =
+        doubts.iter().map(|(_, object)| object.as_str()).collect();
+    let updates: Vec<crate::state::Update> = crate::state::NewRun::of(plan)
+        .steps
+        .into_iter()
+        .filter(|s| {
+            let object = format!("{} {}", s.kind, s.source_key.as_deref().unwrap_or(&s.id));
+            ids.contains(s.id.as_str()) || objects.contains(object.as_str())
+        })
+        .map(|s| crate::state::Update {
+            id: s.id.clone(),
+            change: crate::state::Change::Sending { body: None },
+        })
+        .collect();
+    state.record(&updates)
 }
 
 /// A run that went to its end: complete, or some objects were refused.

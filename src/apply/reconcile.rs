@@ -40,8 +40,14 @@ pub fn creates(action: &Action) -> bool {
     )
 }
 
-/// Looks up the object a step creates. `request` is the step's resolved request.
-pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiResult<Found> {
+/// Looks up the object a step creates. `request` is the step's resolved request; `claimed`
+/// the target ids other steps of the run own (a note or task twin's is not this one's).
+pub async fn lookup<G: Ghl>(
+    ghl: &G,
+    action: &Action,
+    request: &Request,
+    claimed: &[String],
+) -> ApiResult<Found> {
     match (action, request) {
         (Action::CreateField(_), Request::CreateField(f)) => {
             let model = f.model.as_deref().unwrap_or("contact");
@@ -72,11 +78,11 @@ pub async fn lookup<G: Ghl>(ghl: &G, action: &Action, request: &Request) -> ApiR
                 .map_or(Found::Absent, |x| Found::Exists(x.id)))
         }
         (Action::CreateNote(_), Request::CreateNote { contact, body }) => {
-            let found = super::history::find_note(ghl, contact, body).await?;
+            let found = super::history::find_note(ghl, contact, body, claimed).await?;
             Ok(found.map_or(Found::Absent, Found::Exists))
         }
         (Action::CreateTask(_), Request::CreateTask { contact, body }) => {
-            let found = super::history::find_task(ghl, contact, body).await?;
+            let found = super::history::find_task(ghl, contact, body, claimed).await?;
             Ok(found.map_or(Found::Absent, Found::Exists))
         }
         // A delete in doubt: a read by id (right at once, unlike a search) says whether it went.

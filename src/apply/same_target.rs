@@ -171,7 +171,7 @@ async fn unchanged_since_the_plan<G: Ghl>(
             continue;
         };
         requests.fetch_add(1, Ordering::Relaxed);
-        let found = reconcile::lookup(target, &step.action, &request).await;
+        let found = reconcile::lookup(target, &step.action, &request, &[]).await;
         if let Ok(Found::Exists(_)) = found {
             return Ok(());
         }

@@ -39,6 +39,25 @@ pub fn decide(plan: &Plan, history: History<'_>, resume: bool) -> Result<Start, 
             .iter()
             .any(|s| s.status != StepStatus::Pending || s.attempts > 0);
         if started {
+            // A run of another revision that began after this one stopped and wrote to the
+            // target has done (some of) this run's remaining work: resuming would repeat it.
+            if let Some(later) = unseen
+                .iter()
+                .find(|r| run.is_some_and(|this| r.id > this.id))
+            {
+                return Err(format!(
+                    "run #{} of this migration (revision {}, {}) wrote to the target after this \
+                     run stopped, so it may have done what is left here: resuming this older \
+                     revision could write it twice; re-run plan and apply the new revision",
+                    later.id,
+                    later.revision(),
+                    if later.finished_at_ms.is_some() {
+                        "finished"
+                    } else {
+                        "not finished"
+                    },
+                ));
+            }
             if resume {
                 return Ok(Start::Resume);
             }

@@ -54,6 +54,8 @@ pub struct StepRun<'a, G> {
     pub requests: &'a AtomicU64,
     /// Verifies the first write of each unverified shape.
     pub canary: &'a Canary,
+    /// Target ids other steps of the run own, for a note or task lookup (see `reconcile`).
+    pub claimed: Vec<String>,
     /// What an update found in the contact before writing (JSON of `plan::undo::Before`).
     pub before: std::sync::Mutex<Option<String>>,
 }
@@ -82,7 +84,8 @@ impl<G: Ghl> StepRun<'_, G> {
                     return stop(error, true);
                 }
                 self.count();
-                let found = reconcile::lookup(self.ghl, self.action, &self.request).await;
+                let found =
+                    reconcile::lookup(self.ghl, self.action, &self.request, &self.claimed).await;
                 if let (Some(e), Ok(found)) = (&refused, &found)
                     && !matches!(found, Found::Exists(_))
                 {

@@ -325,6 +325,31 @@ impl State {
             .map_err(|e| self.err(&e))
     }
 
+    /// Steps that earlier runs against target location `location` left in doubt (sent, no
+    /// answer recorded) and that no later run finished: the write may have landed. Their ids
+    /// and source objects (`kind`, `source_key`): a new revision's step of the same id or
+    /// source object must be looked up before it is sent.
+    pub fn doubts_elsewhere(&self, location: &str) -> Result<Vec<(String, String)>> {
+        let current = self.current.unwrap_or(0);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT s.id, s.kind || ' ' || coalesce(s.source_key, s.id)
+                 FROM steps s JOIN runs r ON r.id = s.run_id
+                 WHERE s.status = 'sending' AND r.id != ?1 AND r.dry_run = 0
+                   AND r.target_location = ?2
+                   AND NOT EXISTS (SELECT 1 FROM steps l WHERE l.id = s.id
+                                   AND l.run_id > s.run_id AND l.status = 'done')
+                 ORDER BY s.id",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map(params![current, location], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<rusqlite::Result<Vec<(String, String)>>>()
+            .map_err(|e| self.err(&e))
+    }
+
     /// Keeps the target as a plan saw it (each object's digest), under the plan's target
     /// fingerprint, so a stale apply can say what changed since; the latest few are kept.
     pub fn record_view(&mut self, fingerprint: &str, objects: &[ObjectDigest]) -> Result<()> {

@@ -56,7 +56,7 @@ impl Builder<'_> {
     pub(super) fn notes(&mut self, links: &HashMap<String, ContactLink>, users: &UserMap) {
         let (source, target) = (self.input.source, self.input.target);
         let existing = by_contact(&target.notes, |n| &n.contact_id);
-        let mut planned: Vec<(String, Step)> = vec![];
+        let mut wanted = vec![];
         for n in &source.notes {
             let Some(d) = self.dest(ObjectKind::Notes, links, &n.contact_id) else {
                 continue;
@@ -74,17 +74,35 @@ impl Builder<'_> {
                 });
                 continue;
             }
-            let present = d.existing.as_deref().and_then(|t| existing.get(t));
-            if present.is_some_and(|ns| {
-                ns.iter()
-                    .any(|t| same_text(original_text(&t.body), &n.body))
-            }) {
+            let author = n.user_id.as_deref().map(|u| author(source, u));
+            let body = note_body(&header(n.date_added.as_deref(), author.as_deref()), &n.body);
+            wanted.push((n, d, id, body));
+        }
+        // Each note on the target stands for one source note: two source notes with the same
+        // text ("Left a voicemail.") need two on the target. First the notes this migration
+        // wrote (the same header and text), then copies made by hand (the same text).
+        let mut claimed = HashSet::new();
+        let mut present = vec![false; wanted.len()];
+        let on_target = |d: &Dest| d.existing.as_deref().and_then(|t| existing.get(t));
+        for (i, (_, d, _, body)) in wanted.iter().enumerate() {
+            if let Some(ns) = on_target(d) {
+                present[i] = claim(ns, &mut claimed, |t| same_text(&t.body, body));
+            }
+        }
+        for (i, (n, d, _, _)) in wanted.iter().enumerate() {
+            if let Some(ns) = on_target(d).filter(|_| !present[i]) {
+                present[i] = claim(ns, &mut claimed, |t| {
+                    same_text(original_text(&t.body), &n.body)
+                });
+            }
+        }
+        let mut planned: Vec<(String, Step)> = vec![];
+        for ((n, d, id, body), present) in wanted.into_iter().zip(present) {
+            if present {
                 count(&mut self.summary.notes, "exists");
                 continue;
             }
             count(&mut self.summary.notes, "create");
-            let author = n.user_id.as_deref().map(|u| author(source, u));
-            let body = note_body(&header(n.date_added.as_deref(), author.as_deref()), &n.body);
             let user_id = n
                 .user_id
                 .as_deref()
@@ -110,6 +128,7 @@ impl Builder<'_> {
         let (source, target) = (self.input.source, self.input.target);
         let existing = by_contact(&target.tasks, |t| &t.contact_id);
         let mut unmapped_users: BTreeMap<String, u64> = BTreeMap::new();
+        let mut claimed = HashSet::new();
         let mut planned: Vec<(String, Step)> = vec![];
         for t in &source.tasks {
             let Some(d) = self.dest(ObjectKind::Tasks, links, &t.contact_id) else {
@@ -127,8 +146,9 @@ impl Builder<'_> {
             }
             let due_date = t.due_date.clone().unwrap_or_default();
             let present = d.existing.as_deref().and_then(|c| existing.get(c));
-            let same = |x: &&Task| same_task(&x.title, x.due_date.as_deref(), &t.title, &due_date);
-            if present.is_some_and(|ts| ts.iter().any(same)) {
+            // As for notes: each task on the target stands for one source task.
+            let same = |x: &Task| same_task(&x.title, x.due_date.as_deref(), &t.title, &due_date);
+            if present.is_some_and(|ts| claim(ts, &mut claimed, same)) {
                 count(&mut self.summary.tasks, "exists");
                 continue;
             }
@@ -161,13 +181,40 @@ impl Builder<'_> {
         self.value_warnings(BTreeMap::new(), unmapped_users, "task");
     }
 
-    /// Steps sorted by their base id, each given a unique id.
+    /// Steps sorted by their base id, each given a unique id. Twins (two creates the target
+    /// cannot tell apart: one contact, one note text, or one task title and due date) run one
+    /// after the other, each after all its earlier twins, so that a lookup of one in doubt
+    /// never races another's write and knows which ids its twins own.
     fn push_planned(&mut self, mut planned: Vec<(String, Step)>) {
         planned.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut twins: HashMap<String, Vec<String>> = HashMap::new();
         for (base, mut step) in planned {
             step.id = self.unique_id(base);
+            if let Some(key) = twin_key(&step.action) {
+                let earlier = twins.entry(key).or_default();
+                step.after.extend(earlier.iter().cloned());
+                earlier.push(step.id.clone());
+            }
             self.steps.push(step);
         }
+    }
+}
+
+/// What the target tells a note or task create apart by (its in-doubt lookup's key).
+fn twin_key(action: &Action) -> Option<String> {
+    match action {
+        Action::CreateNote(n) => Some(format!(
+            "note {} {}",
+            n.contact,
+            n.body.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        Action::CreateTask(t) => Some(format!(
+            "task {} {} {}",
+            t.contact,
+            t.due_date.trim().get(..19).unwrap_or(t.due_date.trim()),
+            t.title.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        _ => None,
     }
 }
 
@@ -193,6 +240,15 @@ fn author(source: &Account, user_id: &str) -> String {
         },
         None => format!("user {user_id}"),
     }
+}
+
+/// Takes the first item of `items` that `same` accepts and no other source object has taken;
+/// whether there was one.
+fn claim<T>(items: &[&T], claimed: &mut HashSet<*const T>, same: impl Fn(&T) -> bool) -> bool {
+    let found = items
+        .iter()
+        .find(|&&item| same(item) && !claimed.contains(&(item as *const T)));
+    found.is_some_and(|&item| claimed.insert(item as *const T))
 }
 
 fn by_contact<T>(items: &[T], contact: impl Fn(&T) -> &String) -> HashMap<&str, Vec<&T>> {

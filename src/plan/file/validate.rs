@@ -15,6 +15,7 @@ use crate::plan::{Action, NoteCreate, Plan, Step, TaskCreate, ValueWrite, is_ste
 pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
     let mut problems = header_problems(plan);
     problems.extend(count_problems(plan));
+    problems.extend(written_twice(plan));
     let mut earlier: HashMap<&str, (usize, &Step)> = HashMap::new();
     let all: HashSet<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
     for (index, step) in plan.steps.iter().enumerate() {
@@ -42,6 +43,55 @@ pub fn validate(plan: &Plan) -> Result<(), Vec<String>> {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// A plan writes each source object once, and creates each contact key once: a step copied
+/// under another id (by hand, or a bad merge of two revisions) would create it twice.
+fn written_twice(plan: &Plan) -> Vec<String> {
+    let mut seen: HashMap<(&str, String), &str> = HashMap::new();
+    let mut problems = vec![];
+    for step in &plan.steps {
+        for (what, key) in written(&step.action) {
+            match seen.get(&(what, key.clone())) {
+                Some(first) => problems.push(format!(
+                    "step {}: writes {what} {key} again (step {first} does): a plan writes each \
+                     source object once; re-run plan",
+                    step.id
+                )),
+                None => {
+                    seen.insert((what, key), step.id.as_str());
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// What `action` writes that must be written once: the source object, and for a contact it
+/// creates, its email or phone.
+fn written(action: &Action) -> Vec<(&'static str, String)> {
+    let source = |what, id: &str| (!id.is_empty()).then(|| (what, id.to_string()));
+    match action {
+        Action::CreateContact(c) => {
+            let key = ["email", "phone"]
+                .iter()
+                .find_map(|k| c.fields.get(*k).filter(|v| !v.trim().is_empty()))
+                .map(|v| ("the contact key", v.trim().to_lowercase()));
+            source("source contact", &c.source_id)
+                .into_iter()
+                .chain(key)
+                .collect()
+        }
+        Action::MergeContact(u) | Action::OverwriteContact(u) => {
+            source("source contact", &u.source_id).into_iter().collect()
+        }
+        Action::CreateOpportunity(o) => source("source opportunity", &o.source_id)
+            .into_iter()
+            .collect(),
+        Action::CreateNote(n) => source("source note", &n.source_id).into_iter().collect(),
+        Action::CreateTask(t) => source("source task", &t.source_id).into_iter().collect(),
+        _ => vec![],
     }
 }
 
