@@ -29,11 +29,17 @@ impl View {
         self.mapped.get(kind)?.get(source_id).map(String::as_str)
     }
 
-    /// The gone object of `kind` created for `source_id`, if there is one.
+    /// The gone object of `kind` created for `source_id`, if there is one. Notes and tasks are
+    /// keyed by their step id (`note/<contact>/<source id>`), whose contact part changes once
+    /// the contact is matched: they are found by the source id at its end.
     pub fn gone(&self, kind: &str, source_id: &str) -> Option<&ObjectRecord> {
-        self.gone
-            .iter()
-            .find(|o| o.kind == kind && o.source_key == source_id)
+        self.gone.iter().find(|o| {
+            o.kind == kind
+                && match kind {
+                    "note" | "task" => o.source_key.rsplit('/').next() == Some(source_id),
+                    _ => o.source_key == source_id,
+                }
+        })
     }
 }
 
@@ -75,9 +81,28 @@ pub async fn complete<G: Ghl>(
     Ok(reads)
 }
 
+/// Whose notes and tasks a plan read from the target: all of them (a fixture target holds
+/// them whole), or those of these target contacts (a live target is read per contact).
+#[derive(Debug, Clone, Copy)]
+pub enum HistoryRead<'a> {
+    All,
+    Of(&'a HashSet<String>),
+}
+
+impl HistoryRead<'_> {
+    fn covers(&self, contact: Option<&str>) -> bool {
+        match (self, contact) {
+            (HistoryRead::All, _) => true,
+            (HistoryRead::Of(read), Some(c)) => read.contains(c),
+            (HistoryRead::Of(_), None) => false,
+        }
+    }
+}
+
 /// What the ledger's `objects` are in `account` (a target [`complete`]d with them): mapped
-/// when the target holds them, gone when the migration created them and it does not.
-pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {
+/// when the target holds them, gone when the migration created them and it does not. A note or
+/// task is known gone only when its contact's notes and tasks were read (`history`).
+pub fn view(account: &Account, objects: &[ObjectRecord], history: HistoryRead<'_>) -> View {
     let contacts: HashSet<&str> = account.contacts.iter().map(|c| c.id.as_str()).collect();
     let opportunities: HashSet<&str> = account
         .opportunities
@@ -89,12 +114,17 @@ pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {
         .iter()
         .map(|f| f.id.as_str())
         .collect();
+    let notes: HashSet<&str> = account.notes.iter().map(|n| n.id.as_str()).collect();
+    let tasks: HashSet<&str> = account.tasks.iter().map(|t| t.id.as_str()).collect();
+    let read = |o: &ObjectRecord| history.covers(contact_of(o).as_deref());
     let mut view = View::default();
     for o in objects {
         let present = match o.kind.as_str() {
             "contact" => contacts.contains(o.target_id.as_str()),
             "opportunity" => opportunities.contains(o.target_id.as_str()),
             "custom_field" => fields.contains(o.target_id.as_str()),
+            "note" => notes.contains(o.target_id.as_str()) || !read(o),
+            "task" => tasks.contains(o.target_id.as_str()) || !read(o),
             // A kind this build does not read back (added by later step types) stays mapped.
             _ => true,
         };
@@ -112,12 +142,19 @@ pub fn view(account: &Account, objects: &[ObjectRecord]) -> View {
 
 /// The pipeline an opportunity was created in, from the request the ledger recorded.
 fn pipeline_of(o: &ObjectRecord) -> Option<String> {
+    recorded(o, "pipelineId")
+}
+
+/// The target contact a note or task was created on, from the request the ledger recorded.
+fn contact_of(o: &ObjectRecord) -> Option<String> {
+    recorded(o, "contact")
+}
+
+/// A text value named `key` in the request the ledger recorded for `o` (at its top, or in the
+/// request kind's object).
+fn recorded(o: &ObjectRecord, key: &str) -> Option<String> {
     let body: serde_json::Value = serde_json::from_str(o.body.as_deref()?).ok()?;
-    let find = |v: &serde_json::Value| {
-        v.get("pipelineId")
-            .and_then(|p| p.as_str())
-            .map(String::from)
-    };
+    let find = |v: &serde_json::Value| v.get(key).and_then(|p| p.as_str()).map(String::from);
     find(&body).or_else(|| body.as_object()?.values().find_map(find))
 }
 

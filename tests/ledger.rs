@@ -271,6 +271,53 @@ fn a_created_contact_deleted_since_is_shown_and_re_created_on_purpose() {
     );
 }
 
+/// A note and a task the migration wrote and a person deleted since are shown as such too
+/// (not silently written again), and the plan says it creates them again.
+#[test]
+fn a_migrated_note_and_task_deleted_since_are_shown_and_re_created_on_purpose() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let before = sandbox.account();
+    let out = apply(&project);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut after = sandbox.account();
+    let note = after
+        .notes
+        .iter()
+        .find(|n| !before.notes.iter().any(|b| b.id == n.id))
+        .expect("a migrated note")
+        .id
+        .clone();
+    let task = after
+        .tasks
+        .iter()
+        .find(|t| !before.tasks.iter().any(|b| b.id == t.id))
+        .expect("a migrated task")
+        .id
+        .clone();
+    // A person deletes them: the target as it is now, without that note and task.
+    after.notes.retain(|n| n.id != note);
+    after.tasks.retain(|t| t.id != task);
+    let sandbox = ghl_migrate::sandbox::start(after, lagging()).unwrap();
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let (code, said) = plan(&project);
+    assert_eq!(code, 2, "{said}");
+    let plan = project.read_plan();
+    assert_eq!(plan.steps.len(), 2, "{:#?}", plan.steps);
+    assert_eq!(plan.summary.notes.get("recreate"), Some(&1), "{said}");
+    assert_eq!(plan.summary.tasks.get("recreate"), Some(&1), "{said}");
+    for id in [&note, &task] {
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains(id.as_str()) && w.contains("creates it again")),
+            "{id}: {:#?}",
+            plan.warnings
+        );
+    }
+}
+
 /// #15.3: two applies of one migration from two folders (two ledgers) on one machine: the
 /// second is refused while the first runs.
 #[test]

@@ -113,13 +113,20 @@ fn budget_line(loaded: &Loaded, plan: &Plan, announced: Option<u64>) -> String {
 pub(crate) fn make(loaded: &Loaded, source: &Account, target: &Account) -> Result<Plan> {
     let ledger = Ledger::read(loaded)?;
     let objects = ledger.objects(&target.location.id)?;
+    // The contacts whose notes and tasks were read from a live target (see read_accounts).
+    let (_, scope) = ghl_migrate::plan::build::history_scope(&loaded.config, source, target);
+    let read: std::collections::HashSet<String> = scope.contacts.into_iter().collect();
+    let history = match loaded.config.target.api {
+        ghl_migrate::config::ApiKind::Fixture => ledger::HistoryRead::All,
+        _ => ledger::HistoryRead::Of(&read),
+    };
     let mut plan = build_with(
         PlanInput {
             config: &loaded.config,
             source,
             target,
         },
-        &ledger::view(target, &objects),
+        &ledger::view(target, &objects, history),
     )?;
     plan.target.ledger_run = ledger.last_run;
     record_view(loaded, &plan, target);

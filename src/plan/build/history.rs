@@ -102,7 +102,8 @@ impl Builder<'_> {
                 count(&mut self.summary.notes, "exists");
                 continue;
             }
-            count(&mut self.summary.notes, "create");
+            let outcome = self.create_outcome("note", &n.id, &id);
+            count(&mut self.summary.notes, outcome);
             let user_id = n
                 .user_id
                 .as_deref()
@@ -152,7 +153,8 @@ impl Builder<'_> {
                 count(&mut self.summary.tasks, "exists");
                 continue;
             }
-            count(&mut self.summary.tasks, "create");
+            let outcome = self.create_outcome("task", &t.id, &id);
+            count(&mut self.summary.tasks, outcome);
             let assigned_to = t.assigned_to.as_deref().and_then(|u| {
                 let mapped = users.target_id(u).map(String::from);
                 if mapped.is_none() {
