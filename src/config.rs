@@ -81,9 +81,11 @@ pub struct AccountConfig {
     /// Live accounts: the location (sub-account) id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// Live accounts: the name of the environment variable holding the token or V1 API key.
+    /// Live accounts: the name of the environment variable holding the token or V1 API key,
+    /// or a list of names, one per token of the same location (each token has its own burst
+    /// window; the location's daily budget is shared).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_env: Option<String>,
+    pub token_env: Option<TokenEnv>,
     /// Live accounts: overrides the API's base URL (e.g. a local sandbox).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -92,7 +94,39 @@ pub struct AccountConfig {
     pub path: Option<PathBuf>,
 }
 
+/// `token_env`: one variable name, or a list of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TokenEnv {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl TokenEnv {
+    /// The variable names, in the order written.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            TokenEnv::One(name) => vec![name.clone()],
+            TokenEnv::Many(names) => names.clone(),
+        }
+    }
+}
+
+impl From<&str> for TokenEnv {
+    fn from(name: &str) -> Self {
+        TokenEnv::One(name.to_string())
+    }
+}
+
 impl AccountConfig {
+    /// The names of the variables holding the account's tokens (empty for a fixture).
+    pub fn token_vars(&self) -> Vec<String> {
+        self.token_env
+            .as_ref()
+            .map(TokenEnv::names)
+            .unwrap_or_default()
+    }
+
     /// The effective base URL of a live account.
     pub fn base_url(&self) -> Option<&str> {
         self.base_url
@@ -484,7 +518,14 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                         ));
                     }
                 }
-                if let Some(var) = &account.token_env {
+                let vars = account.token_vars();
+                if vars.is_empty() {
+                    return Err(at(
+                        side,
+                        format!("{side}: token_env must name at least one environment variable"),
+                    ));
+                }
+                for (i, var) in vars.iter().enumerate() {
                     let valid = !var.is_empty()
                         && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                         && !var.starts_with(|c: char| c.is_ascii_digit());
@@ -496,6 +537,9 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                                  (letters, digits, '_'), not the token itself"
                             ),
                         ));
+                    }
+                    if vars[..i].contains(var) {
+                        return Err(at(side, format!("{side}: token_env names {var} twice")));
                     }
                 }
             }
@@ -605,6 +649,31 @@ mod tests {
         let err = parse_str(text).unwrap_err().to_string();
         assert!(err.contains("NAME of an environment variable"), "{err}");
         assert!(!err.contains("pit-abc.def"), "{err}");
+    }
+
+    #[test]
+    fn token_env_takes_one_name_or_a_list() {
+        let one = "name: d\nsource:\n  api: v2\n  location_id: L\n  token_env: T\ntarget:\n  api: fixture\n  path: t.json\n";
+        assert_eq!(parse_str(one).unwrap().source.token_vars(), ["T"]);
+        let many = one.replace("token_env: T", "token_env: [TOK_A, TOK_B]");
+        assert_eq!(
+            parse_str(&many).unwrap().source.token_vars(),
+            ["TOK_A", "TOK_B"]
+        );
+        for (bad, says) in [
+            ("token_env: []", "at least one"),
+            ("token_env: [TOK_A, TOK_A]", "names TOK_A twice"),
+            (
+                "token_env: [TOK_A, pit-x.y]",
+                "NAME of an environment variable",
+            ),
+        ] {
+            let err = parse_str(&one.replace("token_env: T", bad))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(!err.contains("pit-x.y"), "{err}");
+        }
     }
 
     #[test]

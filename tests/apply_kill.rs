@@ -92,45 +92,140 @@ fn a_crash_at_any_step_and_phase_then_resume_gives_exactly_the_target() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
-#[test]
-fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
+/// When a run is killed: a delay after it starts, or as soon as the target has committed that
+/// many of its writes (whatever the machine's load, the kill lands among the writes).
+#[derive(Debug, Clone, Copy)]
+enum KillAt {
+    Ms(u64),
+    Writes(u64),
+}
+
+/// Kills a run with `kill -9` at each of `moments`, resumes it, and checks the target: each
+/// run gets a fresh sandbox from `options` (seeded by the moment), configured by `config`;
+/// `check` sees the sandbox after each resume, with what it had seen when the run was killed
+/// (`None` when it ended before the kill). Panics listing every run with a difference.
+fn kill_9_then_resume(
+    what: &str,
+    moments: &[KillAt],
+    options: impl Fn() -> ghl_migrate::sandbox::Options,
+    config: impl Fn(&Project, &ghl_migrate::sandbox::Handle),
+    mut check: impl FnMut(&ghl_migrate::sandbox::Handle, Option<&ghl_migrate::sandbox::Stats>),
+) {
     let expected = expected_target();
     let project = Project::new();
     let mut killed = 0;
     let mut bad = Vec::new();
-    let delays_ms = [5, 15, 25, 40, 60, 80, 100, 130, 160, 200, 250, 300];
-    for delay in delays_ms {
+    for &moment in moments {
         let mut opts = options();
         opts.latency = Some("3..9".parse().unwrap());
-        opts.seed = delay;
+        opts.seed = match moment {
+            KillAt::Ms(n) | KillAt::Writes(n) => n,
+        };
         let sandbox = serve(opts);
-        project.live_config(&sandbox, "");
+        config(&project, &sandbox);
         let _ = std::fs::remove_file(project.state_path());
         let mut child = project.spawn_apply(std::process::Stdio::null);
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = child.kill(); // SIGKILL
-        let status = child.wait().unwrap();
-        if status.code().is_none() {
-            killed += 1;
+        match moment {
+            KillAt::Ms(ms) => std::thread::sleep(Duration::from_millis(ms)),
+            KillAt::Writes(n) => {
+                while sandbox.stats().writes_committed < n && child.try_wait().unwrap().is_none() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
         }
+        let _ = child.kill(); // SIGKILL
+        let at_kill = child.wait().unwrap().code().is_none().then(|| {
+            killed += 1;
+            sandbox.stats()
+        });
         let out = project.apply(&["--resume"], &[]);
         assert_eq!(
             out.status.code(),
             Some(0),
-            "after {delay} ms: {}",
+            "killed at {moment:?}: {}",
             text(&out)
         );
+        check(&sandbox, at_kill.as_ref());
         let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
         if duplicates + missing > 0 {
             bad.push(format!(
-                "{delay} ms: {duplicates} duplicates, {missing} missing"
+                "{moment:?}: {duplicates} duplicates, {missing} missing"
             ));
         }
     }
     eprintln!(
-        "kill -9: {} moments, {killed} killed mid-run, {} with a difference",
-        delays_ms.len(),
+        "{what}: {} moments, {killed} killed mid-run, {} with a difference",
+        moments.len(),
         bad.len()
     );
     assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
+    kill_9_then_resume(
+        "kill -9",
+        &[5, 15, 25, 40, 60, 80, 100, 130, 160, 200, 250, 300].map(KillAt::Ms),
+        options,
+        |project, sandbox| {
+            project.live_config(sandbox, "");
+        },
+        |_, _| {},
+    );
+}
+
+#[test]
+fn kill_9_with_requests_in_flight_on_three_tokens_then_resume_gives_exactly_the_target() {
+    let mut mid_writes_on_every_token = 0;
+    kill_9_then_resume(
+        "kill -9 on three tokens",
+        &[1, 4, 8, 12, 16].map(KillAt::Writes),
+        three_tokens,
+        |project, sandbox| {
+            project.live_config_three_tokens(sandbox, "");
+        },
+        |sandbox, at_kill| {
+            let stats = sandbox.stats();
+            assert!(
+                stats.by_token.len() == 3 && stats.by_token.iter().all(|n| *n > 0),
+                "every token carries requests: {:?}",
+                stats.by_token
+            );
+            // Killed in the middle of its writes, every token carrying them: with 12 steps in
+            // flight over three windows of 6, requests were on the wire on each.
+            let seen = at_kill.expect("killed before the run ended");
+            assert!(
+                seen.writes_committed > 0 && stats.writes_committed > seen.writes_committed,
+                "killed among the writes: {} of {} done",
+                seen.writes_committed,
+                stats.writes_committed
+            );
+            if seen.by_token.len() == 3 && seen.by_token.iter().all(|n| *n > 0) {
+                mid_writes_on_every_token += 1;
+            }
+        },
+    );
+    eprintln!("killed among the writes with every token in use: {mid_writes_on_every_token} of 5");
+    assert!(
+        mid_writes_on_every_token > 0,
+        "no run was killed in the middle of its writes with every token in use"
+    );
+}
+
+#[test]
+fn a_refused_token_is_named_and_the_run_goes_on_with_the_others() {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut opts = three_tokens();
+    // The sandbox accepts only two of the three tokens the run names.
+    opts.tokens.pop();
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains(MORE_TOKENS[1].0), "names the variable: {all}");
+    assert!(!all.contains(MORE_TOKENS[1].1), "never the token: {all}");
+    let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
+    assert_eq!((duplicates, missing), (0, 0));
 }

@@ -403,3 +403,103 @@ fn answers_lost_after_pipeline_and_stage_writes_create_nothing_twice() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(shape(&sandbox.account()), expected_shape());
 }
+
+/// A stage write that reaches the server after the client gave up on it (a timeout, then the
+/// request lands late) is in doubt like a create: the re-read must wait until it can no longer
+/// land. Re-sent at once, the late one would replace the whole stage list after the second one:
+/// the stage the run recorded is deleted (its opportunities moved) and another made in its place.
+#[test]
+fn a_stage_write_that_lands_late_is_not_sent_again_before_it_could_have_landed() {
+    // The stage write, and (already waited out as a create) the pipeline create.
+    for fault in [
+        "late,method=PUT,path=/opportunities/pipelines/,count=1,delay_ms=1500",
+        "late,method=POST,path=/opportunities/pipelines$,count=1,delay_ms=1500",
+    ] {
+        let project = Project::of(SOURCE_P, TARGET_P);
+        let mut opts = options();
+        opts.faults = vec![fault.parse().unwrap()];
+        let sandbox = serve_json(TARGET_P, opts);
+        project.live_config(&sandbox, "  timeout_ms: 400\n  late_write_ms: 3000\n");
+        let out = project.apply(&[], &[]);
+        assert_eq!(out.status.code(), Some(0), "{fault}: {}", text(&out));
+        // Let anything still on its way land before looking.
+        std::thread::sleep(std::time::Duration::from_millis(2000));
+        let got = shape(&sandbox.account());
+        assert_eq!(got, expected_shape(), "{fault}: {}", text(&out));
+    }
+}
+
+/// A target pipeline with a stage that has no win probability cannot take a new stage (the
+/// update would make the server recompute every probability): the plan says so and adds none,
+/// rather than an apply failing midway with opportunities left behind.
+#[test]
+fn a_target_stage_without_probability_is_said_by_the_plan_not_found_by_the_apply() {
+    let target = TARGET_P.replace(
+        r#"{"id": "11111111-1111-1111-1111-111111111111", "name": "New", "stageWinProbability": 15}"#,
+        r#"{"id": "11111111-1111-1111-1111-111111111111", "name": "New"}"#,
+    );
+    assert_ne!(target, TARGET_P);
+    let project = Project::of(SOURCE_P, &target);
+    let plan = project.read_plan();
+    let adds: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(
+            |s| matches!(&s.action, ghl_migrate::plan::Action::AddStage(a) if !a.in_new_pipeline),
+        )
+        .map(|s| s.id.as_str())
+        .collect();
+    assert!(adds.is_empty(), "stage additions planned: {adds:?}");
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("stage `sales / New` of the target has no win probability")),
+        "{:#?}",
+        plan.warnings
+    );
+    // What is planned applies whole.
+    let sandbox = serve_json(&target, options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// A crash right after a pipeline or stage write was sent, then a re-plan against the target
+/// as it now is (the write landed), then an apply of that plan: no second pipeline or stage, no
+/// lost one, every opportunity where it belongs.
+#[test]
+fn a_crash_after_a_pipeline_or_stage_write_then_a_re_plan_then_apply_makes_nothing_twice() {
+    let project = Project::of(SOURCE_P, TARGET_P);
+    let original = std::fs::read_to_string(project.plan_path()).unwrap();
+    let steps = project.read_plan().steps.len();
+    let expected = expected_shape();
+    let mut bad = Vec::new();
+    // Every write of this plan, the pipeline and stage ones among them.
+    for w in 1..=steps {
+        std::fs::write(project.plan_path(), &original).unwrap();
+        let sandbox = serve_target();
+        let live = project.live_config(&sandbox, "");
+        // The re-plan reads the same ledger as the apply, to see the stopped run.
+        let mut config = std::fs::read_to_string(&live).unwrap();
+        config.push_str("state: state.sqlite\n");
+        std::fs::write(&live, config).unwrap();
+        let _ = std::fs::remove_file(project.state_path());
+        let hook = format!("{w}:sent");
+        let out = project.apply(&[], &[("GHL_MIGRATE_TEST_ABORT", hook.as_str())]);
+        assert_eq!(out.status.code(), None, "{hook}: {}", text(&out));
+        let replan = bin()
+            .current_dir(project.path())
+            .env(TOKEN_ENV, TOKEN)
+            .args(["plan", "-c", "live.yaml"])
+            .output()
+            .unwrap();
+        assert!(replan.status.success(), "{hook}: {}", text(&replan));
+        let out = project.apply(&[], &[]);
+        assert_eq!(out.status.code(), Some(0), "{hook}: {}", text(&out));
+        let got = shape(&sandbox.account());
+        if got != expected {
+            bad.push(format!("{hook}: {got:#?}"));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}

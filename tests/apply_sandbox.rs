@@ -223,6 +223,62 @@ fn a_nearly_spent_daily_budget_stops_with_75_and_the_resume_finishes() {
 }
 
 #[test]
+fn asked_to_wait_for_the_daily_budget_it_says_when_and_goes_on_by_itself() {
+    let project = Project::new();
+    let expected = expected_target();
+    let mut opts = options();
+    // Days of two seconds, each with room for a third of the run.
+    opts.daily = 20;
+    opts.day_ms = 2_000;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  daily_reserve: 5\n");
+    let out = project.apply(&["--wait-for-budget"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(err.contains("going on by itself at"), "{err}");
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn the_plan_counts_the_days_at_the_daily_limit_the_target_announces() {
+    let project = Project::new();
+    let mut opts = options();
+    // 20 requests a day above the reserve: enough for the plan's reads, not for the writes.
+    opts.daily = 100;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  daily_reserve: 80\n");
+    let out = bin()
+        .current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .args(["plan", "-c", "live.yaml", "--progress", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let said = stdout(&out);
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("budget: about "))
+        .unwrap_or_else(|| panic!("no budget line: {said}"));
+    assert!(
+        line.contains("at 100 a day per location (the target's announced limit"),
+        "{line}"
+    );
+    let requests: u64 = line["budget: about ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    let days = requests.div_ceil(100 - 80);
+    assert!(days > 1, "{line}");
+    assert!(
+        line.ends_with(&format!(
+            "{days} days: run `apply --wait-for-budget` to go on by itself each day"
+        )),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_stale_plan_is_refused_before_any_write() {
     let project = Project::new();
     let sandbox = serve(options());

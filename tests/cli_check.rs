@@ -331,6 +331,49 @@ fn no_token_appears_in_any_output_even_at_trace() {
 }
 
 #[test]
+fn each_of_several_tokens_is_checked_and_a_bad_one_is_named_never_shown() {
+    let sandbox = Sandbox::start(&support::account(1), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", sandbox.addr);
+    let target = format!(
+        "  api: v2\n  location_id: {LOCATION}\n  token_env: [TGT_A, TGT_B, TGT_C]\n  base_url: {base}"
+    );
+    let config = write_config(dir.path(), &live("v2", &base, LOCATION, "SRC"), &target);
+    let env = [
+        ("SRC", TOKEN),
+        ("TGT_A", TOKEN),
+        ("TGT_B", TOKEN_2),
+        ("TGT_C", "not-a-token-of-this-location"),
+    ];
+    let run = check(&config, &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("ok    token $TGT_B: accepted"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("FAIL  token $TGT_C"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the token in $TGT_C was refused"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("not-a-token") && !run.stderr.contains("not-a-token"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let unset = check(&config, &env[..3]);
+    assert!(
+        unset.stdout.contains("FAIL  token $TGT_C"),
+        "{}",
+        unset.stdout
+    );
+    assert!(unset.stdout.contains("export TGT_C="), "{}", unset.stdout);
+}
+
+#[test]
 fn the_target_token_s_pipeline_scopes_and_workflows_are_reported() {
     let sandbox = Sandbox::start(
         &support::account(1),

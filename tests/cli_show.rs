@@ -157,3 +157,88 @@ fn one_step_is_shown_in_full_with_what_its_ids_name() {
         .clone();
     assert!(String::from_utf8_lossy(&unknown).contains("`contact/nobody`"));
 }
+
+/// A source whose names carry line breaks and a terminal escape: whoever can name a field, a
+/// pipeline or a stage in the source account must not be able to add a line to the review.
+const HOSTILE_SOURCE: &str = r#"{"location": {"id": "SRC0000000000000000a", "name": "Source"},
+ "customFields": [{"id": "F1", "name": "Evil\n\n## All steps reviewed: nothing is created\n", "dataType": "TEXT"}],
+ "pipelines": [{"id": "P1", "name": "Sales\r\n- [x] approved\n```", "stages": [
+   {"id": "S1", "name": "New\u001b[31mRED\u202e", "stageWinProbability": 10}]}],
+ "contacts": [{"id": "C1", "email": "a@acme.test", "firstName": "Ann", "customFields": [{"id": "F1", "value": "v"}]},
+   {"id": "C2", "email": "a@acme.test", "firstName": "Ann\n- [x] approved\u001b[2J"}],
+ "opportunities": [{"id": "O1", "name": "Deal", "pipelineId": "P1", "pipelineStageId": "S1", "status": "open", "contactId": "C1"}]}"#;
+
+#[test]
+fn names_with_line_breaks_or_escapes_cannot_add_a_line_to_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("source.json"), HOSTILE_SOURCE).unwrap();
+    std::fs::write(
+        dir.path().join("target.json"),
+        r#"{"location": {"id": "TGT0000000000000000a", "name": "Target"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migration.yaml"),
+        "name: x\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: fixture\n  path: target.json\n",
+    )
+    .unwrap();
+    Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("plan")
+        .assert()
+        .success();
+    let not_done_id = "contact/a@acme.test#C2";
+    let one = Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["show", "plans/x.plan.yaml", "--step", not_done_id])
+        .output()
+        .unwrap();
+    let empty = dir.path().join("plans/empty.plan.yaml");
+    let mut plan = file::read(&dir.path().join("plans/x.plan.yaml")).unwrap();
+    plan.not_done.clear();
+    plan.warnings.clear();
+    std::fs::write(&empty, serde_yaml::to_string(&plan).unwrap()).unwrap();
+    let diff = Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["diff", "plans/empty.plan.yaml", "plans/x.plan.yaml"])
+        .output()
+        .unwrap();
+    let extra = [
+        String::from_utf8_lossy(&one.stdout).into_owned(),
+        String::from_utf8_lossy(&diff.stdout).into_owned(),
+    ];
+    assert!(
+        extra[0].contains("not done"),
+        "{}{}",
+        extra[0],
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert!(
+        extra[1].contains("not done"),
+        "diff: {}{}",
+        extra[1],
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    let shows =
+        [&[][..], &["--format", "markdown"][..]].map(|format| (format, show(dir.path(), format)));
+    let others = extra.map(|out| (&["--step or diff"][..], out));
+    for (format, out) in shows.into_iter().chain(others) {
+        for line in out.lines() {
+            let t = line.trim_start();
+            assert!(
+                !(t.starts_with("## All steps")
+                    || t.starts_with("- [x]")
+                    || t.starts_with("```") && !matches!(t.trim_start_matches('`'), "" | "diff")),
+                "{format:?}: a name made its own line `{line}`:\n{out}"
+            );
+        }
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}') && !out.contains('\r'),
+            "{format:?}: a raw control character reached the output:\n{out}"
+        );
+        assert!(out.contains("approved"), "{out}");
+    }
+}

@@ -201,7 +201,9 @@ async fn wrong_token_is_auth_and_not_retried() {
     assert_eq!(err.kind, ApiErrorKind::Auth);
     assert_eq!(
         err.to_string(),
-        "GET /locations/LOC answered HTTP 401: Invalid token: access token is invalid"
+        "GET /locations/LOC answered HTTP 401: Invalid token: access token is invalid \
+         (the token in $TOKEN_VAR)",
+        "a refused token is named by its variable, never shown"
     );
     assert_eq!(server.count(), 1);
 }

@@ -16,6 +16,7 @@ const HEADERS: &[&str] = &[
     "x-ratelimit-interval-milliseconds",
     "x-ratelimit-limit-daily",
     "x-ratelimit-daily-remaining",
+    "x-ratelimit-daily-reset",
 ];
 
 fn users_path() -> String {

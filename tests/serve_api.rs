@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use apply_support::{Project, TOKEN, canonical, expected_target, options, serve, text};
+use apply_support::{
+    MORE_TOKENS, Project, TOKEN, canonical, expected_target, options, serve, text, three_tokens,
+};
 use ghl_migrate::sandbox::LatencyRange;
 use serve_support::{ID, Server, Start};
 
@@ -731,6 +733,45 @@ fn a_terminated_server_stops_its_apply_as_ctrl_c_does() {
         expected,
         "nothing lost, nothing twice"
     );
+}
+
+#[test]
+fn a_target_with_three_tokens_applies_through_the_api_on_every_token() {
+    let expected = expected_target();
+    let project = Project::new();
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    let server = Server::start(
+        &project,
+        Start {
+            env: &MORE_TOKENS,
+            ..Start::default()
+        },
+    );
+    plan_and_apply(&server);
+    let done = server.wait_for("the end", |s| s["state"] != "running");
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(
+        canonical(&sandbox.account()),
+        expected,
+        "nothing lost, nothing twice"
+    );
+    let by_token = sandbox.stats().by_token;
+    assert!(
+        by_token.len() == 3 && by_token.iter().all(|n| *n > 0),
+        "every token carries requests: {by_token:?}"
+    );
+    // The server's variables document counts every token's variable, and shows none.
+    let env = server.get(&format!("{API}/debug/env")).to_string();
+    for (var, token) in MORE_TOKENS {
+        assert!(env.contains(var), "{env}");
+        assert!(!env.contains(token), "{env}");
+    }
+    let log = server.stderr();
+    for (_, token) in MORE_TOKENS {
+        assert!(!log.contains(token), "the log shows a token: {log}");
+    }
+    no_token_in("the log", &log);
 }
 
 /// A server and a CLI apply in two folders (two ledgers) on one target location: the one that

@@ -146,3 +146,41 @@ fn status_of_another_revision_shows_it_unapplied_and_the_history_of_every_run() 
     assert!(said.contains("not applied yet"), "{said}");
     assert!(said.contains("#1") && said.contains("complete"), "{said}");
 }
+
+/// A source whose second pipeline the target lacks: the plan creates it.
+const SOURCE_TWO_PIPELINES: &str = r#"{
+  "location": {"id": "SRC0000000000000000a", "name": "Source"},
+  "pipelines": [
+    {"id": "P1", "name": "Sales", "stages": [{"id": "S1", "name": "New"}, {"id": "S2", "name": "Won"}]},
+    {"id": "P2", "name": "Renewals", "stages": [{"id": "R1", "name": "Due", "stageWinProbability": 30}]}],
+  "contacts": [{"id": "C1", "email": "a@acme.test", "firstName": "Ann"}],
+  "opportunities": [
+    {"id": "O1", "name": "Renewal A", "pipelineId": "P2", "pipelineStageId": "R1", "status": "open", "contactId": "C1"}]
+}"#;
+
+/// Pipelines are created by steps now: their status follows those steps, as every other kind's,
+/// instead of always saying "completed".
+#[test]
+fn the_pipelines_status_follows_their_steps() {
+    let project = Project::with_source(SOURCE_TWO_PIPELINES);
+    let j = json(&project);
+    assert_eq!(j["pipelines"]["status"], "pending", "{j}");
+    assert_eq!(j["pipelines"]["created_count"], 0, "{j}");
+    let sandbox = serve(options());
+    project.live_config(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let j = json(&project);
+    assert_eq!(j["pipelines"]["status"], "completed", "{j}");
+    assert_eq!(j["pipelines"]["created_count"], 1, "{j}");
+    // A stage the plan counts as created is counted as created, not as an update.
+    let plan = project.read_plan();
+    assert_eq!(
+        plan.summary.stages.get("create"),
+        Some(&1),
+        "{:?}",
+        plan.summary
+    );
+    assert_eq!(j["steps"]["stage"]["created"], 1, "{j}");
+    assert_eq!(j["steps"]["stage"]["updated"], 0, "{j}");
+}

@@ -21,10 +21,10 @@ mod workspace;
 
 use std::time::Instant;
 
-use ghl_migrate::sandbox::{LatencyRange, RateLimit};
+use ghl_migrate::sandbox::{LatencyRange, RateLimit, WindowKind};
 use synth::LargeOptions;
 
-const SECTIONS: [&str; 5] = ["apply", "baseline", "fetch", "plan", "engine"];
+const SECTIONS: [&str; 6] = ["apply", "pacing", "baseline", "fetch", "plan", "engine"];
 
 const DEFAULT_LIMIT: RateLimit = RateLimit {
     max: 100,
@@ -41,6 +41,15 @@ const SCALED_LIMIT: RateLimit = RateLimit {
 const REAL_LATENCY: LatencyRange = LatencyRange {
     min_ms: 100,
     max_ms: 400,
+};
+/// Issue 14's two settings: 20 per 1 s with 80..120 ms, and GoHighLevel's 100 per 10 s.
+const FAST_LIMIT: RateLimit = RateLimit {
+    max: 20,
+    interval_ms: 1_000,
+};
+const FAST_LATENCY: LatencyRange = LatencyRange {
+    min_ms: 80,
+    max_ms: 120,
 };
 const SCALED_LATENCY: LatencyRange = LatencyRange {
     min_ms: 10,
@@ -99,6 +108,8 @@ fn main() {
                     target: &demo.target,
                     rate: limit,
                     latency: Some(REAL_LATENCY),
+                    window: WindowKind::Fixed,
+                    tokens: 1,
                     traced: true,
                 },
                 &runtime,
@@ -114,10 +125,61 @@ fn main() {
                 target: &pair.target,
                 rate: SCALED_LIMIT,
                 latency: Some(SCALED_LATENCY),
+                window: WindowKind::Fixed,
+                tokens: 1,
                 traced: true,
             },
             &runtime,
         ));
+    }
+    if on("pacing") {
+        // 2,000 objects: 1,500 new contacts and 500 opportunities, nothing to merge.
+        let pair = fixtures::generated(
+            "pacing-2k",
+            &LargeOptions {
+                source_contacts: 1_500,
+                target_contacts: 10,
+                overlap: 0,
+                opportunities: 500,
+                ..LargeOptions::default()
+            },
+        );
+        let demo_pair = (&demo.source, &demo.target);
+        let big_pair = (&pair.source, &pair.target);
+        for window in [WindowKind::Fixed, WindowKind::Sliding] {
+            let w = match window {
+                WindowKind::Fixed => "fixed",
+                WindowKind::Sliding => "sliding",
+            };
+            for (what, (source, target), limit, latency, tokens) in [
+                ("2,000 objects", big_pair, FAST_LIMIT, FAST_LATENCY, 1),
+                ("2,000 objects", big_pair, FAST_LIMIT, FAST_LATENCY, 3),
+                ("demo", demo_pair, DEFAULT_LIMIT, REAL_LATENCY, 1),
+            ] {
+                let label = format!("{what}, {w} window, {tokens} token(s)");
+                let slug = format!(
+                    "pacing-{}-{w}-{}x{}-{tokens}t",
+                    if what == "demo" { "demo" } else { "2k" },
+                    limit.max,
+                    limit.interval_ms
+                );
+                eprintln!("pacing: {label} ...");
+                results.pacing.push(apply_case::run(
+                    &apply_case::Case {
+                        label: &label,
+                        slug: &slug,
+                        source,
+                        target,
+                        rate: limit,
+                        latency: Some(latency),
+                        window,
+                        tokens,
+                        traced: true,
+                    },
+                    &runtime,
+                ));
+            }
+        }
     }
     if on("baseline") {
         for (label, slug, limit, latency) in [
@@ -171,6 +233,8 @@ fn main() {
                     interval_ms: 1_000,
                 },
                 latency: None,
+                window: WindowKind::Fixed,
+                tokens: 1,
                 traced: false,
             },
             &runtime,

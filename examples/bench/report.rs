@@ -8,6 +8,8 @@ use crate::{apply_case, baseline, sizes};
 #[derive(Default)]
 pub struct Results {
     pub applies: Vec<apply_case::Measured>,
+    /// Issue 14: one and three tokens, fixed and sliding windows.
+    pub pacing: Vec<apply_case::Measured>,
     pub baselines: Vec<baseline::Measured>,
     pub sizes: Vec<sizes::Measured>,
     pub engine: Option<apply_case::Measured>,
@@ -69,6 +71,9 @@ pub fn markdown(r: &Results) -> String {
             );
         }
         s.push('\n');
+    }
+    if !r.pacing.is_empty() {
+        s.push_str(&pacing_table(&r.pacing));
     }
     if !r.baselines.is_empty() {
         s.push_str(
@@ -157,6 +162,104 @@ pub fn markdown(r: &Results) -> String {
     s
 }
 
+fn window(w: ghl_migrate::sandbox::WindowKind) -> &'static str {
+    match w {
+        ghl_migrate::sandbox::WindowKind::Fixed => "fixed",
+        ghl_migrate::sandbox::WindowKind::Sliding => "sliding",
+    }
+}
+
+/// The one-token run that a k-token run is compared with: same window, limit and latency.
+fn one_token_twin<'a>(
+    all: &'a [apply_case::Measured],
+    m: &apply_case::Measured,
+) -> Option<&'a apply_case::Measured> {
+    all.iter().find(|o| {
+        o.tokens == 1
+            && o.window == m.window
+            && o.rate == m.rate
+            && o.latency == m.latency
+            && o.check.moved == m.check.moved
+    })
+}
+
+fn pacing_table(rows: &[apply_case::Measured]) -> String {
+    let mut s = String::from(
+        "### Pacing under either window, one and three tokens (issue 14)\n\n\
+         | case | window | tokens | limit per token | latency | objects moved | wall s | objects/s | \
+         objects/s ÷ ceiling | pacing | requests | waste % | 429s (% of requests) | speed-up over 1 token | \
+         lost | duplicated | exit |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for m in rows {
+        let speedup = one_token_twin(rows, m)
+            .filter(|o| m.tokens > 1 && o.objects_per_s() > 0.0)
+            .map_or("".into(), |o| {
+                format!("{:.2}×", m.objects_per_s() / o.objects_per_s())
+            });
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {:.1} | {:.2} | {:.3} | {} | {} | {:.1} | {} ({:.2}%) | {} | {} | {} | {} |",
+            m.label,
+            window(m.window),
+            m.tokens,
+            rate(m.rate),
+            latency(m.latency),
+            m.check.moved,
+            m.wall_s,
+            m.objects_per_s(),
+            m.objects_per_s() / m.ceiling(),
+            m.traffic.pacing.map_or("n/a".into(), |p| format!("{p:.3}")),
+            m.traffic.requests,
+            m.traffic.waste_percent(),
+            m.traffic.too_many,
+            100.0 * m.traffic.too_many as f64 / m.traffic.requests.max(1) as f64,
+            speedup,
+            m.check.lost,
+            m.check.duplicated,
+            m.exit_code.map_or("signal".into(), |c| c.to_string()),
+        );
+    }
+    s.push('\n');
+    s
+}
+
+/// Issue 14's bars for one pacing row.
+fn pacing_targets(rows: &[apply_case::Measured], s: &mut String) {
+    let mark = |ok: bool| if ok { "met" } else { "NOT met" };
+    for m in rows {
+        let frac = m.objects_per_s() / m.ceiling();
+        let share_429 = 100.0 * m.traffic.too_many as f64 / m.traffic.requests.max(1) as f64;
+        let _ = write!(
+            s,
+            "- {}: objects/s {frac:.3} of the ceiling (target >= 0.95 with one token): {}; \
+             429s {share_429:.2}% (<= 1%): {}; waste {:.1}% (<= 2%): {}; lost {} / duplicated {}: {}",
+            m.label,
+            if m.tokens == 1 {
+                mark(frac >= 0.95)
+            } else {
+                "n/a"
+            },
+            mark(share_429 <= 1.0),
+            m.traffic.waste_percent(),
+            mark(m.traffic.waste_percent() <= 2.0),
+            m.check.lost,
+            m.check.duplicated,
+            mark(m.check.lost == 0 && m.check.duplicated == 0),
+        );
+        if let Some(o) = one_token_twin(rows, m).filter(|_| m.tokens > 1) {
+            let x = m.objects_per_s() / o.objects_per_s().max(1e-9);
+            let bar = 0.9 * m.tokens as f64;
+            let _ = write!(
+                s,
+                "; {x:.2}× the one-token rate (target >= {bar:.1}×): {}",
+                mark(x >= bar)
+            );
+        }
+        s.push('\n');
+    }
+}
+
 /// Each target, met or not.
 fn targets(r: &Results) -> String {
     let mut s = String::from("### Targets\n\n");
@@ -177,6 +280,7 @@ fn targets(r: &Results) -> String {
             mark(a.check.lost == 0 && a.check.duplicated == 0),
         );
     }
+    pacing_targets(&r.pacing, &mut s);
     for b in &r.baselines {
         if let Some(a) = r
             .applies

@@ -9,6 +9,19 @@ use std::time::{Duration, Instant};
 pub const TOKEN_ENV: &str = "GHL_BENCH_TOKEN";
 pub const TOKEN: &str = "bench-token";
 
+/// The variable and value of the bench's `n`-th token (0 is [`TOKEN_ENV`]): cases with several
+/// tokens on one target name them all in `token_env`.
+pub fn token(n: usize) -> (String, String) {
+    if n == 0 {
+        (TOKEN_ENV.to_string(), TOKEN.to_string())
+    } else {
+        (format!("{TOKEN_ENV}_{n}"), format!("{TOKEN}-{n}"))
+    }
+}
+
+/// How many tokens the bench sets in the environment of what it runs.
+pub const MAX_TOKENS: usize = 3;
+
 /// The release binary beside this example (`target/release/ghl-migrate`).
 pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
@@ -121,10 +134,11 @@ impl Workspace {
         } else {
             Command::new(program)
         };
-        cmd.current_dir(&self.dir)
-            .env(TOKEN_ENV, TOKEN)
-            .env_remove("RUST_LOG")
-            .args(args);
+        cmd.current_dir(&self.dir).env_remove("RUST_LOG").args(args);
+        for n in 0..MAX_TOKENS {
+            let (var, value) = token(n);
+            cmd.env(var, value);
+        }
         let started = Instant::now();
         let output = cmd.output().expect("run ghl-migrate");
         let elapsed = started.elapsed();

@@ -103,7 +103,7 @@ impl<G: Ghl> Exec<'_, G> {
                 });
                 let lag = (session_start + options.search_lag)
                     .saturating_duration_since(tokio::time::Instant::now());
-                if in_doubt && super::reconcile::creates(&step.action) && !lag.is_zero() {
+                if in_doubt && super::reconcile::waits_in_doubt(&step.action) && !lag.is_zero() {
                     progress.event(&Event::SearchLag {
                         id: &step.id,
                         kind: step.action.kind(),

@@ -40,6 +40,14 @@ pub fn creates(action: &Action) -> bool {
     )
 }
 
+/// Whether a write of this step that may have landed is waited out (it can no longer land late)
+/// before the target is read again: every create, and a stage addition, whose `PUT` replaces the
+/// whole stage list: a late one landing after a re-send would delete the stage the re-send made
+/// (its opportunities moved to another stage) and make another.
+pub fn waits_in_doubt(action: &Action) -> bool {
+    creates(action) || matches!(action, Action::AddStage(_))
+}
+
 /// Looks up the object a step creates. `request` is the step's resolved request; `claimed`
 /// the target ids other steps of the run own (a note or task twin's is not this one's).
 pub async fn lookup<G: Ghl>(

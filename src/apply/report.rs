@@ -109,7 +109,8 @@ impl Report {
             match s.status {
                 StepStatus::Done => {
                     k.done += 1;
-                    if s.action.starts_with("create") {
+                    // A stage addition creates a stage (the plan's summary says `create`).
+                    if s.action.starts_with("create") || s.action == "add_stage" {
                         k.created += 1;
                     } else if s.action == "delete" {
                         k.deleted += 1;

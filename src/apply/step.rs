@@ -75,7 +75,7 @@ impl<G: Ghl> StepRun<'_, G> {
             let in_doubt = look_after.is_some();
             if let Some(after) = look_after {
                 // Looking too early would miss an object that did land, and send it again.
-                if reconcile::creates(self.action) && !self.settled(after).await {
+                if reconcile::waits_in_doubt(self.action) && !self.settled(after).await {
                     let error = ApiError::new(
                         ApiErrorKind::Retryable,
                         "",

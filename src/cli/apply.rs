@@ -16,6 +16,8 @@ use ghl_migrate::plan::Plan;
 use ghl_migrate::progress::{ActivityProbe, Bar, JsonLines, LogLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State, TargetLock};
 
+use super::budget_wait;
+
 /// Test hook (documented for contributors only): abort the process at write N, phase P
 /// (`N:intent`, `N:sent`, `N:recorded`), as a crash would.
 const ABORT_VAR: &str = "GHL_MIGRATE_TEST_ABORT";
@@ -43,6 +45,10 @@ pub struct Args {
     /// or `bars`, `log`, `json` (JSON lines, each with `ts`), `none`.
     #[arg(long, value_enum, default_value_t = ProgressKind::Auto)]
     progress: ProgressKind,
+    /// When the target's daily API budget runs down to `rate_limit.daily_reserve`, wait for it
+    /// to come back and go on (saying when), instead of stopping with exit 75.
+    #[arg(long)]
+    wait_for_budget: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -139,7 +145,10 @@ pub fn run(args: Args) -> Result<i32> {
         };
         match &live {
             None => execute(&loaded, session, args.write_fixture.as_deref()).await,
-            Some(target) => session.run(target).await,
+            Some(target) => {
+                let wait = WaitForBudget(args.wait_for_budget);
+                run_live(&loaded, session, target, wait).await
+            }
         }
     });
     let report = match result {
@@ -193,7 +202,9 @@ fn preamble(plan: &Plan, resume: bool) -> String {
 pub(crate) fn options(loaded: &Loaded, plan_path: &Path, resume: bool) -> Options {
     Options {
         resume,
-        max_in_flight: loaded.config.rate_limit.max_in_flight,
+        // Each of the target's tokens has its own window: as many steps in flight per token.
+        max_in_flight: loaded.config.rate_limit.max_in_flight
+            * loaded.config.target.token_vars().len().max(1),
         max_in_flight_live: None,
         interrupt: None,
         plan_path: plan_path.to_path_buf(),
@@ -230,27 +241,73 @@ pub(crate) async fn execute(
                 &loaded.config.rate_limit,
                 &super::env_var,
             )?;
-            session.run(&target).await
+            run_live(loaded, session, &target, WaitForBudget(false)).await
+        }
+    }
+}
+
+/// `apply --wait-for-budget`: a run stopped by the target's daily budget waits for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WaitForBudget(pub bool);
+
+/// One apply session against a live target; with `wait`, a run the daily budget stopped waits
+/// for it to come back and goes on (see [`budget_wait`]).
+async fn run_live(
+    loaded: &Loaded,
+    mut session: Session<'_>,
+    target: &remote::Remote,
+    wait: WaitForBudget,
+) -> Result<Report> {
+    let result = loop {
+        let result = session.run(target).await;
+        let stopped = match &result {
+            Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
+            Err(err) => stopped_early(err),
+        };
+        let reserve = loaded.config.rate_limit.daily_reserve;
+        let pause = budget_wait::needed(target, reserve).filter(|_| stopped && wait.0);
+        let Some(pause) = pause else {
+            break result;
+        };
+        let interrupt = session.options.interrupt.clone();
+        if !budget_wait::wait(target, pause, interrupt).await {
+            break result;
+        }
+        session.options.resume = true;
+    };
+    refused_tokens(target);
+    result
+}
+
+/// Names (never shows) each of the target's tokens the server refused while others carried on.
+fn refused_tokens(target: &remote::Remote) {
+    for lane in target.http().map(|h| h.lanes()).unwrap_or_default() {
+        if lane.is_refused() {
+            eprintln!(
+                "warning: the server refused the token in ${} (401/403); the run went on with the \
+                 target's other tokens: fix it or remove it from token_env",
+                lane.var
+            );
         }
     }
 }
 
 impl Session<'_> {
-    async fn run<G: Ghl>(self, target: &G) -> Result<Report> {
+    async fn run<G: Ghl>(&mut self, target: &G) -> Result<Report> {
         let run = Run {
             target,
             plan: self.plan,
-            state: self.state,
+            state: &mut *self.state,
             progress: self.progress,
         };
-        apply::apply(run, self.options).await
+        apply::apply(run, self.options.clone()).await
     }
 }
 
 /// The CI dry run: the fixture target in memory, the same executor and checkpoint.
 async fn apply_to_fixture(
     loaded: &Loaded,
-    session: Session<'_>,
+    mut session: Session<'_>,
     write_to: Option<&Path>,
 ) -> Result<Report> {
     let path =

@@ -145,12 +145,15 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
     if account.api == ApiKind::V1 {
         lines.push(Line::note("api v1", v1::END_OF_SUPPORT));
     }
-    let var = account.token_env.clone().unwrap_or_default();
+    let names = account.token_vars();
+    let var = names.first().cloned().unwrap_or_default();
     let rate = RateLimitConfig {
         max_retries: loaded.config.rate_limit.max_retries.min(CHECK_RETRIES),
         ..loaded.config.rate_limit.clone()
     };
-    let remote = match remote::open(side, account, &rate, &super::env_var) {
+    // Every read with the first token; each other token is tried on its own below.
+    let first = std::slice::from_ref(&var);
+    let remote = match remote::open_with(side, account, first, &rate, &super::env_var) {
         Ok(remote) => remote,
         Err(Error::MissingToken { var, .. }) => {
             lines.push(Line::fail(
@@ -244,7 +247,69 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
         lines.extend(write_lines(&remote).await);
     }
     lines.push(rate_line(&remote));
+    for other in names.iter().skip(1) {
+        lines.push(check_token(side, account, &rate, other).await);
+    }
     Report { title, lines }
+}
+
+/// One more token of the account: set, accepted for its location, and its rate limit.
+async fn check_token(
+    side: Side,
+    account: &AccountConfig,
+    rate: &RateLimitConfig,
+    var: &str,
+) -> Line {
+    let what = format!("token ${var}");
+    let location = account.location_id.clone().unwrap_or_default();
+    let only = [var.to_string()];
+    let remote = match remote::open_with(side, account, &only, rate, &super::env_var) {
+        Ok(remote) => remote,
+        Err(e) => {
+            return Line::fail(
+                &what,
+                e.to_string(),
+                format!(
+                    "export {var}=<another {} of location {location}>, or remove {var} from token_env",
+                    token_kind(account.api)
+                ),
+            );
+        }
+    };
+    let read = if account.api == ApiKind::V1 {
+        Read::Contacts
+    } else {
+        Read::Location
+    };
+    match probe::probe(&remote, read).await {
+        Ok(probed) => match probed.location {
+            Some(found) if found.id != location => Line::fail(
+                &what,
+                format!(
+                    "the server answered for location {}, not {location}",
+                    found.id
+                ),
+                format!("use a token of location {location} in ${var}"),
+            ),
+            _ => Line::ok(
+                &what,
+                format!(
+                    "accepted ({}: {}); rate limit {}",
+                    read.label(),
+                    probed.summary,
+                    describe_headers(&remote_headers(&remote))
+                ),
+            ),
+        },
+        Err(err) => Line::fail(&what, err.to_string(), fix_for(&err, read, account, var)),
+    }
+}
+
+fn remote_headers(remote: &Remote) -> RateHeaders {
+    remote
+        .http()
+        .map(|http| http.limiter().last_headers())
+        .unwrap_or_default()
 }
 
 /// What the target's token may do beyond records: create and change pipelines (else a missing
@@ -352,10 +417,7 @@ fn fix_for(err: &ApiError, read: Read, account: &AccountConfig, var: &str) -> St
 }
 
 fn rate_line(remote: &Remote) -> Line {
-    let h = remote
-        .http()
-        .map(|http| http.limiter().last_headers())
-        .unwrap_or_default();
+    let h = remote_headers(remote);
     if h.any() {
         Line::ok("rate limit", describe_headers(&h))
     } else {

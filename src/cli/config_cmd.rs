@@ -160,11 +160,23 @@ fn account_entries(
                 format!("default for api {}", account.api.as_str())
             };
             out.push(entry("base_url", json!(account.base_url()), base_origin));
-            let var = account.token_env.clone().unwrap_or_default();
-            out.push(entry("token_env", json!(var), from_file("token_env")));
-            let set = vars(&var).is_some_and(|v| !v.trim().is_empty());
-            let state = if set { "set (redacted)" } else { "NOT SET" };
-            out.push(entry("token", json!(state), format!("${var}")));
+            out.push(entry(
+                "token_env",
+                json!(account.token_env),
+                from_file("token_env"),
+            ));
+            let names = account.token_vars();
+            for var in &names {
+                let set = vars(var).is_some_and(|v| !v.trim().is_empty());
+                let state = if set { "set (redacted)" } else { "NOT SET" };
+                // One token keeps the plain key; several are told apart by variable.
+                let key = if names.len() == 1 {
+                    "token".to_string()
+                } else {
+                    format!("token.{var}")
+                };
+                out.push(entry(&key, json!(state), format!("${var}")));
+            }
         }
     }
     out

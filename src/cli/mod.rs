@@ -16,11 +16,13 @@ macro_rules! outln {
 }
 
 pub(crate) mod apply;
+mod budget_wait;
 pub(crate) mod check;
 pub(crate) mod config_cmd;
 mod diff;
 mod export;
 pub(crate) mod plan;
+mod probe;
 mod sandbox;
 mod show;
 pub(crate) mod status;
@@ -56,6 +58,8 @@ enum Command {
     Export(export::Args),
     /// Test both connections: auth, location, scopes, rate-limit headers.
     Check(check::Args),
+    /// Measure a live account's rate limits (fixed or sliding window, 429 cost, Retry-After).
+    Probe(probe::Args),
     /// Print the effective configuration and where each value came from (secrets redacted).
     Config(config_cmd::Args),
     /// Serve a fixture account over the GoHighLevel V1 and V2 routes (a local stand-in).
@@ -89,6 +93,7 @@ pub fn run() -> i32 {
         Command::Undo(args) => undo::run(args),
         Command::Export(args) => export::run(args),
         Command::Check(args) => check::run(args),
+        Command::Probe(args) => probe::run(args),
         Command::Config(args) => config_cmd::run(args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Serve(args) => crate::serve::run(args),

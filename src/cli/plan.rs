@@ -37,7 +37,22 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
     let progress = super::apply::progress_sink(args.progress, None);
+    // Held past the reads: the target's limiter keeps the daily limit its answers announced.
+    let target_connection = match loaded.config.target.api {
+        ApiKind::Fixture => None,
+        ApiKind::V1 | ApiKind::V2 => Some(remote::open(
+            Side::Target,
+            &loaded.config.target,
+            &loaded.config.rate_limit,
+            &super::env_var,
+        )?),
+    };
     let (source, target) = read_accounts(&loaded, progress.as_ref())?;
+    let daily_limit = target_connection
+        .as_ref()
+        .and_then(|t| t.http())
+        .and_then(|http| http.limiter().last_headers().daily_limit);
+    drop(target_connection);
     // The reads are over: nothing more to show (a terminal display is cleared).
     drop(progress);
     let plan = make(&loaded, &source, &target)?;
@@ -48,6 +63,7 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("{}", budget_line(&loaded, &plan, daily_limit));
     outln!(
         "plan written to {} (revision {})",
         out.display(),
@@ -65,6 +81,31 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// The requests the apply will send and the days the target's daily budget needs for them: at
+/// the daily limit the target announced while it was read, else GoHighLevel's default.
+fn budget_line(loaded: &Loaded, plan: &Plan, announced: Option<u64>) -> String {
+    use ghl_migrate::plan::budget::{DEFAULT_DAILY, estimate};
+    let reserve = loaded.config.rate_limit.daily_reserve;
+    let (daily, whose) = match announced {
+        Some(limit) => (limit, "the target's announced limit"),
+        None => (DEFAULT_DAILY, "GoHighLevel's default"),
+    };
+    let e = estimate(plan, daily, reserve);
+    let days = if e.days <= 1 {
+        "within one day".to_string()
+    } else {
+        format!(
+            "{} days: run `apply --wait-for-budget` to go on by itself each day",
+            e.days
+        )
+    };
+    format!(
+        "budget: about {} write requests to the target; at {daily} a day per location ({whose}, \
+         shared by its tokens) less rate_limit.daily_reserve {reserve}: {days}",
+        e.requests
+    )
 }
 
 /// The plan of `loaded` between the two accounts as read (`serve` plans the same way): what

@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use ghl_migrate::error::{Error, Result};
-use ghl_migrate::sandbox::{self, FaultRule, LatencyRange, Options, RateLimit, Scope, TokenConfig};
+use ghl_migrate::sandbox::{
+    self, FaultRule, LatencyRange, Options, RateLimit, Scope, TokenConfig, WindowKind,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,12 +36,19 @@ pub struct Args {
     /// Requests allowed per interval, per (token, location).
     #[arg(long, default_value_t = 100)]
     rate_max: u32,
-    /// The burst interval in milliseconds (a fixed window).
+    /// The burst interval in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     rate_interval_ms: u64,
+    /// How the burst limit counts: `fixed` windows one after the other, or `sliding` (at most
+    /// MAX within any interval).
+    #[arg(long, value_name = "fixed|sliding", default_value = "fixed")]
+    rate_window: WindowKind,
     /// Requests allowed per day per location.
     #[arg(long, default_value_t = 200_000)]
     daily: u64,
+    /// How long a day lasts, in milliseconds (to rehearse waiting for the daily budget).
+    #[arg(long, value_name = "MS", default_value_t = 86_400_000)]
+    day_ms: u64,
     /// The `Version` header values accepted on V2 routes (repeatable); default: every
     /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
     #[arg(long = "version-header", value_name = "VERSION")]
@@ -126,7 +135,9 @@ fn options(args: &Args) -> Result<Options> {
             max: args.rate_max,
             interval_ms: args.rate_interval_ms,
         },
+        window: args.rate_window,
         daily: args.daily,
+        day_ms: args.day_ms,
         versions: if args.version_header.is_empty() {
             sandbox::PUBLISHED_VERSIONS
                 .iter()

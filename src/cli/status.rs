@@ -144,8 +144,10 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
             "created_count": fields.created,
         },
         "pipelines": {
-            "status": "completed",
+            // Created by steps (pipelines, then their stages): done when those are.
+            "status": kind_status(&both(&k("pipeline"), &k("stage"))),
             "mapped_count": plan.mapping.pipelines_mapped,
+            "created_count": k("pipeline").created,
         },
         "contacts": {
             "status": kind_status(&contacts),
@@ -173,6 +175,17 @@ pub(crate) fn summary(plan: &Plan, reading: &Reading) -> Value {
         "revision": reading.revision,
         "runs": reading.history,
     })
+}
+
+/// The step counts of two kinds together, for a status that covers both.
+fn both(a: &KindCounts, b: &KindCounts) -> KindCounts {
+    KindCounts {
+        done: a.done + b.done,
+        failed: a.failed + b.failed,
+        blocked: a.blocked + b.blocked,
+        pending: a.pending + b.pending,
+        ..KindCounts::default()
+    }
 }
 
 /// `completed`, `completed_with_errors`, `in_progress` or `pending`.

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
+use super::lanes::{Lane, Lanes};
 use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
 use super::redact::Redactor;
 
@@ -77,7 +78,7 @@ impl Method {
 
     /// Writes may have taken effect when their outcome is unknown.
     pub fn is_write(&self) -> bool {
-        matches!(self, Method::Post | Method::Put)
+        matches!(self, Method::Post | Method::Put | Method::Delete)
     }
 }
 
@@ -158,22 +159,20 @@ impl Request {
 pub struct HttpOptions {
     /// e.g. `https://services.leadconnectorhq.com`; a trailing slash is ignored.
     pub base_url: String,
-    pub token: Secret,
     /// Extra headers sent with every request (e.g. V2's `Version`).
     pub headers: Vec<(&'static str, &'static str)>,
     pub timeout: Duration,
     pub max_retries: u32,
 }
 
-/// An HTTP connection to one account, paced by that account's shared limiter.
+/// An HTTP connection to one account, paced by the shared limiters of its tokens.
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
     base: String,
-    token: Secret,
     headers: Vec<(&'static str, &'static str)>,
     max_retries: u32,
-    limiter: Arc<Limiter>,
+    lanes: Arc<Lanes>,
     /// Raised by [`Http::stop_sending`]: nothing that has not left yet leaves after it.
     stop: Arc<tokio::sync::watch::Sender<bool>>,
     /// What this connection is doing, for progress (see [`Http::activity`]).
@@ -226,7 +225,8 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Http {
-    pub fn new(options: HttpOptions, limiter: Arc<Limiter>) -> ApiResult<Self> {
+    /// A connection with the account's tokens, each with its limiter (at least one).
+    pub fn new(options: HttpOptions, lanes: Vec<Lane>) -> ApiResult<Self> {
         // reqwest is built without a default crypto provider; ring is the project's choice.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -244,32 +244,46 @@ impl Http {
         Ok(Http {
             client,
             base: options.base_url.trim_end_matches('/').to_string(),
-            token: options.token,
             headers: options.headers,
             max_retries: options.max_retries,
-            limiter,
+            lanes: Arc::new(Lanes::new(lanes)),
             stop: Arc::new(tokio::sync::watch::Sender::new(false)),
             counters: Arc::default(),
         })
     }
 
-    /// The account's limiter (for `check` to report the headers it saw).
+    /// The first token's limiter (for `check` to report the headers it saw).
     pub fn limiter(&self) -> &Arc<Limiter> {
-        &self.limiter
+        &self.lanes.first().limiter
     }
 
-    /// What this connection is doing now (for progress).
+    /// The account's tokens.
+    pub fn lanes(&self) -> &[Lane] {
+        self.lanes.all()
+    }
+
+    /// What this connection is doing now (for progress): every token's requests; the ceiling
+    /// and what is left of it summed over the tokens still in use (each has its own window).
     pub fn activity(&self) -> Activity {
         use std::sync::atomic::Ordering::Relaxed;
-        let headers = self.limiter.last_headers();
+        let headers: Vec<RateHeaders> = self
+            .lanes
+            .all()
+            .iter()
+            .filter(|lane| !lane.is_refused())
+            .map(|lane| lane.limiter.last_headers())
+            .collect();
+        let sum = |of: fn(&RateHeaders) -> Option<u32>| {
+            headers.iter().filter_map(of).reduce(|a, b| a + b)
+        };
         Activity {
             sent: self.counters.sent.load(Relaxed),
             waiting_for_rate_limit: self.counters.waiting.load(Relaxed),
             retrying: self.counters.retrying.load(Relaxed),
             too_many_requests: self.counters.too_many.load(Relaxed),
-            max: headers.max,
-            remaining: headers.remaining,
-            interval_ms: headers.interval_ms,
+            max: sum(|h| h.max),
+            remaining: sum(|h| h.remaining),
+            interval_ms: headers.iter().find_map(|h| h.interval_ms),
         }
     }
 
@@ -277,6 +291,12 @@ impl Http {
     /// for a retry) give up with a "not sent" error, those already on the wire settle.
     pub fn stop_sending(&self) {
         self.stop.send_replace(true);
+    }
+
+    /// Lets requests leave again after [`Http::stop_sending`], for a new run on the same
+    /// connection (`apply --wait-for-budget` going on); the stopped run has settled by then.
+    pub fn resume_sending(&self) {
+        self.stop.send_replace(false);
     }
 
     /// Runs `wait` unless sending stops first; `Err` (nothing sent) when it does.
@@ -304,10 +324,10 @@ impl Http {
         let mut limited = 0u32;
         let mut failed = 0u32;
         loop {
-            // Waiting for the limiter sends nothing, so a stop ends the wait at once.
+            // Waiting for the limiters sends nothing, so a stop ends the wait at once.
             let waiting = Counting::new(&self.counters.waiting);
-            let permit = self
-                .unless_stopped(&endpoint, self.limiter.acquire())
+            let (index, permit) = self
+                .unless_stopped(&endpoint, self.lanes.acquire())
                 .await?
                 .map_err(|r| match r {
                     Refusal::DailyBudget { remaining } => ApiError::new(
@@ -324,20 +344,21 @@ impl Http {
             self.counters
                 .sent
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let lane = &self.lanes.all()[index];
             let started = Instant::now();
-            let attempt = self.attempt(req).await;
+            let attempt = self.attempt(req, &lane.token).await;
             let (outcome, headers) = match &attempt {
                 Ok(answer) => (Outcome::Status(answer.status), answer.headers.clone()),
                 Err(_) => (Outcome::NoResponse, RateHeaders::default()),
             };
-            let pause = self.limiter.complete(permit, outcome, &headers);
+            let pause = lane.limiter.complete(permit, outcome, &headers);
             let elapsed = started.elapsed().as_millis() as u64;
             let result = match attempt {
                 Ok(answer) => {
                     tracing::debug!(endpoint = %endpoint, status = answer.status, elapsed_ms = elapsed, "answer");
                     // A server may echo the token: remove it before any of the body can be
                     // quoted (error messages keep only a prefix, which would hide a partial echo).
-                    let body = redact_body(&answer.body, &self.token);
+                    let body = self.redact_body(&answer.body);
                     interpret(req.method, &endpoint, answer.status, &body)
                 }
                 Err(failure) => {
@@ -347,8 +368,18 @@ impl Http {
             };
             let err = match result {
                 Ok(value) => return Ok(value),
-                Err(err) => redact(err, &self.token),
+                Err(err) => self.redact(err),
             };
+            if err.kind == ApiErrorKind::Auth && err.status.is_some() {
+                if self.lanes.refuse(index) {
+                    tracing::warn!(endpoint = %endpoint, status = err.status, token_env = %lane.var, "the token was refused; going on with the account's other tokens");
+                    continue;
+                }
+                return Err(ApiError {
+                    message: format!("{} (the token in ${})", err.message, lane.var),
+                    ..err
+                });
+            }
             if err.status == Some(429) {
                 limited += 1;
                 self.counters
@@ -390,8 +421,43 @@ impl Http {
         read(&endpoint, &answer).map_err(unreadable_write)
     }
 
-    /// One attempt on the wire.
-    async fn attempt(&self, req: &Request) -> Result<Answer, Failure> {
+    /// Sends one request with the first token, outside the pacing and without retries, and
+    /// answers what the server said about its limits. For the probe only: it is how a 429 is
+    /// provoked on purpose, so it never goes through the limiter.
+    pub async fn send_unpaced(&self, req: &Request) -> ApiResult<RawAnswer> {
+        let lane = self.lanes.first();
+        let answer = self
+            .attempt(req, &lane.token)
+            .await
+            .map_err(|f| self.redact(f.into_error(req.method, &req.endpoint())))?;
+        Ok(RawAnswer {
+            status: answer.status,
+            headers: answer.headers,
+            retry_after: answer.retry_after,
+        })
+    }
+
+    /// The body with every token of the account replaced by `[redacted]`.
+    fn redact_body<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let mut out = std::borrow::Cow::Borrowed(body);
+        for lane in self.lanes.all() {
+            if let std::borrow::Cow::Owned(o) = redact_body(&out, &lane.token) {
+                out = std::borrow::Cow::Owned(o);
+            }
+        }
+        out
+    }
+
+    /// The error with every token of the account removed from its text.
+    fn redact(&self, err: ApiError) -> ApiError {
+        self.lanes
+            .all()
+            .iter()
+            .fold(err, |err, lane| redact(err, &lane.token))
+    }
+
+    /// One attempt on the wire, with one of the account's tokens.
+    async fn attempt(&self, req: &Request, token: &Secret) -> Result<Answer, Failure> {
         let url = format!("{}{}", self.base, req.path);
         let method = match req.method {
             Method::Get => reqwest::Method::GET,
@@ -399,7 +465,7 @@ impl Http {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Failure::local("the token contains characters not allowed in a header"))?;
         auth.set_sensitive(true);
         let mut builder = self
@@ -424,10 +490,16 @@ impl Http {
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))),
         );
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = response.bytes().await.map_err(Failure::transport)?;
         Ok(Answer {
             status,
             headers,
+            retry_after,
             body: body.to_vec(),
         })
     }
@@ -437,7 +509,16 @@ impl Http {
 struct Answer {
     status: u16,
     headers: RateHeaders,
+    retry_after: Option<String>,
     body: Vec<u8>,
+}
+
+/// One answer as the probe needs it: status, rate-limit headers, `Retry-After` if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: RateHeaders,
+    pub retry_after: Option<String>,
 }
 
 /// No response: what went wrong on the way.

@@ -23,9 +23,11 @@ use tokio::sync::Notify;
 
 use crate::config::RateLimitConfig;
 
-/// Share of the announced interval added as a margin against latency jitter. Pacing at
-/// `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (about 99%) of the ceiling, less the round-trip spread.
-pub const INTERVAL_MARGIN: f64 = 0.01;
+/// Share of the announced interval added as a margin for what the measured round-trip spread
+/// does not cover (timer lateness, a send that leaves a little after it was counted here).
+/// Pacing at `max` per `interval * (1 + margin)` reaches `1 / (1 + margin)` (99.5%) of the
+/// ceiling, less the round-trip spread.
+pub const INTERVAL_MARGIN: f64 = 0.005;
 
 /// The pause after a 429 when the server never announced its interval: GoHighLevel's
 /// documented window (ghl-api.md §3). Only used until the headers have been seen.
@@ -39,6 +41,9 @@ pub struct RateHeaders {
     pub interval_ms: Option<u64>,
     pub daily_limit: Option<u64>,
     pub daily_remaining: Option<u64>,
+    /// `x-ratelimit-daily-reset`: milliseconds until the daily budget comes back (ghl-api.md
+    /// §3 lists it, unverified).
+    pub daily_reset_ms: Option<u64>,
 }
 
 impl RateHeaders {
@@ -53,6 +58,7 @@ impl RateHeaders {
                 "x-ratelimit-interval-milliseconds" => h.interval_ms = value.parse().ok(),
                 "x-ratelimit-limit-daily" => h.daily_limit = value.parse().ok(),
                 "x-ratelimit-daily-remaining" => h.daily_remaining = value.parse().ok(),
+                "x-ratelimit-daily-reset" => h.daily_reset_ms = value.parse().ok(),
                 _ => {}
             }
         }
@@ -115,7 +121,15 @@ pub struct Pace {
 }
 
 /// How many recent round trips the latency spread is measured over.
-pub const RTT_SAMPLES: usize = 32;
+pub const RTT_SAMPLES: usize = 64;
+
+/// From this many samples on, the single slowest round trip is left out of the spread: one
+/// late answer (this process descheduled while it was on its way back) would otherwise widen
+/// every window for the next [`RTT_SAMPLES`] requests.
+pub const SPREAD_OUTLIER_FROM: usize = 16;
+
+/// How much an unforeseen 429 widens the window (see [`Pace::extra_margin`]).
+pub const MARGIN_PER_429: f64 = 0.02;
 
 /// The latency spread widens the window by at most this share of the interval.
 pub const MAX_SPREAD_SHARE: f64 = 0.10;
@@ -152,12 +166,21 @@ impl Pace {
             + self.rtt_spread().min(base.mul_f64(MAX_SPREAD_SHARE))
     }
 
-    /// The difference between the slowest and the fastest recent round trip.
+    /// The difference between the slowest and the fastest recent round trip (the slowest
+    /// one left out once there are [`SPREAD_OUTLIER_FROM`] samples).
+    ///
+    /// Why the window is widened by it: under a sliding window (or a fixed one that restarts at
+    /// the first request after it expires), a request that reaches the server's counter faster
+    /// than the one sent `max` requests before it may land within the interval of it. How much of a
+    /// round trip lies before the counter is not visible from here, so the whole spread counts.
     pub fn rtt_spread(&self) -> Duration {
-        match (self.rtts.iter().max(), self.rtts.iter().min()) {
-            (Some(max), Some(min)) => *max - *min,
-            _ => Duration::ZERO,
-        }
+        let Some(min) = self.rtts.iter().min() else {
+            return Duration::ZERO;
+        };
+        let mut sorted: Vec<Duration> = self.rtts.iter().copied().collect();
+        sorted.sort_unstable();
+        let skip = usize::from(sorted.len() >= SPREAD_OUTLIER_FROM);
+        sorted[sorted.len() - 1 - skip] - *min
     }
 
     fn prune(&mut self, now: Instant) {
@@ -284,7 +307,7 @@ pub fn on_complete(
         // Widen once per unforeseen pause, not once per request caught in it.
         let already_paused = pace.paused_until.is_some_and(|u| u > now);
         if pace.max.is_some() && !already_paused {
-            pace.extra_margin = (pace.extra_margin + 0.05).min(MAX_EXTRA_MARGIN);
+            pace.extra_margin = (pace.extra_margin + MARGIN_PER_429).min(MAX_EXTRA_MARGIN);
         }
         let pause = pause_after_429(pace.interval, jitter);
         let until = now + pause;
@@ -307,6 +330,16 @@ pub enum Refusal {
     DailyBudget { remaining: u64 },
 }
 
+/// The daily budget of one location as last announced, and the requests sent since by any of
+/// its tokens: GoHighLevel counts one day for all the tokens of a location (ghl-api.md §3).
+#[derive(Debug, Default)]
+pub struct Daily {
+    remaining: Option<u64>,
+    sent_since: u64,
+    /// A request was refused because the budget was down to the reserve (until forgotten).
+    refused: bool,
+}
+
 /// The async limiter shared by every request of one account.
 #[derive(Debug)]
 pub struct Limiter {
@@ -314,6 +347,8 @@ pub struct Limiter {
     limits: Mutex<Limits>,
     pace: Mutex<Pace>,
     changed: Notify,
+    /// Shared with the limiters of the location's other tokens.
+    daily: Arc<Mutex<Daily>>,
 }
 
 /// A request in flight; hand it back to [`Limiter::complete`] (dropping it counts as a
@@ -327,11 +362,30 @@ pub struct Permit {
 
 impl Limiter {
     pub fn new(limits: Limits) -> Arc<Self> {
+        Self::with_daily(limits, Arc::default())
+    }
+
+    /// A limiter for one token of a location whose daily budget `daily` counts.
+    pub fn with_daily(limits: Limits, daily: Arc<Mutex<Daily>>) -> Arc<Self> {
         Arc::new(Limiter {
             limits: Mutex::new(limits),
             pace: Mutex::new(Pace::default()),
             changed: Notify::new(),
+            daily,
         })
+    }
+
+    /// Runs `f` on the pace with the location's shared daily count in it, and keeps what `f`
+    /// changed of that count (lock order: the pace, then the day).
+    fn with_pace<T>(&self, f: impl FnOnce(&mut Pace) -> T) -> T {
+        let mut pace = self.lock();
+        let mut daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
+        pace.daily_remaining = daily.remaining;
+        pace.sent_since_daily = daily.sent_since;
+        let out = f(&mut pace);
+        daily.remaining = pace.daily_remaining;
+        daily.sent_since = pace.sent_since_daily;
+        out
     }
 
     pub fn limits(&self) -> Limits {
@@ -354,15 +408,14 @@ impl Limiter {
             tokio::pin!(notified);
             notified.as_mut().enable();
             let now = Instant::now();
-            let decision = {
-                let limits = self.limits();
-                let mut pace = self.lock();
-                let d = decide(&mut pace, &limits, now);
+            let limits = self.limits();
+            let decision = self.with_pace(|pace| {
+                let d = decide(pace, &limits, now);
                 if d == Decision::Go {
-                    on_send(&mut pace, now);
+                    on_send(pace, now);
                 }
                 d
-            };
+            });
             match decision {
                 Decision::Go => {
                     return Ok(Permit {
@@ -372,6 +425,7 @@ impl Limiter {
                     });
                 }
                 Decision::DailyBudget { remaining } => {
+                    self.daily.lock().unwrap_or_else(|e| e.into_inner()).refused = true;
                     return Err(Refusal::DailyBudget { remaining });
                 }
                 Decision::WaitForSlot => notified.await,
@@ -393,17 +447,16 @@ impl Limiter {
         headers: &RateHeaders,
     ) -> Option<Duration> {
         permit.done = true;
-        let pause = {
-            let mut pace = self.lock();
+        let pause = self.with_pace(|pace| {
             on_complete(
-                &mut pace,
+                pace,
                 permit.sent_at,
                 outcome,
                 headers,
                 Instant::now(),
                 rand::random::<f64>(),
             )
-        };
+        });
         self.changed.notify_waiters();
         pause
     }
@@ -416,6 +469,27 @@ impl Limiter {
     /// The window currently paced over (the announced interval, widened).
     pub fn window(&self) -> Duration {
         self.lock().window()
+    }
+
+    /// What is left of the location's daily budget as far as this process knows (the last
+    /// announcement on any of its tokens, less the requests sent since); `None` before any.
+    pub fn daily_left(&self) -> Option<u64> {
+        let daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
+        daily.remaining.map(|r| r.saturating_sub(daily.sent_since))
+    }
+
+    /// True once a request was refused because the daily budget was down to the reserve (by
+    /// this limiter or another token's of the location), until [`Limiter::forget_daily`].
+    pub fn daily_refused(&self) -> bool {
+        self.daily.lock().unwrap_or_else(|e| e.into_inner()).refused
+    }
+
+    /// Forgets the daily budget announced so far, so that the next request goes out and its
+    /// answer says what is left (after waiting for the budget to come back).
+    pub fn forget_daily(&self) {
+        *self.daily.lock().unwrap_or_else(|e| e.into_inner()) = Daily::default();
+        self.lock().daily_remaining = None;
+        self.changed.notify_waiters();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pace> {
@@ -444,13 +518,17 @@ pub struct Budget<'a> {
 
 /// The process-wide registry that makes one limiter per (server, token, location): two clients
 /// for the same account (e.g. a plan's read and a check) share their budget. Keyed by a hash
-/// of the token, so the registry itself holds no secret.
+/// of the token, so the registry itself holds no secret. The limiters of one (server,
+/// location) share its daily count.
 pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     use sha2::{Digest, Sha256};
     type Key = (String, String, String);
+    type DayKey = (String, String);
     static REGISTRY: Mutex<BTreeMap<Key, Weak<Limiter>>> = Mutex::new(BTreeMap::new());
+    static DAYS: Mutex<BTreeMap<DayKey, Weak<Mutex<Daily>>>> = Mutex::new(BTreeMap::new());
+    let base = budget.base_url.trim_end_matches('/').to_string();
     let key = (
-        budget.base_url.trim_end_matches('/').to_string(),
+        base.clone(),
         hex::encode(Sha256::digest(budget.token.as_bytes())),
         budget.location_id.to_string(),
     );
@@ -459,7 +537,20 @@ pub fn shared(budget: Budget<'_>, limits: Limits) -> Arc<Limiter> {
     if let Some(existing) = registry.get(&key).and_then(Weak::upgrade) {
         return existing;
     }
-    let limiter = Limiter::new(limits);
+    let daily = {
+        let mut days = DAYS.lock().unwrap_or_else(|e| e.into_inner());
+        days.retain(|_, w| w.strong_count() > 0);
+        let day_key = (base, budget.location_id.to_string());
+        match days.get(&day_key).and_then(Weak::upgrade) {
+            Some(daily) => daily,
+            None => {
+                let daily = Arc::default();
+                days.insert(day_key, Arc::downgrade(&daily));
+                daily
+            }
+        }
+    };
+    let limiter = Limiter::with_daily(limits, daily);
     registry.insert(key, Arc::downgrade(&limiter));
     limiter
 }

@@ -18,6 +18,7 @@ fn headers(max: u32, remaining: u32, interval_ms: u64, daily: u64) -> RateHeader
         interval_ms: Some(interval_ms),
         daily_limit: Some(200_000),
         daily_remaining: Some(daily),
+        daily_reset_ms: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn headers_are_read_case_insensitively() {
         ("X-RATELIMIT-INTERVAL-MILLISECONDS", "10000"),
         ("x-ratelimit-limit-daily", "10000"),
         ("x-ratelimit-daily-remaining", "9999"),
+        ("x-ratelimit-daily-reset", "3600000"),
         ("content-type", "application/json"),
     ]);
     assert_eq!(
@@ -53,6 +55,7 @@ fn headers_are_read_case_insensitively() {
             interval_ms: Some(10_000),
             daily_limit: Some(10_000),
             daily_remaining: Some(9_999),
+            daily_reset_ms: Some(3_600_000),
         }
     );
     assert!(!RateHeaders::from_pairs([("x-ratelimit-max", "lots")]).any());
@@ -98,13 +101,13 @@ fn a_25_per_10s_token_gets_25_then_waits_for_the_window() {
     let now = t0 + ms(100);
     match decide(&mut p, &l, now) {
         Decision::Wait(d) => {
-            // The first send leaves the widened window at 10 s * 1.01 = 10.1 s.
-            assert_eq!(d, ms(10_100) - ms(100));
+            // The first send leaves the widened window at 10 s * 1.005 = 10.05 s.
+            assert_eq!(d, ms(10_050) - ms(100));
         }
         other => panic!("expected a wait, got {other:?}"),
     }
     // Interval rollover: once the window has passed, requests go again.
-    assert_eq!(decide(&mut p, &l, t0 + ms(10_100)), Decision::Go);
+    assert_eq!(decide(&mut p, &l, t0 + ms(10_050)), Decision::Go);
 }
 
 #[test]
@@ -248,26 +251,38 @@ fn no_headers_means_no_window_pacing_after_the_first_response() {
     assert_eq!(decide(&mut p, &l, t0), Decision::WaitForSlot);
 }
 
-/// A simulated server counting arrivals in fixed windows from its first request.
+/// A simulated server counting arrivals in fixed windows from its first request, or (when
+/// `sliding`) within the interval before each arrival.
 struct FixedWindowServer {
     max: u32,
     interval: Duration,
     start: Option<Instant>,
     window: u64,
     count: u32,
+    sliding: Option<std::collections::VecDeque<Instant>>,
 }
 
 impl FixedWindowServer {
     fn arrive(&mut self, at: Instant) -> (u16, RateHeaders) {
-        let start = *self.start.get_or_insert(at);
-        let w = (at - start).as_millis() as u64 / self.interval.as_millis() as u64;
-        if w != self.window {
-            self.window = w;
-            self.count = 0;
+        if let Some(log) = &mut self.sliding {
+            while log.front().is_some_and(|t| at - *t >= self.interval) {
+                log.pop_front();
+            }
+            self.count = log.len() as u32;
+        } else {
+            let start = *self.start.get_or_insert(at);
+            let w = (at - start).as_millis() as u64 / self.interval.as_millis() as u64;
+            if w != self.window {
+                self.window = w;
+                self.count = 0;
+            }
         }
         let status = if self.count >= self.max { 429 } else { 200 };
         if status == 200 {
             self.count += 1;
+            if let Some(log) = &mut self.sliding {
+                log.push_back(at);
+            }
         }
         let h = RateHeaders {
             max: Some(self.max),
@@ -275,6 +290,7 @@ impl FixedWindowServer {
             interval_ms: Some(self.interval.as_millis() as u64),
             daily_limit: None,
             daily_remaining: Some(1_000_000),
+            daily_reset_ms: None,
         };
         (status, h)
     }
@@ -294,6 +310,17 @@ fn simulate_with(
     latency: &dyn Fn(u64) -> Duration,
     secs: u64,
 ) -> (u64, u64) {
+    simulate_on(max, interval_ms, latency, secs, false)
+}
+
+/// As [`simulate_with`], against a sliding window when `sliding`.
+fn simulate_on(
+    max: u32,
+    interval_ms: u64,
+    latency: &dyn Fn(u64) -> Duration,
+    secs: u64,
+    sliding: bool,
+) -> (u64, u64) {
     let l = limits();
     let mut p = Pace::default();
     let mut server = FixedWindowServer {
@@ -302,6 +329,7 @@ fn simulate_with(
         start: None,
         window: 0,
         count: 0,
+        sliding: sliding.then(Default::default),
     };
     let t0 = Instant::now();
     let end = t0 + Duration::from_secs(secs);
@@ -373,7 +401,7 @@ fn unforeseen_429s_widen_the_window_within_a_bound() {
     let mut p = Pace::default();
     let t0 = Instant::now();
     send_and_complete(&mut p, &l, t0, &headers(25, 24, 10_000, 9_000));
-    assert_eq!(p.window(), ms(10_100));
+    assert_eq!(p.window(), ms(10_050));
     // Sixteen requests caught in one pause widen the window once.
     for _ in 0..16 {
         on_send(&mut p, t0);
@@ -386,10 +414,14 @@ fn unforeseen_429s_widen_the_window_within_a_bound() {
             0.0,
         );
     }
-    assert!((p.extra_margin - 0.05).abs() < 1e-9, "{}", p.extra_margin);
+    assert!(
+        (p.extra_margin - MARGIN_PER_429).abs() < 1e-9,
+        "{}",
+        p.extra_margin
+    );
     // Pause after pause, up to the bound.
     let mut now = t0;
-    for _ in 0..10 {
+    for _ in 0..20 {
         now += ms(20_000);
         on_send(&mut p, now);
         on_complete(
@@ -402,7 +434,7 @@ fn unforeseen_429s_widen_the_window_within_a_bound() {
         );
     }
     assert_eq!(p.extra_margin, MAX_EXTRA_MARGIN);
-    assert_eq!(p.window(), ms(12_300));
+    assert_eq!(p.window(), ms(12_250));
 }
 
 #[test]
@@ -415,10 +447,32 @@ fn the_spread_of_round_trips_widens_the_window_within_a_bound() {
         on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(rtt), 0.0);
     }
     assert_eq!(p.rtt_spread(), ms(35));
-    assert_eq!(p.window(), ms(505 + 35));
+    assert_eq!(p.window(), Duration::from_micros(502_500) + ms(35));
     on_send(&mut p, t0);
     on_complete(&mut p, t0, Outcome::Status(200), &h, t0 + ms(400), 0.0);
-    assert_eq!(p.window(), ms(505 + 50), "at most a tenth of the interval");
+    assert_eq!(
+        p.window(),
+        Duration::from_micros(502_500) + ms(50),
+        "at most a tenth of the interval"
+    );
+}
+
+#[test]
+fn one_late_answer_among_many_does_not_widen_the_window() {
+    let mut p = Pace::default();
+    let t0 = Instant::now();
+    let h = headers(25, 24, 1_000, 9_000);
+    let complete = |p: &mut Pace, rtt| {
+        on_send(p, t0);
+        on_complete(p, t0, Outcome::Status(200), &h, t0 + ms(rtt), 0.0);
+    };
+    for i in 0..SPREAD_OUTLIER_FROM as u64 {
+        complete(&mut p, 80 + (i % 2) * 39);
+    }
+    complete(&mut p, 300);
+    assert_eq!(p.rtt_spread(), ms(39), "the one late answer is left out");
+    complete(&mut p, 290);
+    assert_eq!(p.rtt_spread(), ms(210), "two are not an accident");
 }
 
 #[test]
@@ -431,4 +485,39 @@ fn jittery_latency_costs_no_429_and_little_throughput() {
     let (ok, limited) = simulate_with(25, 500, &jittery(1, 60), 30);
     assert_eq!(limited, 0);
     assert!(ok as f64 >= 0.85 * 1500.0, "{ok}");
+}
+
+#[test]
+fn a_sliding_window_with_jittery_arrivals_costs_no_429() {
+    // Issue 14's settings, the whole latency before the server's counter (the worst case):
+    // 20 per 1 s with 80..120 ms round trips, and 100 per 10 s with 100..400 ms.
+    let (ok, limited) = simulate_on(20, 1_000, &jittery(40, 60), 120, true);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 2400.0, "{ok}");
+    let (ok, limited) = simulate_on(100, 10_000, &jittery(50, 200), 300, true);
+    assert_eq!(limited, 0);
+    assert!(ok as f64 >= 0.95 * 3000.0, "{ok}");
+}
+
+#[tokio::test]
+async fn a_refusal_for_the_day_is_remembered_until_the_budget_is_forgotten() {
+    let mut l = limits();
+    l.daily_reserve = 5;
+    let limiter = Limiter::new(l);
+    let permit = limiter.acquire().await.expect("the first request goes");
+    limiter.complete(permit, Outcome::Status(200), &headers(100, 99, 10_000, 6));
+    assert!(!limiter.daily_refused());
+    let permit = limiter.acquire().await.expect("one left above the reserve");
+    // The new day's answer arrives after the refusal below: the budget is back, and the run
+    // that stopped knows it was the budget that stopped it.
+    assert_eq!(
+        limiter.acquire().await.err(),
+        Some(Refusal::DailyBudget { remaining: 5 })
+    );
+    assert!(limiter.daily_refused());
+    limiter.complete(permit, Outcome::Status(200), &headers(100, 98, 10_000, 200));
+    assert!(limiter.daily_refused() && limiter.daily_left() > Some(5));
+    limiter.forget_daily();
+    assert!(!limiter.daily_refused());
+    assert_eq!(limiter.daily_left(), None);
 }

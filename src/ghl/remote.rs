@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::http::{Http, HttpOptions, Secret};
+use super::lanes::Lane;
 use super::ratelimit::{self, Limits};
 use super::v1::V1;
 use super::v2::{self, V2};
@@ -74,27 +75,47 @@ impl Remote {
     }
 }
 
-/// The token of a live account, from the variable its `token_env` names.
+/// The token of a live account, from the first variable its `token_env` names.
 pub fn token(
     side: Side,
     cfg: &AccountConfig,
     vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Secret> {
-    let var = cfg.token_env.clone().unwrap_or_default();
-    match vars(&var).map(|v| v.trim().to_string()) {
+    token_in(
+        side,
+        &cfg.token_vars().first().cloned().unwrap_or_default(),
+        vars,
+    )
+}
+
+/// The token held by the variable `var`.
+fn token_in(side: Side, var: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<Secret> {
+    match vars(var).map(|v| v.trim().to_string()) {
         Some(v) if !v.is_empty() && !var.is_empty() => Ok(Secret::new(v)),
         _ => Err(Error::MissingToken {
             side: side.as_str().to_string(),
-            var,
+            var: var.to_string(),
         }),
     }
 }
 
-/// Opens a live account as configured: its token from `vars`, its limiter shared with every
-/// other client of the same (token, location).
+/// Opens a live account as configured: its tokens from `vars` (every variable `token_env`
+/// names), each with its limiter shared with every other client of the same (token,
+/// location), and all of them with the location's daily budget.
 pub fn open(
     side: Side,
     cfg: &AccountConfig,
+    rate: &RateLimitConfig,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Remote> {
+    open_with(side, cfg, &cfg.token_vars(), rate, vars)
+}
+
+/// Opens a live account with only the tokens of `token_vars` (e.g. `check` trying each).
+pub fn open_with(
+    side: Side,
+    cfg: &AccountConfig,
+    token_vars: &[String],
     rate: &RateLimitConfig,
     vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Remote> {
@@ -104,14 +125,24 @@ pub fn open(
             "{side}: a fixture account has no live connection"
         )));
     }
-    let token = token(side, cfg, vars)?;
     let base_url = cfg.base_url().unwrap_or_default().to_string();
-    let budget = ratelimit::Budget {
-        base_url: &base_url,
-        token: token.expose(),
-        location_id: &location_id,
-    };
-    let limiter = ratelimit::shared(budget, Limits::from(rate));
+    let mut lanes = Vec::new();
+    for var in token_vars {
+        let token = token_in(side, var, vars)?;
+        let budget = ratelimit::Budget {
+            base_url: &base_url,
+            token: token.expose(),
+            location_id: &location_id,
+        };
+        let limiter = ratelimit::shared(budget, Limits::from(rate));
+        lanes.push(Lane::new(var.clone(), token, limiter));
+    }
+    if lanes.is_empty() {
+        return Err(Error::MissingToken {
+            side: side.as_str().to_string(),
+            var: String::new(),
+        });
+    }
     let headers = match cfg.api {
         ApiKind::V2 => vec![("Version", v2::VERSION)],
         _ => Vec::new(),
@@ -119,12 +150,11 @@ pub fn open(
     let http = Http::new(
         HttpOptions {
             base_url,
-            token,
             headers,
             timeout: Duration::from_millis(rate.timeout_ms.max(1)),
             max_retries: rate.max_retries,
         },
-        limiter,
+        lanes,
     )
     .map_err(|source| Error::Api {
         side: side.as_str().to_string(),

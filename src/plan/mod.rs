@@ -5,6 +5,7 @@
 //! names a step of this plan whose created id is resolved at apply time; anything else is an id
 //! that already exists in the target (GoHighLevel ids never contain `/`).
 
+pub mod budget;
 pub mod build;
 pub mod contact_steps;
 pub mod diff;

@@ -50,6 +50,13 @@ impl Bar {
     }
 
     fn redraw_every(&self, every: Duration) {
+        // A session after an ended one (`apply --wait-for-budget` going on): its lines were
+        // finished with the first session's end, and a finished line draws nothing more.
+        for bar in [&self.head, &self.kinds, &self.state] {
+            if bar.is_finished() {
+                bar.reset();
+            }
+        }
         let (tracker, head, kinds, state) = (
             Arc::clone(&self.tracker),
             self.head.clone(),
@@ -141,5 +148,30 @@ impl Progress for Bar {
             | Event::StepDone { .. }
             | Event::SearchLag { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_after_an_ended_one_is_drawn_again() {
+        let bar = Bar::stderr(None);
+        let end = Event::End {
+            done: 3,
+            failed: 0,
+            blocked: 0,
+            pending: 5,
+            reason: "stopped",
+        };
+        bar.event(&Event::Preparing { what: "checks" });
+        bar.event(&end);
+        assert!(bar.head.is_finished());
+        bar.event(&Event::Preparing { what: "checks" });
+        for line in [&bar.head, &bar.kinds, &bar.state] {
+            assert!(!line.is_finished(), "the next session's lines draw");
+        }
+        bar.event(&end);
     }
 }

@@ -85,6 +85,8 @@ impl Tracker {
             } => {
                 run.started = Some(Instant::now());
                 run.preparing = None;
+                // A session after a stopped one (`apply --wait-for-budget`) is not stopping.
+                run.stopping = None;
                 run.total = *total;
                 run.finished = *already_done;
                 run.finished_before = *already_done;
@@ -362,6 +364,18 @@ mod tests {
         assert_eq!(
             tracker.state(),
             "stopping (interrupted); 0 in flight settling"
+        );
+        // The run goes on in a new session (after waiting for the daily budget).
+        tracker.observe(&Event::Begin {
+            total: 5,
+            already_done: 2,
+            resumed: true,
+            kinds: BTreeMap::new(),
+        });
+        assert!(
+            !tracker.state().starts_with("stopping"),
+            "{}",
+            tracker.state()
         );
     }
 

@@ -256,7 +256,7 @@ fn fence_for(items: &[String]) -> String {
 
 /// Text for a list item or paragraph: one line, no raw HTML.
 fn inline(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+    super::visible::one_line(&text.replace(['\n', '\r'], " "))
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
@@ -268,5 +268,5 @@ fn cell(text: &str) -> String {
 
 /// Text inside a code span.
 fn code(text: &str) -> String {
-    text.replace(['\n', '\r', '`'], " ")
+    super::visible::one_line(&text.replace(['\n', '\r', '`'], " "))
 }

@@ -11,6 +11,7 @@ pub mod plan_diff;
 mod step_line;
 pub mod text;
 mod undo_line;
+pub mod visible;
 
 use crate::plan::Plan;
 

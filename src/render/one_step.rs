@@ -2,6 +2,7 @@
 //! exactly as the plan file holds it (YAML for text and markdown, JSON for machines); or the
 //! not-done entry of that id and why.
 
+use super::visible::one_line;
 use serde_json::json;
 
 use super::Format;
@@ -35,12 +36,17 @@ fn step_text(step: &Step, format: Format) -> String {
 
 fn not_done_text(n: &NotDone, format: Format) -> String {
     match format {
-        Format::Text => format!("{}  not done ({}): {}\n", n.id, n.outcome, n.reason),
+        Format::Text => format!(
+            "{}  not done ({}): {}\n",
+            one_line(&n.id),
+            n.outcome,
+            one_line(&n.reason)
+        ),
         Format::Markdown => format!(
             "`{}` not done (**{}**): {}\n",
-            n.id.replace('`', "'"),
+            one_line(&n.id).replace('`', "'"),
             n.outcome,
-            n.reason
+            one_line(&n.reason)
         ),
         Format::Json => format!(
             "{}\n",

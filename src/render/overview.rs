@@ -204,7 +204,12 @@ pub fn side(side: &crate::plan::Side) -> String {
     if side.name.is_empty() {
         format!("{} {}", side.api, side.location)
     } else {
-        format!("{} {} ({})", side.api, side.location, side.name)
+        format!(
+            "{} {} ({})",
+            side.api,
+            side.location,
+            super::visible::one_line(&side.name)
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! header values, summary counts, mapping entries, steps (changed ones with their YAML diff),
 //! warnings and not-done entries. Equal plans give `no changes`.
 
+use super::visible::one_line;
 use std::fmt::Write;
 
 use crate::plan::diff::{PlanDiff, ValueChange};
@@ -26,29 +27,51 @@ pub fn render(diff: &PlanDiff) -> String {
     }
     steps(&mut out, diff);
     for w in &diff.warnings_added {
-        let _ = writeln!(out, "+ warning: {w}");
+        let _ = writeln!(out, "+ warning: {}", one_line(w));
     }
     for w in &diff.warnings_removed {
-        let _ = writeln!(out, "- warning: {w}");
+        let _ = writeln!(out, "- warning: {}", one_line(w));
     }
     for n in &diff.not_done_added {
-        let _ = writeln!(out, "+ not done: {} ({}): {}", n.id, n.outcome, n.reason);
+        let _ = writeln!(
+            out,
+            "+ not done: {} ({}): {}",
+            one_line(&n.id),
+            n.outcome,
+            one_line(&n.reason)
+        );
     }
     for n in &diff.not_done_removed {
-        let _ = writeln!(out, "- not done: {} ({}): {}", n.id, n.outcome, n.reason);
+        let _ = writeln!(
+            out,
+            "- not done: {} ({}): {}",
+            one_line(&n.id),
+            n.outcome,
+            one_line(&n.reason)
+        );
     }
     for (old, new) in &diff.not_done_changed {
         let _ = writeln!(
             out,
             "~ not done: {} ({} -> {}): {}",
-            new.id, old.outcome, new.outcome, new.reason
+            one_line(&new.id),
+            old.outcome,
+            new.outcome,
+            one_line(&new.reason)
         );
         if old.reason != new.reason {
-            let _ = writeln!(out, "    was: {}", old.reason);
+            let _ = writeln!(out, "    was: {}", one_line(&old.reason));
         }
     }
     for c in &diff.outcome_changed {
-        let _ = writeln!(out, "~ {} ({} -> {}): {}", c.id, c.old, c.new, c.reason);
+        let _ = writeln!(
+            out,
+            "~ {} ({} -> {}): {}",
+            one_line(&c.id),
+            c.old,
+            c.new,
+            one_line(&c.reason)
+        );
     }
     out
 }
@@ -120,7 +143,7 @@ fn value_line(out: &mut String, prefix: &str, change: &ValueChange) {
         if v.starts_with("sha256:") {
             short_fingerprint(v)
         } else {
-            v.to_string()
+            one_line(v)
         }
     };
     let _ = match (&change.old, &change.new) {
@@ -148,7 +171,7 @@ fn steps(out: &mut String, diff: &PlanDiff) {
         let _ = writeln!(
             out,
             "+ {:<width$}  {}",
-            step.id,
+            one_line(&step.id),
             step_line::describe(&step.action)
         );
     }
@@ -156,7 +179,7 @@ fn steps(out: &mut String, diff: &PlanDiff) {
         let _ = writeln!(
             out,
             "- {:<width$}  {}",
-            step.id,
+            one_line(&step.id),
             step_line::describe(&step.action)
         );
     }
@@ -164,7 +187,7 @@ fn steps(out: &mut String, diff: &PlanDiff) {
         let _ = writeln!(
             out,
             "~ {:<width$}  {}",
-            change.id,
+            one_line(&change.id),
             step_line::describe(&change.new.action)
         );
         for line in change.diff.lines() {

@@ -2,6 +2,7 @@
 //! `+ contact/jane@acme.test  create (email)`,
 //! `~ contact/bob@x  merge into Bob Li <bob@x> (Kq3…): phone, Lead Score, tags +vip`.
 
+use super::visible;
 use crate::plan::{Action, ContactUpdate, Step, ValueWrite};
 
 /// Ids longer than this are not padded to: one long id must not push every line right.
@@ -22,7 +23,7 @@ pub fn line(step: &Step, width: usize) -> String {
     format!(
         "{} {:<width$}  {}",
         sign(&step.action),
-        step.id,
+        visible::one_line(&step.id),
         describe(&step.action)
     )
 }
@@ -36,8 +37,12 @@ pub fn sign(action: &Action) -> char {
     }
 }
 
-/// What the step does, in a few words.
+/// What the step does, in a few words, on one line whatever the names hold.
 pub fn describe(action: &Action) -> String {
+    visible::one_line(&describe_raw(action))
+}
+
+fn describe_raw(action: &Action) -> String {
     match action {
         Action::CreateField(f) => {
             let data_type = serde_json::to_value(&f.data_type)

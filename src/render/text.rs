@@ -1,6 +1,7 @@
 //! A plan for a terminal: header, headline counts, the summary table, readiness and mapping
 //! problems, warnings, what is not done (by outcome), then every step on one line.
 
+use super::visible::one_line;
 use std::fmt::Write;
 
 use crate::plan::Plan;
@@ -82,7 +83,7 @@ fn mapping(out: &mut String, plan: &Plan) {
         crate::plan::readiness::explain(m)
     );
     for (kind, entry) in parts::mapping_problems(plan) {
-        let _ = writeln!(out, "  {kind} {}: {}", entry.source, entry.by);
+        let _ = writeln!(out, "  {kind} {}: {}", one_line(&entry.source), entry.by);
     }
 }
 
@@ -93,7 +94,7 @@ fn warnings(out: &mut String, plan: &Plan) {
     let _ = writeln!(out);
     let _ = writeln!(out, "Warnings ({})", thousands(plan.warnings.len()));
     for w in &plan.warnings {
-        let _ = writeln!(out, "  - {w}");
+        let _ = writeln!(out, "  - {}", one_line(w));
     }
 }
 
@@ -111,7 +112,12 @@ fn not_done(out: &mut String, plan: &Plan) {
             .max()
             .unwrap_or(0);
         for n in items {
-            let _ = writeln!(out, "    {:<width$}  {}", n.id, n.reason);
+            let _ = writeln!(
+                out,
+                "    {:<width$}  {}",
+                one_line(&n.id),
+                one_line(&n.reason)
+            );
         }
     }
 }

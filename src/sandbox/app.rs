@@ -11,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 
 use super::faults::Faults;
 use super::limiter::Limiter;
-use super::options::{LatencyRange, Options, RateLimit, TokenConfig};
+use super::options::{LatencyRange, Options, RateLimit, TokenConfig, WindowKind};
 use super::reply;
 use super::search_lag::SearchLag;
 use super::stats::Stats;
@@ -23,7 +23,9 @@ pub struct App {
     pub location_id: String,
     pub tokens: Vec<TokenConfig>,
     pub rate: RateLimit,
+    pub window: WindowKind,
     pub daily: u64,
+    pub day: Duration,
     /// `Version` values accepted on V2 routes.
     pub versions: Vec<String>,
     pub limiter: Mutex<Limiter>,
@@ -60,7 +62,9 @@ impl App {
             location_id,
             tokens: options.tokens.clone(),
             rate: options.rate,
+            window: options.window,
             daily: options.daily,
+            day: Duration::from_millis(options.day_ms.max(1)),
             versions: options.versions.clone(),
             limiter: Mutex::new(Limiter::default()),
             faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),

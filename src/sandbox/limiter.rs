@@ -1,13 +1,15 @@
-//! The rate limiter: a fixed-window burst counter per (token, location) and a daily counter
-//! per location shared by all its tokens, as GoHighLevel counts them. A request that is
-//! refused (429) is not counted. Time is passed in, so the rules are tested without sleeping.
+//! The rate limiter: a burst counter per (token, location), over a fixed or a sliding window,
+//! and a daily counter per location shared by all its tokens, as GoHighLevel counts them. A
+//! request that is refused (429) is not counted. Time is passed in, so the rules are tested
+//! without sleeping.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use super::options::RateLimit;
+use super::options::{RateLimit, WindowKind};
 
-const DAY: Duration = Duration::from_secs(86_400);
+/// GoHighLevel's day (the sandbox can shorten it: [`Caller::day`]).
+pub const DAY: Duration = Duration::from_secs(86_400);
 
 /// What one request got from the limiter; every response carries it as headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub struct Verdict {
     pub interval_ms: u64,
     pub daily_limit: u64,
     pub daily_remaining: u64,
+    /// Until the daily budget comes back.
+    pub daily_reset: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,10 +43,31 @@ impl Window {
     }
 }
 
+/// The requests counted in the last interval before `now`: a sliding window.
+#[derive(Debug, Clone, Default)]
+struct Sliding {
+    counted: VecDeque<Instant>,
+}
+
+impl Sliding {
+    /// Forgets what left the window ending at `now`; the count that remains.
+    fn current(&mut self, now: Instant, length: Duration) -> u64 {
+        while let Some(&t) = self.counted.front() {
+            if now.saturating_duration_since(t) >= length {
+                self.counted.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.counted.len() as u64
+    }
+}
+
 /// Counters for every (token, location) burst window and every location's day.
 #[derive(Debug, Default)]
 pub struct Limiter {
     bursts: HashMap<(String, String), Window>,
+    slides: HashMap<(String, String), Sliding>,
     days: HashMap<String, Window>,
 }
 
@@ -53,21 +78,34 @@ pub struct Caller<'a> {
     pub token: &'a str,
     pub location: &'a str,
     pub rate: RateLimit,
+    pub window: WindowKind,
     pub daily: u64,
+    /// How long a day lasts (shortened in tests).
+    pub day: Duration,
 }
 
 impl Limiter {
     /// Counts one request at `now` if both limits allow it.
     pub fn check(&mut self, caller: Caller<'_>, now: Instant) -> Verdict {
         let interval = Duration::from_millis(caller.rate.interval_ms.max(1));
-        let burst = self
-            .bursts
-            .entry((caller.token.to_string(), caller.location.to_string()))
-            .or_insert(Window {
-                start: now,
-                count: 0,
-            })
-            .current(now, interval);
+        let key = (caller.token.to_string(), caller.location.to_string());
+        let in_window = match caller.window {
+            WindowKind::Fixed => {
+                self.bursts
+                    .entry(key.clone())
+                    .or_insert(Window {
+                        start: now,
+                        count: 0,
+                    })
+                    .current(now, interval)
+                    .count
+            }
+            WindowKind::Sliding => self
+                .slides
+                .entry(key.clone())
+                .or_default()
+                .current(now, interval),
+        };
         let day = self
             .days
             .entry(caller.location.to_string())
@@ -75,25 +113,40 @@ impl Limiter {
                 start: now,
                 count: 0,
             })
-            .current(now, DAY);
-        let allowed = burst.count < u64::from(caller.rate.max) && day.count < caller.daily;
+            .current(now, caller.day);
+        let allowed = in_window < u64::from(caller.rate.max) && day.count < caller.daily;
+        let daily_reset = (day.start + caller.day).saturating_duration_since(now);
         if allowed {
-            burst.count += 1;
             day.count += 1;
+            match caller.window {
+                WindowKind::Fixed => {
+                    if let Some(burst) = self.bursts.get_mut(&key) {
+                        burst.count += 1;
+                    }
+                }
+                WindowKind::Sliding => {
+                    if let Some(slide) = self.slides.get_mut(&key) {
+                        slide.counted.push_back(now);
+                    }
+                }
+            }
         }
+        let counted = in_window + u64::from(allowed);
         Verdict {
             allowed,
             max: caller.rate.max,
-            remaining: u64::from(caller.rate.max).saturating_sub(burst.count) as u32,
+            remaining: u64::from(caller.rate.max).saturating_sub(counted) as u32,
             interval_ms: caller.rate.interval_ms,
             daily_limit: caller.daily,
             daily_remaining: caller.daily.saturating_sub(day.count),
+            daily_reset,
         }
     }
 
     /// Forgets every counter (an admin reset).
     pub fn reset(&mut self) {
         self.bursts.clear();
+        self.slides.clear();
         self.days.clear();
     }
 }
@@ -110,8 +163,70 @@ mod tests {
                 max: 2,
                 interval_ms: 1000,
             },
+            window: WindowKind::Fixed,
             daily: 5,
+            day: DAY,
         }
+    }
+
+    fn sliding(token: &str) -> Caller<'_> {
+        Caller {
+            window: WindowKind::Sliding,
+            ..caller(token)
+        }
+    }
+
+    #[test]
+    fn a_fixed_window_lets_a_burst_straddle_its_boundary() {
+        let mut l = Limiter::default();
+        let t0 = Instant::now();
+        assert!(l.check(caller("a"), t0).allowed);
+        // Late in the first window, then early in the next: 3 within 200 ms.
+        assert!(
+            l.check(caller("a"), t0 + Duration::from_millis(900))
+                .allowed
+        );
+        assert!(
+            l.check(caller("a"), t0 + Duration::from_millis(1000))
+                .allowed
+        );
+        assert!(
+            l.check(caller("a"), t0 + Duration::from_millis(1100))
+                .allowed
+        );
+    }
+
+    #[test]
+    fn a_sliding_window_counts_the_last_interval_before_each_request() {
+        let mut l = Limiter::default();
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        assert!(l.check(sliding("a"), at(0)).allowed);
+        let v = l.check(sliding("a"), at(900));
+        assert!(v.allowed);
+        assert_eq!(v.remaining, 0);
+        // A fixed window would have restarted at 1000 ms; the sliding one still holds 900.
+        assert!(
+            l.check(sliding("a"), at(1000)).allowed,
+            "the request at 0 has left the window"
+        );
+        assert!(
+            !l.check(sliding("a"), at(1100)).allowed,
+            "900 and 1000 are still in it"
+        );
+        assert!(!l.check(sliding("a"), at(1899)).allowed);
+        let v = l.check(sliding("a"), at(1900));
+        assert!(v.allowed);
+        assert_eq!(v.remaining, 0);
+        assert!(
+            l.check(sliding("b"), at(1900)).allowed,
+            "tokens have their own windows"
+        );
+        assert_eq!(
+            l.check(sliding("b"), at(1900)).daily_remaining,
+            0,
+            "the day is the location's"
+        );
     }
 
     #[test]

@@ -134,7 +134,7 @@ mod validate;
 mod wrong_writes;
 
 pub use faults::{FaultKind, FaultRule};
-pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig};
+pub use options::{LatencyRange, Options, RateLimit, Scope, TokenConfig, WindowKind};
 pub use pipeline::{API_VERSION, PUBLISHED_VERSIONS};
 pub use server::{Handle, start};
 pub use stats::Stats;

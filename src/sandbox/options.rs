@@ -17,8 +17,13 @@ pub struct Options {
     pub tokens: Vec<TokenConfig>,
     /// The burst limit per (token, location).
     pub rate: RateLimit,
+    /// Whether the burst limit counts a fixed window or the last interval before each request.
+    pub window: WindowKind,
     /// Requests per day per location, shared by all its tokens.
     pub daily: u64,
+    /// How long the sandbox's day lasts, in milliseconds (GoHighLevel's: 86,400,000); shorter
+    /// to rehearse a migration that waits for its daily budget.
+    pub day_ms: u64,
     /// `Version` header values accepted on V2 routes (default: every published one).
     pub versions: Vec<String>,
     /// A uniform random delay before each API request is handled.
@@ -42,7 +47,9 @@ impl Default for Options {
             port: 0,
             tokens: Vec::new(),
             rate: RateLimit::default(),
+            window: WindowKind::Fixed,
             daily: 200_000,
+            day_ms: super::limiter::DAY.as_millis() as u64,
             versions: super::pipeline::PUBLISHED_VERSIONS
                 .iter()
                 .map(|v| v.to_string())
@@ -58,7 +65,33 @@ impl Default for Options {
     }
 }
 
-/// A burst limit: at most `max` requests per `interval_ms` (a fixed window).
+/// How the burst limit counts: GoHighLevel does not say which (ghl-api.md §7), so the sandbox
+/// can play either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowKind {
+    /// Windows of `interval_ms` one after the other, from a token's first request: a burst may
+    /// straddle a boundary (up to `2 × max` within one interval).
+    #[default]
+    Fixed,
+    /// At most `max` requests within any `interval_ms`: each request is counted against the
+    /// last interval before it.
+    Sliding,
+}
+
+impl FromStr for WindowKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "fixed" => Ok(WindowKind::Fixed),
+            "sliding" => Ok(WindowKind::Sliding),
+            _ => Err(format!("window {s:?} is not `fixed` or `sliding`")),
+        }
+    }
+}
+
+/// A burst limit: at most `max` requests per `interval_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {

@@ -50,7 +50,9 @@ pub async fn pipeline(
             token: &presented,
             location: &app.location_id,
             rate: config.and_then(|c| c.rate).unwrap_or(app.rate),
+            window: app.window,
             daily: app.daily,
+            day: app.day,
         };
         lock(&app.limiter).check(caller, Instant::now())
     };
@@ -71,7 +73,17 @@ pub async fn pipeline(
         app.note_write();
     }
     let status = answered.as_ref().map(|r| r.status().as_u16());
-    lock(&app.stats).record(&route, status);
+    let token_index = app.tokens.iter().position(|t| t.token == presented);
+    {
+        let mut stats = lock(&app.stats);
+        stats.record(&route, status);
+        if let Some(i) = token_index {
+            if stats.by_token.len() <= i {
+                stats.by_token.resize(i + 1, 0);
+            }
+            stats.by_token[i] += 1;
+        }
+    }
     let mut response = answered.unwrap_or_else(reply::internal_error);
     rate_headers(response.headers_mut(), &verdict);
     response
@@ -179,6 +191,7 @@ fn rate_headers(headers: &mut HeaderMap, v: &Verdict) {
         ("x-ratelimit-interval-milliseconds", v.interval_ms),
         ("x-ratelimit-limit-daily", v.daily_limit),
         ("x-ratelimit-daily-remaining", v.daily_remaining),
+        ("x-ratelimit-daily-reset", v.daily_reset.as_millis() as u64),
     ];
     for (name, value) in pairs {
         headers.insert(name, HeaderValue::from(value));

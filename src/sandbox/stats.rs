@@ -18,6 +18,10 @@ pub struct Stats {
     pub faults_injected: u64,
     /// Writes that changed the account (creates, updates, tag additions, upserts).
     pub writes_committed: u64,
+    /// Requests presented with each accepted token, in the order the tokens were configured
+    /// (never the tokens themselves).
+    #[serde(default)]
+    pub by_token: Vec<u64>,
 }
 
 impl Stats {

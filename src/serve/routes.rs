@@ -116,7 +116,7 @@ fn env_document(app: &App, vars: &dyn Fn(&str) -> Option<String>) -> Value {
     let loaded = app.settings.loaded();
     let mut secrets: Vec<String> = [&loaded.config.source, &loaded.config.target]
         .iter()
-        .filter_map(|a| a.token_env.clone())
+        .flat_map(|a| a.token_vars())
         .collect();
     secrets.extend(app.token_env.clone());
     secrets.sort();

@@ -182,8 +182,8 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
         );
         Refusal::conflict(m)
     })?;
-    let limiter = target_limiter(&loaded).map_err(|e| Refusal::of(&e))?;
-    let knob = app.settings.attach(limiter);
+    let limiters = target_limiters(&loaded).map_err(|e| Refusal::of(&e))?;
+    let knob = app.settings.attach(limiters);
     let number = app.runs.counter.fetch_add(1, Ordering::Relaxed) + 1;
     let live = Arc::new(Live::new(number, &plan, &records, app.hub.clone()));
     let (stop, stop_rx) = watch::channel(false);
@@ -233,11 +233,12 @@ pub fn start(app: &Arc<App>, resume: bool) -> Reply<Value> {
     }))
 }
 
-/// The live target's limiter (shared with the apply's own client: one per token and
-/// location), so that a config update paces the running apply; none for a fixture target.
-fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> {
+/// The live target's limiters (shared with the apply's own client: one per token and
+/// location, every token of the target), so that a config update paces the running apply;
+/// none for a fixture target.
+fn target_limiters(loaded: &Loaded) -> ghl_migrate::Result<Vec<Arc<Limiter>>> {
     if loaded.config.target.api == ApiKind::Fixture {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let target = remote::open(
         Side::Target,
@@ -245,7 +246,10 @@ fn target_limiter(loaded: &Loaded) -> ghl_migrate::Result<Option<Arc<Limiter>>> 
         &loaded.config.rate_limit,
         &cli::env_var,
     )?;
-    Ok(target.http().map(|h| h.limiter().clone()))
+    Ok(target
+        .http()
+        .map(|h| h.lanes().iter().map(|l| l.limiter.clone()).collect())
+        .unwrap_or_default())
 }
 
 /// Records the end of run `number` and tells the event streams.

@@ -33,8 +33,8 @@ pub struct Settings {
     loaded: Mutex<Loaded>,
     /// The running apply's cap on steps in flight.
     in_flight: Arc<AtomicUsize>,
-    /// The running (or last) apply's target limiter (live targets only).
-    limiter: Mutex<Option<Arc<Limiter>>>,
+    /// The running (or last) apply's target limiters, one per token (live targets only).
+    limiters: Mutex<Vec<Arc<Limiter>>>,
     /// A stop is under way: the pause between requests is not imposed until the run ends.
     stopping: AtomicBool,
 }
@@ -45,7 +45,7 @@ impl Settings {
         Settings {
             loaded: Mutex::new(loaded),
             in_flight,
-            limiter: Mutex::new(None),
+            limiters: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
         }
     }
@@ -56,15 +56,15 @@ impl Settings {
     }
 
     /// Hands the knobs to a run starting now: its cap on steps in flight, and its target's
-    /// limiter (set to the effective limits, whoever opened it first).
-    pub fn attach(&self, limiter: Option<Arc<Limiter>>) -> Arc<AtomicUsize> {
+    /// limiters, one per token (set to the effective limits, whoever opened them first).
+    pub fn attach(&self, limiters: Vec<Arc<Limiter>>) -> Arc<AtomicUsize> {
         let rate = lock(&self.loaded).config.rate_limit.clone();
         self.stopping.store(false, Ordering::Relaxed);
         self.in_flight.store(rate.max_in_flight, Ordering::Relaxed);
-        if let Some(l) = &limiter {
+        for l in &limiters {
             l.set_limits(Limits::from(&rate));
         }
-        *lock(&self.limiter) = limiter;
+        *lock(&self.limiters) = limiters;
         self.in_flight.clone()
     }
 
@@ -83,19 +83,20 @@ impl Settings {
         self.set_limiter(Limits::from(&lock(&self.loaded).config.rate_limit));
     }
 
-    /// Sets the current limiter's limits (without the pause while a run stops).
+    /// Sets the current limiters' limits (without the pause while a run stops).
     fn set_limiter(&self, limits: Limits) {
-        let Some(l) = self.limiter() else { return };
         let stopping = self.stopping.load(Ordering::Relaxed);
-        l.set_limits(Limits {
-            min_delay: if stopping { None } else { limits.min_delay },
-            ..limits
-        });
+        for l in self.limiters() {
+            l.set_limits(Limits {
+                min_delay: if stopping { None } else { limits.min_delay },
+                ..limits.clone()
+            });
+        }
     }
 
-    /// The target limiter of the running or last apply.
-    pub fn limiter(&self) -> Option<Arc<Limiter>> {
-        lock(&self.limiter).clone()
+    /// The target limiters of the running or last apply (the first token's first).
+    pub fn limiters(&self) -> Vec<Arc<Limiter>> {
+        lock(&self.limiters).clone()
     }
 
     /// Validates and applies an update; on error nothing changes.
@@ -160,7 +161,7 @@ impl Settings {
     /// The pacing of the running (or last) apply, as its knobs hold it now.
     pub fn pacing(&self) -> Value {
         let mut out = json!({"batch_size": self.in_flight.load(Ordering::Relaxed)});
-        if let Some(l) = self.limiter() {
+        if let Some(l) = self.limiters().first() {
             let limits = l.limits();
             let h = l.last_headers();
             out["rate_limit_delay"] = json!(limits.min_delay.map_or(0.0, |d| d.as_secs_f64()));
@@ -213,7 +214,7 @@ mod tests {
     fn an_update_changes_the_knobs_and_says_where_they_came_from() {
         let s = settings();
         let limiter = Limiter::new(Limits::from(&s.loaded().config.rate_limit));
-        let knob = s.attach(Some(limiter.clone()));
+        let knob = s.attach(vec![limiter.clone()]);
         s.update(&update(json!({"batch_size": 3, "rate_limit_delay": 0.25})))
             .unwrap();
         assert_eq!(knob.load(Ordering::Relaxed), 3);
@@ -226,6 +227,21 @@ mod tests {
         assert_eq!(doc["batch_size"], 3);
         assert_eq!(doc["rate_limit_delay"], 0.25);
         assert_eq!(doc["origins"]["batch_size"], UPDATE_ORIGIN);
+    }
+
+    #[test]
+    fn an_update_paces_every_token_of_the_target() {
+        let s = settings();
+        let limits = Limits::from(&s.loaded().config.rate_limit);
+        let tokens = [Limiter::new(limits.clone()), Limiter::new(limits)];
+        s.attach(tokens.to_vec());
+        s.update(&update(json!({"rate_limit_delay": 0.5}))).unwrap();
+        for l in &tokens {
+            assert_eq!(
+                l.limits().min_delay,
+                Some(std::time::Duration::from_millis(500))
+            );
+        }
     }
 
     #[test]

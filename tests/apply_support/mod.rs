@@ -16,6 +16,11 @@ use ghl_migrate::sandbox::{self, Handle, Options, RateLimit, TokenConfig};
 
 pub const TOKEN_ENV: &str = "GHL_APPLY_TEST_TOKEN";
 pub const TOKEN: &str = "apply-test-token";
+/// Two more tokens of the same target, for runs with several (set in every run's environment).
+pub const MORE_TOKENS: [(&str, &str); 2] = [
+    ("GHL_APPLY_TEST_TOKEN_B", "apply-test-token-b"),
+    ("GHL_APPLY_TEST_TOKEN_C", "apply-test-token-c"),
+];
 pub const TARGET_LOCATION: &str = "TGT0000000000000000a";
 
 pub const SOURCE: &str = r#"{
@@ -137,6 +142,22 @@ impl Project {
     /// arrives unless told otherwise, so in-doubt creates are looked up without waiting, unless
     /// `rate_limit` sets `search_lag_ms` or `late_write_ms`.
     fn live_config_over(&self, api: &str, url: &str, rate_limit: &str) -> PathBuf {
+        self.live_config_tokens(api, url, TOKEN_ENV, rate_limit)
+    }
+
+    /// `live.yaml` over V2 naming the target's three tokens in `token_env`.
+    pub fn live_config_three_tokens(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
+        let names = format!("[{TOKEN_ENV}, {}, {}]", MORE_TOKENS[0].0, MORE_TOKENS[1].0);
+        self.live_config_tokens("v2", &sandbox.url(), &names, rate_limit)
+    }
+
+    fn live_config_tokens(
+        &self,
+        api: &str,
+        url: &str,
+        token_env: &str,
+        rate_limit: &str,
+    ) -> PathBuf {
         let path = self.path().join("live.yaml");
         let mut lag = String::new();
         for key in ["search_lag_ms", "late_write_ms"] {
@@ -146,7 +167,7 @@ impl Project {
         }
         let text = format!(
             "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: {api}\n  \
-             location_id: {TARGET_LOCATION}\n  token_env: {TOKEN_ENV}\n  base_url: {url}\n\
+             location_id: {TARGET_LOCATION}\n  token_env: {token_env}\n  base_url: {url}\n\
              rate_limit:\n  max_in_flight: 4\n{lag}{rate_limit}"
         );
         std::fs::write(&path, text).unwrap();
@@ -171,6 +192,7 @@ impl Project {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
             .current_dir(self.path())
             .env(TOKEN_ENV, TOKEN)
+            .envs(MORE_TOKENS)
             .env_remove("GHL_MIGRATE_TEST_ABORT")
             .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
             .args(["--state", "state.sqlite", "--progress", "none"])
@@ -185,6 +207,7 @@ impl Project {
         let mut cmd = bin();
         cmd.current_dir(self.path())
             .env(TOKEN_ENV, TOKEN)
+            .envs(MORE_TOKENS)
             .env_remove("GHL_MIGRATE_TEST_ABORT")
             .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
             .args(["--state", "state.sqlite", "--progress", "none"])
@@ -233,6 +256,21 @@ pub fn options() -> Options {
         },
         ..Options::default()
     }
+}
+
+/// Sandbox options with the target's three tokens (sliding windows), each with a burst small
+/// enough that a run needs all of them at once.
+pub fn three_tokens() -> Options {
+    let mut opts = options();
+    opts.rate = RateLimit {
+        max: 6,
+        interval_ms: 200,
+    };
+    opts.window = sandbox::WindowKind::Sliding;
+    for (_, token) in MORE_TOKENS {
+        opts.tokens.push(TokenConfig::new(token));
+    }
+    opts
 }
 
 /// A sandbox serving the target fixture.

@@ -76,11 +76,24 @@ impl Builder<'_> {
                     .trim()
                     .to_string();
                 if created_names.insert(normalize::name(&name)) && !has_twin_stages(&d.source) {
+                    if cfg.mappings.pipelines.contains_key(&d.source.name) {
+                        // Perhaps a typo of an existing pipeline's name: say it is created.
+                        self.warnings.push(format!(
+                            "`mappings.pipelines` maps `{}` to `{name}`, which the target does \
+                             not have: the plan creates it; if you meant an existing pipeline, \
+                             write its name exactly and re-plan",
+                            d.source.name
+                        ));
+                    }
                     self.create_pipeline(d, name);
                 }
             } else if d.target.is_some()
                 && may.change.allowed()
                 && d.stages.iter().any(|(_, t, _)| t.is_none())
+                && d.target
+                    .as_ref()
+                    .and_then(stage_without_probability)
+                    .is_none()
             {
                 self.add_stages(d);
             }
@@ -285,7 +298,15 @@ impl Builder<'_> {
                 if t.is_some() {
                     self.mapping.stages_mapped += 1;
                 } else if !missing {
-                    let why = if may.change.allowed() {
+                    let unprobable = d.target.as_ref().and_then(stage_without_probability);
+                    let why = if let (true, Some(stage)) = (may.change.allowed(), unprobable) {
+                        format!(
+                            "stage `{} / {stage}` of the target has no win probability, and an \
+                             update without one makes the server recompute every stage's: set \
+                             it in the target, then re-plan",
+                            d.target.as_ref().map_or("", |t| t.name.as_str())
+                        )
+                    } else if may.change.allowed() {
                         "another source stage becomes a stage of the same name".to_string()
                     } else {
                         may.change.explain()
@@ -306,6 +327,15 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The first stage of a target pipeline without a win probability: no stage can be added to
+/// it (every existing stage is sent back with its probability, and this one has none).
+fn stage_without_probability(p: &Pipeline) -> Option<&str> {
+    p.stages
+        .iter()
+        .find(|s| s.stage_win_probability.is_none())
+        .map(|s| s.name.as_str())
 }
 
 /// Whether two stages of a pipeline have the same name, whatever the case (the API refuses it).

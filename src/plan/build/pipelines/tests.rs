@@ -212,3 +212,22 @@ fn a_token_that_may_create_but_not_change_adds_no_stage() {
     assert!(step_ids(&plan, "stage/sales").is_empty());
     assert_eq!(plan.summary.opportunities["blocked"], 1);
 }
+
+/// `mappings.pipelines` naming a pipeline the target does not have (a typo of an existing one,
+/// say) creates a pipeline under that name: the plan says so, so that a reviewer does not take
+/// the `create` for the mapping they meant.
+#[test]
+fn a_mapping_to_a_pipeline_the_target_lacks_is_said_to_create_it() {
+    let plan = plan(
+        "mappings:\n  pipelines: {Renewals: Sales Pipline}\n",
+        Access::default(),
+    );
+    assert_eq!(step_ids(&plan, "pipeline/"), vec!["pipeline/sales_pipline"]);
+    assert!(
+        plan.warnings.iter().any(|w| w.contains(
+            "`mappings.pipelines` maps `Renewals` to `Sales Pipline`, which the target does not have"
+        )),
+        "{:#?}",
+        plan.warnings
+    );
+}
