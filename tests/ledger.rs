@@ -18,17 +18,6 @@ fn lagging() -> ghl_migrate::sandbox::Options {
     opts
 }
 
-/// `ghl-migrate ARGS` in the project folder, with the target token set.
-fn run(project: &Project, args: &[&str]) -> Output {
-    bin()
-        .current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 /// `plan -c live.yaml --detailed-exitcode`: the plan against the sandbox, its exit code.
 fn plan(project: &Project) -> (i32, String) {
     let out = run(project, &["plan", "-c", "live.yaml", "--detailed-exitcode"]);

@@ -8,19 +8,6 @@ use std::process::Output;
 
 use apply_support::*;
 
-/// `ghl-migrate ARGS` in the project folder, with the target token set and `env` added.
-fn run_with(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = bin();
-    cmd.current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
 fn plan(project: &Project) -> Output {
     run_with(project, &["plan", "-c", "live.yaml"], &[])
 }

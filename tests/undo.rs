@@ -21,23 +21,6 @@ fn lagging() -> ghl_migrate::sandbox::Options {
     opts
 }
 
-/// `ghl-migrate ARGS` in the project folder, with the target token set (and `env`).
-fn run_with(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = bin();
-    cmd.current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
-fn run(project: &Project, args: &[&str]) -> Output {
-    run_with(project, args, &[])
-}
-
 const UNDO_PLAN: &str = "plans/t.undo.plan.yaml";
 
 fn apply_plan(project: &Project, plan: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {

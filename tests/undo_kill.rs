@@ -15,22 +15,10 @@ use ghl_migrate::sandbox::Handle;
 
 const UNDO_PLAN: &str = "plans/t.undo.plan.yaml";
 
-fn run(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = bin();
-    cmd.current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
 fn apply(project: &Project, plan: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec!["apply", plan, "-c", "live.yaml", "--progress", "none"];
     args.extend_from_slice(extra);
-    run(project, &args, env)
+    run_with(project, &args, env)
 }
 
 /// A sandbox (latency as given) with the migration applied and its undo planned: the target
@@ -48,11 +36,11 @@ fn migrated(
     let sandbox = serve(opts.clone());
     project.live_config(&sandbox, "  search_lag_ms: 15000\n");
     let before = serde_json::to_value(sandbox.account()).unwrap();
-    let out = run(project, &["plan", "-c", "live.yaml"], &[]);
+    let out = run_with(project, &["plan", "-c", "live.yaml"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let out = apply(project, "plans/t.plan.yaml", &[], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let out = run(project, &["undo", "-c", "live.yaml"], &[]);
+    let out = run_with(project, &["undo", "-c", "live.yaml"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let writes = counts(&sandbox);
     (sandbox, before, writes)

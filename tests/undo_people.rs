@@ -14,16 +14,6 @@ use ghl_migrate::sandbox::Handle;
 
 const UNDO_PLAN: &str = "plans/t.undo.plan.yaml";
 
-fn run(project: &Project, args: &[&str]) -> Output {
-    bin()
-        .current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn apply(project: &Project, plan: &str) -> Output {
     run(
         project,

@@ -17,16 +17,6 @@ const UNDO_PLAN: &str = "plans/t.undo.plan.yaml";
 /// The contact the target held before the migration (the migration merged into it).
 const PERSONS: &str = "TC1aaaaaaaaaaaaaaaaa";
 
-fn run(project: &Project, args: &[&str]) -> Output {
-    bin()
-        .current_dir(project.path())
-        .env(TOKEN_ENV, TOKEN)
-        .env_remove("GHL_MIGRATE_TEST_ABORT")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn apply(project: &Project, plan: &str) -> Output {
     run(
         project,

@@ -228,6 +228,24 @@ impl Project {
     }
 }
 
+/// `ghl-migrate ARGS` in `project`'s folder, with the target token set (and no abort hook).
+pub fn run(project: &Project, args: &[&str]) -> Output {
+    run_with(project, args, &[])
+}
+
+/// [`run`] with `env` added.
+pub fn run_with(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = bin();
+    cmd.current_dir(project.path())
+        .env(TOKEN_ENV, TOKEN)
+        .env_remove("GHL_MIGRATE_TEST_ABORT")
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
 pub fn bin() -> Command {
     Command::cargo_bin("ghl-migrate").unwrap()
 }
