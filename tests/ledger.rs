@@ -12,6 +12,16 @@ use apply_support::*;
 /// Longer than any of these tests runs: every object written stays out of the searches.
 const LAG_MS: u64 = 60_000;
 
+/// `apply` of the project's plan against the sandbox, with the default ledger.
+const APPLY: [&str; 6] = [
+    "apply",
+    "plans/t.plan.yaml",
+    "-c",
+    "live.yaml",
+    "--progress",
+    "none",
+];
+
 fn lagging() -> ghl_migrate::sandbox::Options {
     let mut opts = options();
     opts.search_lag_ms = LAG_MS;
@@ -25,17 +35,7 @@ fn plan(project: &Project) -> (i32, String) {
 }
 
 fn apply(project: &Project) -> Output {
-    run(
-        project,
-        &[
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-        ],
-    )
+    run(project, &APPLY)
 }
 
 fn lines_with_multiplicity_over_one(lines: &[String]) -> Vec<&String> {
@@ -318,21 +318,7 @@ fn a_second_apply_to_the_same_target_from_another_folder_is_refused() {
     let sandbox = serve(opts);
     a.live_config(&sandbox, "");
     b.live_config(&sandbox, "");
-    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
-        .current_dir(a.path())
-        .env(TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = a.spawn(&APPLY, std::process::Stdio::null);
     // The run is begun (the locks are taken) once the ledger records it.
     let ledger = a.path().join(".ghl-migrate/t.sqlite");
     let begun = || {
@@ -344,21 +330,7 @@ fn a_second_apply_to_the_same_target_from_another_folder_is_refused() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     // Without the lock the second would hang on the same write: give it a bounded time.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
-        .current_dir(b.path())
-        .env(TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = b.spawn(&APPLY, std::process::Stdio::piped);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -189,13 +189,30 @@ impl Project {
     /// Starts the same apply as [`Project::apply`] in the background; its output goes where
     /// `output` says (piped to read it, or null).
     pub fn spawn_apply(&self, output: impl Fn() -> std::process::Stdio) -> std::process::Child {
+        let args = ["apply", "plans/t.plan.yaml", "-c", "live.yaml"];
+        self.spawn(
+            &[
+                &args[..],
+                &["--state", "state.sqlite", "--progress", "none"],
+            ]
+            .concat(),
+            output,
+        )
+    }
+
+    /// Starts `ghl-migrate ARGS` in the project folder in the background, with the target's
+    /// tokens set (and no abort hook); its output goes where `output` says.
+    pub fn spawn(
+        &self,
+        args: &[&str],
+        output: impl Fn() -> std::process::Stdio,
+    ) -> std::process::Child {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("ghl-migrate"))
             .current_dir(self.path())
             .env(TOKEN_ENV, TOKEN)
             .envs(MORE_TOKENS)
             .env_remove("GHL_MIGRATE_TEST_ABORT")
-            .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
-            .args(["--state", "state.sqlite", "--progress", "none"])
+            .args(args)
             .stdout(output())
             .stderr(output())
             .spawn()
