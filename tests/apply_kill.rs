@@ -102,6 +102,7 @@ enum KillAt {
 
 /// Kills a run with `kill -9` at each of `moments`, resumes it, and checks the target: each
 /// run gets a fresh sandbox from `options` (seeded by the moment), configured by `config`;
+/// `resume` continues the run (the same `apply --resume`, unless a test changes something first);
 /// `check` sees the sandbox after each resume, with what it had seen when the run was killed
 /// (`None` when it ended before the kill). Panics listing every run with a difference.
 fn kill_9_then_resume(
@@ -109,6 +110,7 @@ fn kill_9_then_resume(
     moments: &[KillAt],
     options: impl Fn() -> ghl_migrate::sandbox::Options,
     config: impl Fn(&Project, &ghl_migrate::sandbox::Handle),
+    resume: impl Fn(&Project, &ghl_migrate::sandbox::Handle) -> std::process::Output,
     mut check: impl FnMut(&ghl_migrate::sandbox::Handle, Option<&ghl_migrate::sandbox::Stats>),
 ) {
     let expected = expected_target();
@@ -138,7 +140,7 @@ fn kill_9_then_resume(
             killed += 1;
             sandbox.stats()
         });
-        let out = project.apply(&["--resume"], &[]);
+        let out = resume(&project, &sandbox);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -161,6 +163,11 @@ fn kill_9_then_resume(
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
+/// `apply --resume` with the configuration and tokens of the killed run.
+fn the_same_resume(project: &Project, _: &ghl_migrate::sandbox::Handle) -> std::process::Output {
+    project.apply(&["--resume"], &[])
+}
+
 #[test]
 fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
     kill_9_then_resume(
@@ -170,6 +177,7 @@ fn kill_9_at_varied_moments_then_resume_gives_exactly_the_target() {
         |project, sandbox| {
             project.live_config(sandbox, "");
         },
+        the_same_resume,
         |_, _| {},
     );
 }
@@ -184,6 +192,7 @@ fn kill_9_with_requests_in_flight_on_three_tokens_then_resume_gives_exactly_the_
         |project, sandbox| {
             project.live_config_three_tokens(sandbox, "");
         },
+        the_same_resume,
         |sandbox, at_kill| {
             let stats = sandbox.stats();
             assert!(
@@ -228,4 +237,42 @@ fn a_refused_token_is_named_and_the_run_goes_on_with_the_others() {
     assert!(!all.contains(MORE_TOKENS[1].1), "never the token: {all}");
     let (duplicates, missing) = differences(&expected, &canonical(&sandbox.account()));
     assert_eq!((duplicates, missing), (0, 0));
+}
+
+/// A fourth token of the target: the one a token list gains, or a token's new value after it
+/// was rotated between the kill and the resume.
+const NEW_TOKEN: (&str, &str) = ("GHL_APPLY_TEST_TOKEN_D", "apply-test-token-rotated-d");
+
+#[test]
+fn kill_9_on_three_tokens_then_resume_with_the_list_changed_gives_exactly_the_target() {
+    let [b, c] = MORE_TOKENS.map(|(var, _)| var);
+    // (what, token_env of the resume, variables changed for it)
+    type Resume<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let resumes: [Resume; 5] = [
+        ("the same list", &[TOKEN_ENV, b, c], &[]),
+        ("reordered", &[c, TOKEN_ENV, b], &[]),
+        ("one removed", &[TOKEN_ENV, c], &[]),
+        ("one added", &[TOKEN_ENV, b, c, NEW_TOKEN.0], &[NEW_TOKEN]),
+        ("one rotated", &[TOKEN_ENV, b, c], &[(c, NEW_TOKEN.1)]),
+    ];
+    for (what, names, env) in resumes {
+        kill_9_then_resume(
+            &format!("kill -9 on three tokens, resumed with {what}"),
+            &[3, 10].map(KillAt::Writes),
+            || {
+                let mut opts = three_tokens();
+                opts.tokens
+                    .push(ghl_migrate::sandbox::TokenConfig::new(NEW_TOKEN.1));
+                opts
+            },
+            |project, sandbox| {
+                project.live_config_three_tokens(sandbox, "");
+            },
+            |project, sandbox| {
+                project.live_config_token_list(sandbox, names, "");
+                project.apply(&["--resume"], env)
+            },
+            |_, at_kill| assert!(at_kill.is_some(), "{what}: the run ended before the kill"),
+        );
+    }
 }

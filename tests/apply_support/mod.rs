@@ -147,7 +147,18 @@ impl Project {
 
     /// `live.yaml` over V2 naming the target's three tokens in `token_env`.
     pub fn live_config_three_tokens(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
-        let names = format!("[{TOKEN_ENV}, {}, {}]", MORE_TOKENS[0].0, MORE_TOKENS[1].0);
+        let names = [TOKEN_ENV, MORE_TOKENS[0].0, MORE_TOKENS[1].0];
+        self.live_config_token_list(sandbox, &names, rate_limit)
+    }
+
+    /// `live.yaml` over V2 naming these variables in `token_env`, in this order.
+    pub fn live_config_token_list(
+        &self,
+        sandbox: &Handle,
+        names: &[&str],
+        rate_limit: &str,
+    ) -> PathBuf {
+        let names = format!("[{}]", names.join(", "));
         self.live_config_tokens("v2", &sandbox.url(), &names, rate_limit)
     }
 
