@@ -8,7 +8,10 @@ mod apply_support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use std::process::Output;
+
 use apply_support::*;
+use ghl_migrate::sandbox::Handle;
 
 /// Lines in one list and not the other, counted with multiplicity: (duplicates, missing).
 fn differences(expected: &[String], actual: &[String]) -> (usize, usize) {
@@ -275,4 +278,61 @@ fn kill_9_on_three_tokens_then_resume_with_the_list_changed_gives_exactly_the_ta
             |_, at_kill| assert!(at_kill.is_some(), "{what}: the run ended before the kill"),
         );
     }
+}
+
+/// Runs the three-token apply with the next `refusals` contact creates answered 401 (before
+/// acting), whichever token carries them: each refusal sets its token aside while the other
+/// tokens' writes are in flight.
+fn apply_with_tokens_refused_midway(project: &Project, refusals: u64) -> (Handle, Output) {
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    project.begin_and_crash();
+    let rule = format!(
+        r#"{{"faults": [{{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": {refusals}}}]}}"#
+    );
+    admin_post(&sandbox, "/_sandbox/faults", &rule);
+    let out = project.apply(&["--resume"], &[]);
+    (sandbox, out)
+}
+
+/// The variables of the three tokens named in `text` (never their values: asserted).
+fn named_tokens(text: &str) -> Vec<&'static str> {
+    let all = [(TOKEN_ENV, TOKEN), MORE_TOKENS[0], MORE_TOKENS[1]];
+    for (_, token) in all {
+        assert!(!text.contains(token), "never the token: {text}");
+    }
+    all.iter()
+        .map(|(var, _)| *var)
+        .filter(|var| text.contains(&format!("${var} ")) || text.contains(&format!("${var})")))
+        .collect()
+}
+
+#[test]
+fn a_token_refused_midway_is_set_aside_and_its_write_neither_lost_nor_repeated() {
+    let expected = expected_target();
+    let project = Project::new();
+    let (sandbox, out) = apply_with_tokens_refused_midway(&project, 1);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(named_tokens(&text(&out)).len(), 1, "{}", text(&out));
+    assert_eq!(
+        differences(&expected, &canonical(&sandbox.account())),
+        (0, 0)
+    );
+}
+
+#[test]
+fn every_token_refused_one_after_another_stops_resumably_and_the_resume_finishes_the_run() {
+    let expected = expected_target();
+    let project = Project::new();
+    let (sandbox, out) = apply_with_tokens_refused_midway(&project, 3);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "a token to fix: {all}");
+    assert!(all.contains("resume with"), "says how to go on: {all}");
+    assert_eq!(named_tokens(&all).len(), 3, "{all}");
+    let out = project.apply(&["--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        differences(&expected, &canonical(&sandbox.account())),
+        (0, 0)
+    );
 }

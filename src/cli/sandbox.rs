@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     forbid_duplicates: bool,
     /// A fault rule (repeatable): `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`,
-    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed, late
+    /// KIND one of 429, 401, 422 (after committing), 500, 504, drop, hang, malformed, late
     /// (handled `delay_ms=MS` after it arrived, whether or not the client still waits).
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,

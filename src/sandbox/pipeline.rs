@@ -107,6 +107,7 @@ async fn handle(
     lock(&app.stats).faults_injected += 1;
     match fault.kind {
         FaultKind::TooManyRequests => Some(reply::too_many_requests()),
+        FaultKind::Unauthorized => Some(reply::unauthorized("Invalid JWT")),
         FaultKind::ServerError => Some(reply::internal_error()),
         FaultKind::Hang => {
             lock(&app.stats).record(route, None);
