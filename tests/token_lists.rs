@@ -54,3 +54,46 @@ fn check_names_a_first_or_other_token_with_a_line_break_and_says_how_to_fix_it()
         }
     }
 }
+
+/// `live.yaml` with the target's `token_env:` written as `value` (its line is the 8th).
+fn with_token_env(project: &Project, value: &str) {
+    let text = format!(
+        "name: t\nsource:\n  api: fixture\n  path: source.json\ntarget:\n  api: v2\n  \
+         location_id: {TARGET_LOCATION}\n  token_env: {value}\n  base_url: http://127.0.0.1:9\n"
+    );
+    std::fs::write(project.path().join("live.yaml"), text).unwrap();
+}
+
+#[test]
+fn a_token_env_that_is_not_a_name_or_a_list_of_names_is_refused_where_it_sits() {
+    let project = Project::new();
+    for (value, says) in [
+        ("5", "a list of names"),
+        ("true", "a list of names"),
+        ("{A: B}", "a list of names"),
+        ("[[GHL_A]]", "a list holds names only"),
+        ("[GHL_A, [GHL_B]]", "a list holds names only"),
+        ("[GHL_A, {B: C}]", "a list holds names only"),
+        ("[]", "at least one"),
+        ("[ ]", "at least one"),
+        ("[GHL_A, GHL_A]", "names GHL_A twice"),
+        ("[GHL_A, $GHL_B]", "the NAME of an environment variable"),
+        (
+            "[GHL_A, pit-0a1b2c3d]",
+            "the NAME of an environment variable",
+        ),
+        ("[GHL_A, \"\"]", "the NAME of an environment variable"),
+    ] {
+        with_token_env(&project, value);
+        let out = run(&project, &["check", "-c", "live.yaml"]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{value}: {all}");
+        assert!(all.contains("live.yaml:8:"), "{value}: where: {all}");
+        assert!(all.contains("token_env"), "{value}: what: {all}");
+        assert!(all.contains(says), "{value}: {says}: {all}");
+        assert!(
+            !all.contains("pit-0a1b"),
+            "{value}: never a pasted token: {all}"
+        );
+    }
+}
