@@ -97,3 +97,75 @@ fn a_token_env_that_is_not_a_name_or_a_list_of_names_is_refused_where_it_sits() 
         );
     }
 }
+
+/// Three tokens sharing one daily budget of 20 requests (days of 3 s, 5 kept in reserve):
+/// `apply --wait-for-budget` is stopped with `signal` while it waits for the next day, then
+/// resumed (waiting again as needed): exactly the target, whatever the stop.
+fn stopped_while_waiting_for_the_budget(signal: &str) {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut opts = three_tokens();
+    opts.daily = 20;
+    opts.day_ms = 3_000;
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(&sandbox, "  daily_reserve: 5\n");
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--state",
+        "state.sqlite",
+    ];
+    let mut child = project.spawn(
+        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
+        std::process::Stdio::piped,
+    );
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    for line in std::io::BufRead::lines(stderr) {
+        let line = line.unwrap();
+        said += &line;
+        said.push('\n');
+        if line.contains("waiting") {
+            break;
+        }
+    }
+    assert!(
+        said.contains("going on by itself at"),
+        "never waited: {said}"
+    );
+    let written = sandbox.stats().writes_committed;
+    let kill = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let all = format!("{said}{}", text(&out));
+    match signal {
+        "-KILL" => assert_eq!(out.status.code(), None, "{all}"),
+        _ => {
+            assert_eq!(out.status.code(), Some(75), "{all}");
+            assert!(all.contains("--resume"), "says how to go on: {all}");
+        }
+    }
+    assert_eq!(
+        sandbox.stats().writes_committed,
+        written,
+        "nothing sent after the stop"
+    );
+    let out = project.apply(&["--resume", "--wait-for-budget"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+#[test]
+fn sigterm_while_waiting_for_the_daily_budget_exits_75_and_the_resume_finishes_exactly() {
+    stopped_while_waiting_for_the_budget("-TERM");
+}
+
+#[test]
+fn kill_9_while_waiting_for_the_daily_budget_then_resume_finishes_exactly() {
+    stopped_while_waiting_for_the_budget("-KILL");
+}
