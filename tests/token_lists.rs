@@ -169,3 +169,85 @@ fn sigterm_while_waiting_for_the_daily_budget_exits_75_and_the_resume_finishes_e
 fn kill_9_while_waiting_for_the_daily_budget_then_resume_finishes_exactly() {
     stopped_while_waiting_for_the_budget("-KILL");
 }
+
+/// Every output of a run on three tokens, one refused midway and a write failing, traced at
+/// the most verbose level, in JSON progress; then `status`, `check` and `probe`; then the
+/// files the run left: none holds any token's value.
+#[test]
+fn no_token_of_a_list_appears_in_any_output_or_file_even_traced() {
+    let project = Project::new();
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    admin_post(
+        &sandbox,
+        "/_sandbox/faults",
+        r#"{"faults": [{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": 1},
+                       {"kind": "422", "method": "POST", "pathPrefix": "/opportunities/$", "count": 1}]}"#,
+    );
+    let env = [&[("RUST_LOG", "trace")][..], &MORE_TOKENS[..]].concat();
+    let mut outputs = Vec::new();
+    for args in [
+        &[
+            "apply",
+            "plans/t.plan.yaml",
+            "-c",
+            "live.yaml",
+            "--state",
+            "state.sqlite",
+            "--progress",
+            "json",
+        ][..],
+        &["status", "plans/t.plan.yaml", "--state", "state.sqlite"],
+        &[
+            "status",
+            "plans/t.plan.yaml",
+            "--state",
+            "state.sqlite",
+            "--format",
+            "json",
+        ],
+        &["check", "-c", "live.yaml"],
+        &["probe", "-c", "live.yaml"],
+    ] {
+        outputs.push(run_with(&project, args, &env));
+    }
+    let applied = text(&outputs[0]);
+    assert!(
+        applied.contains(MORE_TOKENS[0].0)
+            || applied.contains(MORE_TOKENS[1].0)
+            || applied.contains(&format!("${TOKEN_ENV} ")),
+        "a token was refused: {applied}"
+    );
+    let mut files = Vec::new();
+    for entry in walk(project.path()) {
+        files.push((entry.display().to_string(), std::fs::read(&entry).unwrap()));
+    }
+    let tokens = [TOKEN, MORE_TOKENS[0].1, MORE_TOKENS[1].1];
+    for out in &outputs {
+        let all = text(out);
+        assert!(all.len() > 200, "said something: {all}");
+        for token in tokens {
+            assert!(!all.contains(token), "{token} in: {all}");
+        }
+    }
+    for (name, bytes) in &files {
+        for token in tokens {
+            let found = bytes.windows(token.len()).any(|w| w == token.as_bytes());
+            assert!(!found, "{token} in {name}");
+        }
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
