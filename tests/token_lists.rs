@@ -251,3 +251,33 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// One of three tokens has a much smaller window of its own (1 request per second against 6
+/// per 200 ms): the run neither storms that
+/// token with 429s nor duplicates anything.
+#[test]
+fn a_token_with_a_much_smaller_window_of_its_own_is_neither_stormed_nor_a_source_of_duplicates() {
+    let expected = expected_target();
+    let project = Project::new();
+    let mut opts = three_tokens();
+    opts.tokens[2].rate = Some(ghl_migrate::sandbox::RateLimit {
+        max: 1,
+        interval_ms: 1_000,
+    });
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(&sandbox, "");
+    let out = project.apply(&[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stats = sandbox.stats();
+    eprintln!(
+        "{} requests, {} answered 429, by token {:?}",
+        stats.requests, stats.too_many_requests, stats.by_token
+    );
+    assert!(
+        stats.too_many_requests <= 3,
+        "{} 429s of {} requests",
+        stats.too_many_requests,
+        stats.requests
+    );
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
