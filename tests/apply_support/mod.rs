@@ -256,7 +256,7 @@ impl Project {
     }
 }
 
-/// `ghl-migrate ARGS` in `project`'s folder, with the target token set (and no abort hook).
+/// `ghl-migrate ARGS` in `project`'s folder, with the target tokens set (and no abort hook).
 pub fn run(project: &Project, args: &[&str]) -> Output {
     run_with(project, args, &[])
 }
@@ -266,6 +266,7 @@ pub fn run_with(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Outpu
     let mut cmd = bin();
     cmd.current_dir(project.path())
         .env(TOKEN_ENV, TOKEN)
+        .envs(MORE_TOKENS)
         .env_remove("GHL_MIGRATE_TEST_ABORT")
         .args(args);
     for (k, v) in env {
