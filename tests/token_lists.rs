@@ -281,3 +281,48 @@ fn a_token_with_a_much_smaller_window_of_its_own_is_neither_stormed_nor_a_source
     );
     assert_eq!(canonical(&sandbox.account()), expected);
 }
+
+/// Answers lost on several tokens at once: creates that land after the client gave up (held
+/// 1.5 s, timeout 1 s), creates committed and answered 504, opportunities committed and their
+/// connection cut, and a token refused (401) among them, over three tokens with a search lag:
+/// each write in doubt is looked up, whichever token carries the lookup, and none is sent
+/// twice.
+#[test]
+fn answers_lost_on_several_tokens_at_once_are_looked_up_not_sent_again() {
+    use ghl_migrate::sandbox::{FaultKind, FaultRule};
+    const DELAY_MS: u64 = 1_500;
+    let expected = expected_target();
+    let project = Project::new();
+    let mut opts = three_tokens();
+    opts.search_lag_ms = 300;
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(
+        &sandbox,
+        "  timeout_ms: 1000\n  search_lag_ms: 300\n  late_write_ms: 3000\n",
+    );
+    project.begin_and_crash();
+    let rule = |kind, path: &str, count| FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some(path.into()),
+        count: Some(count),
+        delay_ms: Some(DELAY_MS),
+        ..FaultRule::new(kind)
+    };
+    sandbox.set_faults(vec![
+        rule(FaultKind::Late, "/contacts/$", 3),
+        rule(FaultKind::Unauthorized, "/contacts/$", 1),
+        rule(FaultKind::GatewayTimeout, "/contacts/$", 2),
+        rule(FaultKind::Drop, "/opportunities/$", 2),
+    ]);
+    let mut out = project.apply(&["--resume"], &[]);
+    for _ in 0..3 {
+        if out.status.code() == Some(0) {
+            break;
+        }
+        out = project.apply(&["--resume"], &[]);
+    }
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(sandbox.stats().faults_injected, 8);
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS));
+    assert_eq!(canonical(&sandbox.account()), expected, "{}", text(&out));
+}
