@@ -326,3 +326,47 @@ fn answers_lost_on_several_tokens_at_once_are_looked_up_not_sent_again() {
     std::thread::sleep(std::time::Duration::from_millis(DELAY_MS));
     assert_eq!(canonical(&sandbox.account()), expected, "{}", text(&out));
 }
+
+/// `--progress json` is for machines: a token refused midway is one more JSON event naming its
+/// variable, and no line of stderr is anything but JSON.
+#[test]
+fn a_token_refused_midway_is_a_json_event_among_json_progress_lines() {
+    let project = Project::new();
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    project.begin_and_crash();
+    admin_post(
+        &sandbox,
+        "/_sandbox/faults",
+        r#"{"faults": [{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": 1}]}"#,
+    );
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--state",
+        "state.sqlite",
+    ];
+    let out = run_with(
+        &project,
+        &[&args[..], &["--resume", "--progress", "json"]].concat(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{stderr}")))
+        .collect();
+    let refused: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "token_refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{stderr}");
+    let var = refused[0]["token_env"].as_str().unwrap();
+    assert!(
+        [TOKEN_ENV, MORE_TOKENS[0].0, MORE_TOKENS[1].0].contains(&var),
+        "{stderr}"
+    );
+}
