@@ -370,3 +370,24 @@ fn a_token_refused_midway_is_a_json_event_among_json_progress_lines() {
         "{stderr}"
     );
 }
+
+/// Two variables of the list holding the same token: one window, not two (the server counts
+/// by token), so the run paces them as one: no 429 storm, nothing twice.
+#[test]
+fn two_variables_with_the_same_token_are_paced_as_one_window() {
+    let expected = expected_target();
+    let project = Project::new();
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    let out = project.apply(&[], &[(MORE_TOKENS[0].0, MORE_TOKENS[1].1)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stats = sandbox.stats();
+    assert!(
+        stats.too_many_requests <= 2,
+        "{} 429s of {} requests",
+        stats.too_many_requests,
+        stats.requests
+    );
+    assert_eq!(stats.by_token[1], 0, "{:?}", stats.by_token);
+    assert_eq!(canonical(&sandbox.account()), expected);
+}
