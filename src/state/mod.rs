@@ -777,12 +777,7 @@ fn refuse_if_not_sqlite(path: &Path) -> Result<()> {
     if read == 0 || header == *b"SQLite format 3\0" {
         return Ok(());
     }
-    Err(state_error(
-        path,
-        "not a ghl-migrate checkpoint (not an SQLite file, or corrupt); \
-         pass another --state or move this file away"
-            .to_string(),
-    ))
+    Err(state_error(path, not_a_ledger()))
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
@@ -810,18 +805,27 @@ fn state_error(path: &Path, message: String) -> Error {
     }
 }
 
+/// A file that is no SQLite database: most often the wrong `--state`, sometimes a damaged ledger.
+fn not_a_ledger() -> String {
+    format!(
+        "not a ghl-migrate checkpoint (not an SQLite file, or corrupt): pass the right --state. \
+         If it is this migration's ledger, damaged: {WITHOUT_IT}"
+    )
+}
+
+/// What a person must know before going on without the ledger: only the target's search finds
+/// what the migration wrote then, and it finds a fresh write only after its lag.
+const WITHOUT_IT: &str = "keep a copy of it: it is the only record of what the migration \
+     wrote. To go on without it, move it away and re-run plan against the target, waiting first \
+     at least rate_limit.search_lag_ms (15 s unless set) after the last apply ended: a plan \
+     made sooner cannot find the newest writes and would create them again";
+
 /// SQLite's errors, phrased for a person (a corrupt or foreign file says so).
 fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     let message = match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            "not a ghl-migrate checkpoint (not an SQLite file, or corrupt); \
-             pass another --state or move this file away"
-                .to_string()
-        }
-        Some(ErrorCode::DatabaseCorrupt) => {
-            "the checkpoint is corrupt; move it away and re-run plan against the target".to_string()
-        }
+        Some(ErrorCode::NotADatabase) => not_a_ledger(),
+        Some(ErrorCode::DatabaseCorrupt) => format!("the checkpoint is corrupt: {WITHOUT_IT}"),
         _ => e.to_string(),
     };
     state_error(path, message)
