@@ -59,6 +59,8 @@ fn apply_then_undo_restores_exactly(live: fn(&Project, &Handle)) {
     let (code, said) = undo(&project);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("undo plan written to"), "{said}");
+    // What it costs, a contact's delete counted with its two reads.
+    assert!(said.contains("budget: about "), "{said}");
     let plan = std::fs::read_to_string(project.path().join(UNDO_PLAN)).unwrap();
     assert!(
         plan.contains("delete:") && plan.contains("restore_contact:"),

@@ -64,6 +64,7 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("{}", super::plan::budget_line(&loaded, &plan, None));
     outln!(
         "undo plan written to {} (revision {}); review it, then: ghl-migrate apply {} -c {}",
         out.display(),
