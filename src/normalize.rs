@@ -55,13 +55,21 @@ fn split_extension(raw: &str) -> (&str, &str) {
     }
 }
 
-/// A name for matching: lowercase, with whitespace, `_` and `-` removed.
-/// "Lead Source", "lead_source" and " LEAD-source " are the same name.
+/// A name for matching: in Unicode's compatibility form (NFKC), lowercase, with whitespace,
+/// invisible joiners, `_` and `-` removed. "Lead Source", "lead_source" and " LEAD-source " are
+/// the same name; so are "Café" typed on two systems (one `é`, or `e` and a combining accent)
+/// and a full-width "Ｌｅａｄ".
 pub fn name(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc()
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c) && *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Characters that show nothing: zero-width space, joiners, word joiner, byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// A short slug for step ids: lowercase ASCII letters and digits joined by `_`.
@@ -83,6 +91,17 @@ pub fn slug(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_typed_on_two_systems_are_the_same_name() {
+        let composed = "Caf\u{e9} Leads";
+        let decomposed = "Cafe\u{301} leads";
+        assert_ne!(composed, decomposed);
+        assert_eq!(name(composed), name(decomposed));
+        assert_eq!(name("\u{ff2c}\u{ff45}\u{ff41}\u{ff44}"), name("lead"));
+        assert_eq!(name("Hot\u{200B}Leads\u{FEFF}"), name("hot leads"));
+        assert_ne!(name("Caf\u{e9}"), name("Cafe"));
+    }
 
     #[test]
     fn emails_compare_trimmed_and_case_insensitive() {

@@ -364,6 +364,12 @@ fn a_corrupt_or_foreign_checkpoint_is_refused_with_a_message() {
         "{}",
         text(&out)
     );
+    // Going on without the ledger is said with its one danger: the target's search lag.
+    assert!(
+        stderr(&out).contains("keep a copy of it") && stderr(&out).contains("search_lag_ms"),
+        "{}",
+        text(&out)
+    );
 
     // A revision made before another revision's run wrote to the target did not see it.
     std::fs::remove_file(project.state_path()).unwrap();

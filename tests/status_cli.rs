@@ -62,6 +62,9 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
     assert_eq!(j["state"], "stopped early (`apply --resume` continues it)");
     // Read back from the checkpoint, there is no "this session" to speak of.
     assert!(!said.contains("this session"), "{said}");
+    // What the killed session sent is in the ledger: its reads and at least its five writes.
+    let killed = j["requests"].as_u64().unwrap();
+    assert!(killed >= 5, "{j}");
 
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -70,6 +73,8 @@ fn status_follows_a_run_from_nothing_to_stopped_to_finished() {
         assert_eq!(j[kind]["status"], "completed", "{kind}: {j}");
     }
     assert_eq!(j["finished"], true);
+    // The resume's requests are added to the killed session's, not put in their place.
+    assert!(j["requests"].as_u64().unwrap() > killed, "{j}");
     let (_, said) = status(&project, "text");
     assert!(said.contains("apply t: complete"), "{said}");
     // One number for one thing, in both documents, matching the plan's.

@@ -59,6 +59,8 @@ fn apply_then_undo_restores_exactly(live: fn(&Project, &Handle)) {
     let (code, said) = undo(&project);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("undo plan written to"), "{said}");
+    // What it costs, a contact's delete counted with its two reads.
+    assert!(said.contains("budget: about "), "{said}");
     let plan = std::fs::read_to_string(project.path().join(UNDO_PLAN)).unwrap();
     assert!(
         plan.contains("delete:") && plan.contains("restore_contact:"),
@@ -225,4 +227,41 @@ fn an_undo_plan_dry_runs_against_a_fixture_copy_of_the_target() {
     // The live undo still has everything to do.
     let (code, said) = undo(&project);
     assert_eq!(code, 2, "{said}");
+}
+
+/// An undo planned while an apply still writes would miss what it writes next (an apply
+/// waiting out a rate limit or the daily budget has nothing in doubt to give it away).
+#[test]
+fn no_undo_is_planned_while_an_apply_of_the_migration_runs() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  min_delay_ms: 500\n");
+    let out = run(&project, &["plan", "-c", "live.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--progress",
+        "none",
+    ];
+    let mut child = project.spawn(&args, std::process::Stdio::null);
+    let begun = std::time::Instant::now();
+    while sandbox.stats().writes_committed < 1 {
+        assert!(begun.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (code, said) = undo(&project);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, 1, "{said}");
+    assert!(
+        said.contains(&format!(
+            "apply of this migration is running (process {})",
+            child.id()
+        )),
+        "{said}"
+    );
+    assert!(!project.path().join(UNDO_PLAN).exists());
 }

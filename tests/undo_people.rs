@@ -61,11 +61,20 @@ fn a_note_and_a_task_a_person_adds_after_the_undo_plan_are_not_deleted() {
     plan_and_apply(&project);
     undo(&project);
     let eve = contact_id(&sandbox, "e@acme.test");
+    a_person_adds_a_note_and_a_task(&sandbox, &eve);
+    // Refused as stale: the plan was made on the contact's notes and tasks as they were.
+    let out = apply(&project, UNDO_PLAN);
+    assert!(text(&out).contains("stale plan"), "{}", text(&out));
+    persons_note_and_task_are_kept(&sandbox);
+}
+
+/// What a person adds to contact `id`: a note and a task.
+fn a_person_adds_a_note_and_a_task(sandbox: &Handle, id: &str) {
     futures::executor::block_on(async {
         sandbox
             .memory
             .create_note(
-                &eve,
+                id,
                 &NewNote {
                     body: "Called back, wants a quote".into(),
                     user_id: None,
@@ -76,7 +85,7 @@ fn a_note_and_a_task_a_person_adds_after_the_undo_plan_are_not_deleted() {
         sandbox
             .memory
             .create_task(
-                &eve,
+                id,
                 &NewTask {
                     title: "Send the quote".into(),
                     body: None,
@@ -88,9 +97,9 @@ fn a_note_and_a_task_a_person_adds_after_the_undo_plan_are_not_deleted() {
             .await
             .unwrap();
     });
-    // Refused as stale: the plan was made on the contact's notes and tasks as they were.
-    let out = apply(&project, UNDO_PLAN);
-    assert!(text(&out).contains("stale plan"), "{}", text(&out));
+}
+
+fn persons_note_and_task_are_kept(sandbox: &Handle) {
     let after = sandbox.account();
     assert!(
         after
@@ -104,6 +113,47 @@ fn a_note_and_a_task_a_person_adds_after_the_undo_plan_are_not_deleted() {
         after.tasks.iter().any(|t| t.title == "Send the quote"),
         "the person's task was deleted: {:#?}",
         after.tasks
+    );
+}
+
+/// The same during the undo's run, after its stale check: the undo stopped after its first
+/// step, the person adds a note and a task to a contact it is about to delete, the run resumes
+/// (a resume does not check the plan again). The contact is left alone with them; the rest of
+/// the undo goes on.
+#[test]
+fn a_note_a_person_adds_during_the_undos_run_is_not_deleted_with_its_contact() {
+    let project = Project::new();
+    let sandbox = lagging();
+    let live = project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    plan_and_apply(&project);
+    undo(&project);
+    // One step at a time, so that the stop falls before any contact's delete.
+    let serial = std::fs::read_to_string(&live)
+        .unwrap()
+        .replace("max_in_flight: 4", "max_in_flight: 1");
+    std::fs::write(&live, serial).unwrap();
+    let args = ["apply", UNDO_PLAN, "-c", "live.yaml", "--progress", "none"];
+    let out = run_with(&project, &args, &[("GHL_MIGRATE_TEST_ABORT", "1:recorded")]);
+    assert_eq!(out.status.code(), None, "{}", text(&out));
+    let eve = contact_id(&sandbox, "e@acme.test");
+    a_person_adds_a_note_and_a_task(&sandbox, &eve);
+    let out = run(&project, &[&args[..], &["--resume"]].concat());
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    assert!(
+        said.contains("that this undo did not plan to delete"),
+        "{said}"
+    );
+    persons_note_and_task_are_kept(&sandbox);
+    assert!(sandbox.account().contacts.iter().any(|c| c.id == eve));
+    // Everything else of the migration's is gone.
+    assert!(
+        !sandbox
+            .account()
+            .contacts
+            .iter()
+            .any(|c| c.email.as_deref() == Some("a@acme.test")),
+        "{said}"
     );
 }
 

@@ -4,7 +4,7 @@
 //! interrupt) launches nothing more, tells the target to send nothing more (what waits for the
 //! rate limiter gives up unsent), lets requests already on the wire settle and records them.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::ghl::{ApiError, ApiErrorKind, Ghl};
 use crate::plan::Plan;
 use crate::progress::{Event, Progress};
-use crate::state::{Change, State, StepStatus, Update};
+use crate::state::{Change, SessionUsage, State, StepStatus, Update};
 
 /// What the loop needs, borrowed for one session.
 pub struct Exec<'a, G> {
@@ -29,6 +29,8 @@ pub struct Exec<'a, G> {
     pub state: &'a mut State,
     pub progress: &'a dyn Progress,
     pub canary: &'a Canary,
+    /// When this session began (its requests and time are saved with each record).
+    pub started: std::time::Instant,
 }
 
 /// One settled step: its index, its launch number in this session, what became of it.
@@ -49,7 +51,14 @@ impl<G: Ghl> Exec<'_, G> {
             state,
             progress,
             canary,
+            started,
         } = self;
+        let so_far = |state: &mut State| {
+            state.session_so_far(SessionUsage {
+                active_ms: started.elapsed().as_millis() as i64,
+                requests: requests.load(Ordering::Relaxed) as i64,
+            })
+        };
         // A checkpoint's steps in doubt were sent before this session began.
         let session_start = tokio::time::Instant::now();
         // Raised when the run stops, so that steps waiting to look something up give way.
@@ -88,6 +97,7 @@ impl<G: Ghl> Exec<'_, G> {
                     }
                 }
             }
+            so_far(state);
             state.record(&updates)?;
             abort_if(
                 options.abort_at,
@@ -218,6 +228,7 @@ impl<G: Ghl> Exec<'_, G> {
                     }
                 }
             }
+            so_far(state);
             state.record(&updates)?;
             abort_if(options.abort_at, Phase::Recorded, numbers.into_iter());
         }

@@ -221,6 +221,7 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
         state: &mut *state,
         progress,
         canary: &canary,
+        started,
     };
     let stopped = exec.run(&mut book, &mut options, &requests).await?;
     let session = Session {

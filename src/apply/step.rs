@@ -13,7 +13,7 @@ use super::canary::{self, Canary};
 use super::merge;
 use super::reconcile::{self, Found};
 use super::request::Request;
-use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Deleted, Ghl};
+use crate::ghl::{ApiError, ApiErrorKind, ApiResult, ContactWrite, Deleted, Doomed, Ghl};
 use crate::plan::Action;
 
 /// How many times one step is re-sent after ambiguous failures before the run stops.
@@ -225,10 +225,53 @@ impl<G: Ghl> StepRun<'_, G> {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Refuses to delete a contact that holds a note or task now: the undo's own were deleted
+    /// before it (its `after`), and one a person added since the undo plan's check would go
+    /// with the contact. A contact already gone has nothing (its delete says so).
+    async fn nothing_added_to(&self, contact: &str) -> ApiResult<()> {
+        let read = async {
+            self.count();
+            let notes = self.ghl.contact_notes(contact).await?;
+            self.count();
+            Ok::<_, ApiError>((notes, self.ghl.contact_tasks(contact).await?))
+        };
+        let (notes, tasks) = match read.await {
+            // A contact not found is answered 400 or 404 (ghl-api.md §7): gone, or refused?
+            Err(e) if e.kind == ApiErrorKind::Permanent => {
+                self.count();
+                return match self.ghl.get_contact(contact).await? {
+                    None => Ok(()),
+                    Some(_) => Err(e),
+                };
+            }
+            read => read?,
+        };
+        let held: Vec<String> = notes
+            .iter()
+            .map(|n| format!("note {:?}", crate::plan::label::text_start(&n.body)))
+            .chain(tasks.iter().map(|t| format!("task {:?}", t.title)))
+            .collect();
+        if held.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ApiErrorKind::Permanent,
+            format!("GET /contacts/{contact}/notes"),
+            format!(
+                "contact {contact} now holds {} that this undo did not plan to delete (added \
+                 since the undo plan was checked): left alone with it",
+                held.join(", ")
+            ),
+        ))
+    }
+
     /// Sends the step's request(s): the target id, and whether it found its work already done
     /// (a delete answered "not found": the object is gone, recorded as reconciled).
     async fn send_or_gone(&self, in_doubt: bool) -> ApiResult<(String, bool)> {
         if let Request::Delete(what) = &self.request {
+            if let Doomed::Contact { id } = what {
+                self.nothing_added_to(id).await?;
+            }
             self.count();
             let deleted = self.ghl.delete(what).await?;
             return Ok((what.id().to_string(), deleted == Deleted::AlreadyGone));

@@ -85,7 +85,7 @@ pub fn run(args: Args) -> Result<i32> {
 
 /// The requests the apply will send and the days the target's daily budget needs for them: at
 /// the daily limit the target announced while it was read, else GoHighLevel's default.
-fn budget_line(loaded: &Loaded, plan: &Plan, announced: Option<u64>) -> String {
+pub(crate) fn budget_line(loaded: &Loaded, plan: &Plan, announced: Option<u64>) -> String {
     use ghl_migrate::plan::budget::{DEFAULT_DAILY, estimate};
     let reserve = loaded.config.rate_limit.daily_reserve;
     let (daily, whose) = match announced {

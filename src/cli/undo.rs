@@ -38,6 +38,16 @@ pub fn run(args: Args) -> Result<i32> {
         });
     }
     let state = State::open_upgrading(&path)?;
+    if let Some(pid) = state.writer_pid() {
+        return Err(Error::State {
+            path,
+            message: format!(
+                "an apply of this migration is running (process {pid}) and writing its ledger: \
+                 an undo planned now would miss what it writes next. Let it end (or stop it \
+                 with Ctrl-C), then undo"
+            ),
+        });
+    }
     if let Some(message) = in_doubt(&state)? {
         return Err(Error::State { path, message });
     }
@@ -54,6 +64,7 @@ pub fn run(args: Args) -> Result<i32> {
     });
     ghl_migrate::plan::file::write(&out, &plan)?;
     outln!("{}", ghl_migrate::render::text::overview(&plan));
+    outln!("{}", super::plan::budget_line(&loaded, &plan, None));
     outln!(
         "undo plan written to {} (revision {}); review it, then: ghl-migrate apply {} -c {}",
         out.display(),

@@ -188,6 +188,27 @@ mod tests {
     }
 
     #[test]
+    fn names_in_another_unicode_form_match() {
+        let s = [pipeline(
+            "sp",
+            "Caf\u{e9}",
+            &[("s1", "R\u{e9}sum\u{e9} sent")],
+        )];
+        let t = [pipeline(
+            "tp",
+            "Cafe\u{301}",
+            &[("t1", "Re\u{301}sume\u{301} sent")],
+        )];
+        let m = match_pipelines(&s, &t, &BTreeMap::new(), &BTreeMap::new());
+        match m.place("sp", Some("s1")) {
+            Placement::Found { pipeline, stage } => {
+                assert_eq!((pipeline.id.as_str(), stage.id.as_str()), ("tp", "t1"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn a_missing_stage_blocks_with_a_reason() {
         let s = [pipeline(
             "sp",

@@ -1,6 +1,7 @@
 //! What applying a plan costs against the target's daily budget: the requests its steps send
 //! (a merge may send two: the values, then the tags; a stage added to a pipeline two: the
-//! pipeline read, then its whole stage list written) and the days they need at a daily limit,
+//! pipeline read, then its whole stage list written; an undo's contact delete three: its notes
+//! and tasks read first) and the days they need at a daily limit,
 //! less the reserve kept for other uses of the location. Pure counting, for `plan` to print.
 
 use super::{Action, ContactUpdate, Plan};
@@ -23,6 +24,8 @@ pub fn requests_of(action: &Action) -> u64 {
     match action {
         Action::MergeContact(u) | Action::OverwriteContact(u) => update_requests(u),
         Action::AddStage(_) => 2,
+        // Its notes and tasks are read first: a contact holding one a person added is kept.
+        Action::Delete(d) if d.what.kind() == "contact" => 3,
         _ => 1,
     }
 }

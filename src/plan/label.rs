@@ -65,6 +65,15 @@ pub fn iso_from_epoch_ms(ms: i64) -> String {
     }
 }
 
+/// The first line of a text (a note's body), cut short, for a label.
+pub fn text_start(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    match line.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

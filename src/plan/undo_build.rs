@@ -203,7 +203,7 @@ pub fn build(input: UndoInput<'_>) -> Plan {
         let t = record.target_id.clone();
         match (record.kind.as_str(), wrote(record)) {
             ("note", Wrote::Note(contact_id, sent)) => {
-                let name = short(&sent.body);
+                let name = super::label::text_start(&sent.body);
                 let what = Doomed::Note {
                     contact_id: contact_id.clone(),
                     id: t.clone(),
@@ -214,7 +214,10 @@ pub fn build(input: UndoInput<'_>) -> Plan {
                         g.phases[0].push(delete(what, name));
                     }
                     Some(n) if n.body.trim() != sent.body.trim() => {
-                        let why = vec![format!("its text is now {:?}", short(&n.body))];
+                        let why = vec![format!(
+                            "its text is now {:?}",
+                            super::label::text_start(&n.body)
+                        )];
                         kept_children
                             .entry(contact_id)
                             .or_default()
@@ -516,15 +519,6 @@ pub fn build(input: UndoInput<'_>) -> Plan {
         warnings,
         steps,
         not_done: g.not_done,
-    }
-}
-
-/// The first line of a text, cut short, for a label.
-fn short(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default().trim();
-    match line.char_indices().nth(40) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line.to_string(),
     }
 }
 

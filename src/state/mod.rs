@@ -26,7 +26,7 @@ use crate::plan::fingerprint::ObjectDigest;
 pub use history::{RunState, RunSummary};
 pub use lock::{Lock, TargetLock, holder, lock_path};
 pub use records::{
-    Change, NewRun, NewStep, ObjectRecord, RunRecord, SessionEnd, StepRecord, Update,
+    Change, NewRun, NewStep, ObjectRecord, RunRecord, SessionEnd, SessionUsage, StepRecord, Update,
     plan_fingerprint, short_revision,
 };
 pub use status::StepStatus;
@@ -58,6 +58,17 @@ pub struct State {
     _lock: Option<Lock>,
     writer: bool,
     current: Option<i64>,
+    usage: Usage,
+}
+
+/// The session's time and requests: what it has so far, and how much of it the run's totals
+/// already hold (saved with every record, so that a killed session's count is not lost).
+#[derive(Debug, Clone, Copy, Default)]
+struct Usage {
+    now: SessionUsage,
+    saved: SessionUsage,
+    /// The session is counted in the run's `sessions`.
+    counted: bool,
 }
 
 /// The meta key set while a writer has the ledger open: its records may live in the `-wal`.
@@ -165,6 +176,7 @@ impl State {
             _lock: lock,
             writer,
             current: None,
+            usage: Usage::default(),
         })
     }
 
@@ -568,21 +580,31 @@ impl State {
                 ));
             }
         }
-        tx.commit().map_err(err)
+        let usage = self.usage;
+        add_usage(&tx, run, &usage, None).map_err(err)?;
+        tx.commit().map_err(err)?;
+        self.usage.saved = usage.now;
+        self.usage.counted = true;
+        Ok(())
+    }
+
+    /// What the session has sent and spent so far: saved with the next `record`.
+    pub fn session_so_far(&mut self, usage: SessionUsage) {
+        self.usage.now = usage;
     }
 
     /// Adds a session's time and requests to the selected run and marks it finished when it is.
     pub fn end_session(&mut self, end: SessionEnd) -> Result<()> {
         let run = self.selected()?;
-        let finished = end.finished.then(now_ms);
-        self.conn
-            .execute(
-                "UPDATE runs SET sessions = sessions + 1, active_ms = active_ms + ?2,
-                        requests = requests + ?3, finished_at_ms = coalesce(?4, finished_at_ms)
-                 WHERE id = ?1",
-                params![run, end.active_ms, end.requests, finished],
-            )
-            .map_err(|e| self.err(&e))?;
+        let usage = Usage {
+            now: SessionUsage {
+                active_ms: end.active_ms,
+                requests: end.requests,
+            },
+            ..self.usage
+        };
+        add_usage(&self.conn, run, &usage, end.finished.then(now_ms)).map_err(|e| self.err(&e))?;
+        self.usage = Usage::default();
         Ok(())
     }
 
@@ -611,6 +633,29 @@ impl State {
     fn err(&self, e: &rusqlite::Error) -> Error {
         db_error(&self.path, e)
     }
+}
+
+/// Adds to run `run`'s totals what `usage` has beyond what they already hold (and the session
+/// itself, the first time), and marks the run finished at `finished`.
+fn add_usage(
+    conn: &Connection,
+    run: i64,
+    usage: &Usage,
+    finished: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE runs SET sessions = sessions + ?2, active_ms = active_ms + ?3,
+                requests = requests + ?4, finished_at_ms = coalesce(?5, finished_at_ms)
+         WHERE id = ?1",
+        params![
+            run,
+            (!usage.counted) as i64,
+            usage.now.active_ms - usage.saved.active_ms,
+            usage.now.requests - usage.saved.requests,
+            finished,
+        ],
+    )?;
+    Ok(())
 }
 
 impl Drop for State {
@@ -732,12 +777,7 @@ fn refuse_if_not_sqlite(path: &Path) -> Result<()> {
     if read == 0 || header == *b"SQLite format 3\0" {
         return Ok(());
     }
-    Err(state_error(
-        path,
-        "not a ghl-migrate checkpoint (not an SQLite file, or corrupt); \
-         pass another --state or move this file away"
-            .to_string(),
-    ))
+    Err(state_error(path, not_a_ledger()))
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
@@ -765,18 +805,27 @@ fn state_error(path: &Path, message: String) -> Error {
     }
 }
 
+/// A file that is no SQLite database: most often the wrong `--state`, sometimes a damaged ledger.
+fn not_a_ledger() -> String {
+    format!(
+        "not a ghl-migrate checkpoint (not an SQLite file, or corrupt): pass the right --state. \
+         If it is this migration's ledger, damaged: {WITHOUT_IT}"
+    )
+}
+
+/// What a person must know before going on without the ledger: only the target's search finds
+/// what the migration wrote then, and it finds a fresh write only after its lag.
+const WITHOUT_IT: &str = "keep a copy of it: it is the only record of what the migration \
+     wrote. To go on without it, move it away and re-run plan against the target, waiting first \
+     at least rate_limit.search_lag_ms (15 s unless set) after the last apply ended: a plan \
+     made sooner cannot find the newest writes and would create them again";
+
 /// SQLite's errors, phrased for a person (a corrupt or foreign file says so).
 fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     let message = match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            "not a ghl-migrate checkpoint (not an SQLite file, or corrupt); \
-             pass another --state or move this file away"
-                .to_string()
-        }
-        Some(ErrorCode::DatabaseCorrupt) => {
-            "the checkpoint is corrupt; move it away and re-run plan against the target".to_string()
-        }
+        Some(ErrorCode::NotADatabase) => not_a_ledger(),
+        Some(ErrorCode::DatabaseCorrupt) => format!("the checkpoint is corrupt: {WITHOUT_IT}"),
         _ => e.to_string(),
     };
     state_error(path, message)

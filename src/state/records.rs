@@ -153,6 +153,13 @@ pub struct Update {
     pub change: Change,
 }
 
+/// A session's time applying and requests sent, so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionUsage {
+    pub active_ms: i64,
+    pub requests: i64,
+}
+
 /// What one apply session adds to the run's totals.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SessionEnd {

@@ -162,6 +162,44 @@ fn sessions_add_up_and_the_last_one_finishes_the_run() {
 }
 
 #[test]
+fn a_session_killed_before_its_end_keeps_what_it_sent_up_to_its_last_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.sqlite");
+    let so_far = |active_ms, requests| SessionUsage {
+        active_ms,
+        requests,
+    };
+    {
+        let mut st = State::open(&path, write()).unwrap();
+        st.begin(&new_run(&["a/1", "a/2"])).unwrap();
+        st.session_so_far(so_far(40, 3));
+        st.record(&[upd("a/1", Change::Sending { body: None })])
+            .unwrap();
+        st.session_so_far(so_far(90, 7));
+        st.record(&[upd("a/1", Change::Pending { reason: "x".into() })])
+            .unwrap();
+        // What came after the last record is lost with the process: no end_session.
+        st.session_so_far(so_far(120, 9));
+    }
+    let mut st = State::open(&path, write()).unwrap();
+    st.select_latest().unwrap();
+    let run = st.run().unwrap().unwrap();
+    assert_eq!((run.sessions, run.active_ms, run.requests), (1, 90, 7));
+    // The next session adds its own, whole, once.
+    st.session_so_far(so_far(10, 2));
+    st.record(&[upd("a/2", Change::Sending { body: None })])
+        .unwrap();
+    st.end_session(SessionEnd {
+        active_ms: 30,
+        requests: 4,
+        finished: false,
+    })
+    .unwrap();
+    let run = st.run().unwrap().unwrap();
+    assert_eq!((run.sessions, run.active_ms, run.requests), (2, 120, 11));
+}
+
+#[test]
 fn a_file_that_is_not_sqlite_is_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.sqlite");
