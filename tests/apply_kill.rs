@@ -280,15 +280,16 @@ fn kill_9_on_three_tokens_then_resume_with_the_list_changed_gives_exactly_the_ta
     }
 }
 
-/// Runs the three-token apply with the next `refusals` contact creates answered 401 (before
-/// acting), whichever token carries them: each refusal sets its token aside while the other
-/// tokens' writes are in flight.
-fn apply_with_tokens_refused_midway(project: &Project, refusals: u64) -> (Handle, Output) {
+/// Runs the three-token apply with contact creates answered 401 (before acting), whichever
+/// token carries them: the next `refusals` of them, or every one (`None`). Each refusal sets
+/// its token aside while the other tokens' writes are in flight.
+fn apply_with_tokens_refused_midway(project: &Project, refusals: Option<u64>) -> (Handle, Output) {
     let sandbox = serve(three_tokens());
     project.live_config_three_tokens(&sandbox, "");
     project.begin_and_crash();
+    let count = refusals.map_or(String::new(), |n| format!(r#", "count": {n}"#));
     let rule = format!(
-        r#"{{"faults": [{{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": {refusals}}}]}}"#
+        r#"{{"faults": [{{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$"{count}}}]}}"#
     );
     admin_post(&sandbox, "/_sandbox/faults", &rule);
     let out = project.apply(&["--resume"], &[]);
@@ -311,7 +312,7 @@ fn named_tokens(text: &str) -> Vec<&'static str> {
 fn a_token_refused_midway_is_set_aside_and_its_write_neither_lost_nor_repeated() {
     let expected = expected_target();
     let project = Project::new();
-    let (sandbox, out) = apply_with_tokens_refused_midway(&project, 1);
+    let (sandbox, out) = apply_with_tokens_refused_midway(&project, Some(1));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(named_tokens(&text(&out)).len(), 1, "{}", text(&out));
     assert_eq!(
@@ -324,11 +325,15 @@ fn a_token_refused_midway_is_set_aside_and_its_write_neither_lost_nor_repeated()
 fn every_token_refused_one_after_another_stops_resumably_and_the_resume_finishes_the_run() {
     let expected = expected_target();
     let project = Project::new();
-    let (sandbox, out) = apply_with_tokens_refused_midway(&project, 3);
+    // Every contact create refused, whichever token carries it: one token after another is
+    // set aside, and the last one's refusal ends the run.
+    let (sandbox, out) = apply_with_tokens_refused_midway(&project, None);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "a token to fix: {all}");
     assert!(all.contains("resume with"), "says how to go on: {all}");
     assert_eq!(named_tokens(&all).len(), 3, "{all}");
+    // The tokens are fixed (the server accepts them again) and the run resumed.
+    admin_post(&sandbox, "/_sandbox/faults", r#"{"faults": []}"#);
     let out = project.apply(&["--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
