@@ -213,9 +213,7 @@ fn no_token_of_a_list_appears_in_any_output_or_file_even_traced() {
     }
     let applied = text(&outputs[0]);
     assert!(
-        applied.contains(MORE_TOKENS[0].0)
-            || applied.contains(MORE_TOKENS[1].0)
-            || applied.contains(&format!("${TOKEN_ENV} ")),
+        applied.contains(r#""event":"token_refused""#),
         "a token was refused: {applied}"
     );
     let mut files = Vec::new();
