@@ -28,6 +28,33 @@ fn a_token_with_a_line_break_in_a_list_is_named_before_anything_is_sent() {
     }
 }
 
+/// A variable of the list that is empty, only spaces, or not set at all: `apply` names it
+/// and sends nothing (it does not quietly go on with the others: the list says what to use).
+#[test]
+fn an_empty_or_unset_variable_in_a_list_is_named_before_anything_is_sent() {
+    let project = Project::new();
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    let unset = "GHL_APPLY_TEST_TOKEN_UNSET";
+    project.live_config_token_list(&sandbox, &[TOKEN_ENV, unset, MORE_TOKENS[1].0], "");
+    for (var, value) in [
+        (unset, None),
+        (MORE_TOKENS[1].0, Some("")),
+        (MORE_TOKENS[1].0, Some("  \t ")),
+    ] {
+        if value.is_some() {
+            project.live_config_three_tokens(&sandbox, "");
+        }
+        let env: Vec<(&str, &str)> = value.map(|v| (var, v)).into_iter().collect();
+        let out = project.apply(&[], &env);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{all}");
+        assert!(all.contains(&format!("variable {var} ")), "names it: {all}");
+        assert!(all.contains("not set or empty"), "{all}");
+        assert_eq!(sandbox.stats().requests, 0, "{all}");
+    }
+}
+
 #[test]
 fn check_names_a_first_or_other_token_with_a_line_break_and_says_how_to_fix_it() {
     let project = Project::new();
@@ -388,4 +415,26 @@ fn two_variables_with_the_same_token_are_paced_as_one_window() {
     );
     assert_eq!(stats.by_token[1], 0, "{:?}", stats.by_token);
     assert_eq!(canonical(&sandbox.account()), expected);
+}
+
+/// A token beyond ASCII (or with spaces inside) that the server refuses: set aside by name like
+/// any other, the run goes on with the rest, and no part of the value is shown.
+#[test]
+fn a_token_beyond_ascii_or_with_spaces_is_refused_by_name_and_never_shown() {
+    let expected = expected_target();
+    let project = Project::new();
+    let (var, _) = MORE_TOKENS[1];
+    for value in ["tökén-ünïcødé-ßecret", "spaced token with words"] {
+        let sandbox = serve(three_tokens());
+        project.live_config_three_tokens(&sandbox, "");
+        let _ = std::fs::remove_file(project.state_path());
+        let out = project.apply(&[], &[(var, value)]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        assert!(all.contains(&format!("${var} ")), "names it: {all}");
+        for part in ["ünïcødé", "ßecret", "spaced token", "with words"] {
+            assert!(!all.contains(part), "never the token: {all}");
+        }
+        assert_eq!(canonical(&sandbox.account()), expected, "{all}");
+    }
 }
