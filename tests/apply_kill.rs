@@ -341,3 +341,27 @@ fn every_token_refused_one_after_another_stops_resumably_and_the_resume_finishes
         (0, 0)
     );
 }
+
+#[test]
+fn kill_9_after_a_token_was_set_aside_then_resume_with_it_back_gives_exactly_the_target() {
+    kill_9_then_resume(
+        "kill -9 after a 401 set a token aside",
+        &[6, 12].map(KillAt::Writes),
+        three_tokens,
+        |project, sandbox| {
+            project.live_config_three_tokens(sandbox, "");
+            // The first contact create is refused on whichever token carries it.
+            admin_post(
+                sandbox,
+                "/_sandbox/faults",
+                r#"{"faults": [{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": 1}]}"#,
+            );
+        },
+        the_same_resume,
+        |sandbox, at_kill| {
+            let seen = at_kill.expect("killed before the run ended");
+            assert_eq!(seen.faults_injected, 1, "the 401 came before the kill");
+            assert!(sandbox.stats().writes_committed > seen.writes_committed);
+        },
+    );
+}
