@@ -438,3 +438,58 @@ fn a_token_beyond_ascii_or_with_spaces_is_refused_by_name_and_never_shown() {
         assert_eq!(canonical(&sandbox.account()), expected, "{all}");
     }
 }
+
+/// A server whose `x-ratelimit-daily-reset` is wrong (always "now"): `--wait-for-budget`
+/// waits as told once, and when the budget was not back after it, checks again only after
+/// the long poll, not every two seconds (each check spends requests of the location's budget,
+/// its reserve included).
+#[test]
+fn a_daily_reset_time_that_is_wrong_does_not_make_the_wait_spin() {
+    let project = Project::new();
+    let mut opts = three_tokens();
+    opts.daily = 20;
+    opts.day_ms = 3_600_000;
+    opts.daily_reset_ms = Some(0);
+    let sandbox = serve(opts);
+    project.live_config_three_tokens(&sandbox, "  daily_reserve: 5\n");
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--state",
+        "state.sqlite",
+    ];
+    let mut child = project.spawn(
+        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
+        std::process::Stdio::piped,
+    );
+    // Each wait says when the run goes on; read them until one is the long poll (or too many).
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut waits = Vec::new();
+    for line in std::io::BufRead::lines(stderr) {
+        let line = line.unwrap();
+        if line.contains("going on by itself") {
+            waits.push(line);
+            if waits.len() == 6 || waits.last().is_some_and(|w| w.contains("15 min")) {
+                break;
+            }
+        }
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let told = waits.iter().rposition(|w| w.contains("waiting 2 s"));
+    assert!(told.is_some(), "waits as told once: {waits:?}");
+    assert_eq!(
+        told.map(|t| t + 2),
+        Some(waits.len()),
+        "then no more: {waits:?}"
+    );
+    assert!(
+        waits[waits.len() - 1].contains("waiting 15 min"),
+        "{waits:?}"
+    );
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+}

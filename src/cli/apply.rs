@@ -263,17 +263,25 @@ async fn run_live(
     target: &remote::Remote,
     wait: WaitForBudget,
 ) -> Result<Report> {
+    // The steps finished when the last wait the server's reset time asked for began (`None`
+    // before any: a wait of zero, the budget looking back already, is not one).
+    let mut before_wait: Option<Option<usize>> = None;
     let result = loop {
         let result = session.run(target).await;
         let stopped = match &result {
             Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
             Err(err) => stopped_early(err),
         };
+        let finished = budget_wait::finished(&result);
+        let in_vain = before_wait.is_some_and(|b| finished.is_none() || finished == b);
         let reserve = loaded.config.rate_limit.daily_reserve;
-        let pause = budget_wait::needed(target, reserve).filter(|_| stopped && wait.0);
+        let pause = budget_wait::needed(target, reserve)
+            .filter(|_| stopped && wait.0)
+            .map(|p| budget_wait::after_last(p, in_vain));
         let Some(pause) = pause else {
             break result;
         };
+        before_wait = (!pause.is_zero()).then_some(finished);
         let interrupt = session.options.interrupt.clone();
         if !budget_wait::wait(target, pause, interrupt).await {
             break result;

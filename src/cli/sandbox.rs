@@ -49,6 +49,9 @@ pub struct Args {
     /// How long a day lasts, in milliseconds (to rehearse waiting for the daily budget).
     #[arg(long, value_name = "MS", default_value_t = 86_400_000)]
     day_ms: u64,
+    /// Announce this in `x-ratelimit-daily-reset` whatever the truth (a wrong reset time).
+    #[arg(long, value_name = "MS")]
+    daily_reset_ms: Option<u64>,
     /// The `Version` header values accepted on V2 routes (repeatable); default: every
     /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
     #[arg(long = "version-header", value_name = "VERSION")]
@@ -138,6 +141,7 @@ fn options(args: &Args) -> Result<Options> {
         window: args.rate_window,
         daily: args.daily,
         day_ms: args.day_ms,
+        daily_reset_ms: args.daily_reset_ms,
         versions: if args.version_header.is_empty() {
             sandbox::PUBLISHED_VERSIONS
                 .iter()
