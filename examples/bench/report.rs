@@ -233,7 +233,7 @@ fn pacing_targets(rows: &[apply_case::Measured], s: &mut String) {
         let _ = write!(
             s,
             "- {}: objects/s {frac:.3} of the ceiling (target >= 0.95 with one token): {}; \
-             429s {share_429:.2}% (<= 1%): {}; waste {:.1}% (<= 2%): {}; lost {} / duplicated {}: {}",
+             429s {share_429:.2}% (<= 1%): {}; {}; lost {} / duplicated {}: {}",
             m.label,
             if m.tokens == 1 {
                 mark(frac >= 0.95)
@@ -241,8 +241,7 @@ fn pacing_targets(rows: &[apply_case::Measured], s: &mut String) {
                 "n/a"
             },
             mark(share_429 <= 1.0),
-            m.traffic.waste_percent(),
-            mark(m.traffic.waste_percent() <= 2.0),
+            m.traffic.waste_target(),
             m.check.lost,
             m.check.duplicated,
             mark(m.check.lost == 0 && m.check.duplicated == 0),
@@ -268,13 +267,12 @@ fn targets(r: &Results) -> String {
         let frac = a.traffic.pacing.unwrap_or(a.requests_per_s() / a.ceiling());
         let _ = writeln!(
             s,
-            "- {}: pacing {:.3} of the ceiling (target >= 0.95): {}; waste {:.1}% (<= 2%): {}; \
+            "- {}: pacing {:.3} of the ceiling (target >= 0.95): {}; {}; \
              lost {} / duplicated {} (0): {}",
             a.label,
             frac,
             mark(frac >= 0.95),
-            a.traffic.waste_percent(),
-            mark(a.traffic.waste_percent() <= 2.0),
+            a.traffic.waste_target(),
             a.check.lost,
             a.check.duplicated,
             mark(a.check.lost == 0 && a.check.duplicated == 0),

@@ -21,6 +21,10 @@ pub struct Traffic {
     pub errors: usize,
     /// Requests that moved no object forward: 429s, errors, reads after the first write.
     pub waste: usize,
+    /// Of the waste, the reads after the first write: a step's own reads (a contact read right
+    /// before its merge, a value read back by the canary, a pipeline read before a stage is
+    /// added, a lookup after a lost answer).
+    pub step_reads: usize,
     /// The steady-state share of the ceiling: k intervals divided by the time from the first
     /// admitted request to the one that opened the k-th next window (request k * max); `None`
     /// when every request fits in one window.
@@ -30,6 +34,22 @@ pub struct Traffic {
 impl Traffic {
     pub fn waste_percent(&self) -> f64 {
         100.0 * self.waste as f64 / self.requests.max(1) as f64
+    }
+
+    /// The waste against its bar, and what it is made of.
+    pub fn waste_target(&self) -> String {
+        let share = |n: usize| 100.0 * n as f64 / self.requests.max(1) as f64;
+        format!(
+            "waste {:.1}% (<= 2%): {} ({:.1}% reads inside steps, {:.1}% 429s and errors)",
+            self.waste_percent(),
+            if self.waste_percent() <= 2.0 {
+                "met"
+            } else {
+                "NOT met"
+            },
+            share(self.step_reads),
+            share(self.waste - self.step_reads),
+        )
     }
 
     pub fn of(log: &[Entry], rate: RateLimit) -> Traffic {
@@ -44,7 +64,7 @@ impl Traffic {
                 429 => t.too_many += 1,
                 _ if !e.ok() => t.errors += 1,
                 _ if e.is_read() && before_writes => t.reads += 1,
-                _ if e.is_read() => {}
+                _ if e.is_read() => t.step_reads += 1,
                 _ => t.writes_ok += 1,
             }
         }
@@ -89,6 +109,7 @@ impl Traffic {
             too_many,
             errors,
             waste: too_many + errors,
+            step_reads: 0,
             pacing: None,
         }
     }
