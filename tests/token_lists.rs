@@ -277,14 +277,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// One of three tokens has a much smaller window of its own (1 request per second against 6
-/// per 200 ms): the run neither storms that
+/// One of three tokens has a much smaller window of its own (1 request per second against
+/// 10,000): the run neither storms that
 /// token with 429s nor duplicates anything.
 #[test]
 fn a_token_with_a_much_smaller_window_of_its_own_is_neither_stormed_nor_a_source_of_duplicates() {
     let expected = expected_target();
     let project = Project::new();
-    let mut opts = three_tokens();
+    // The other two roomy, so that every 429 would be the small one's.
+    let mut opts = ghl_migrate::sandbox::Options {
+        rate: options().rate,
+        ..three_tokens()
+    };
     opts.tokens[2].rate = Some(ghl_migrate::sandbox::RateLimit {
         max: 1,
         interval_ms: 1_000,
@@ -407,8 +411,10 @@ fn two_variables_with_the_same_token_are_paced_as_one_window() {
     let out = project.apply(&[], &[(MORE_TOKENS[0].0, MORE_TOKENS[1].1)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stats = sandbox.stats();
+    // Paced as two windows, half the requests would be refused; a loaded machine's late
+    // timers cost a few.
     assert!(
-        stats.too_many_requests <= 2,
+        stats.too_many_requests * 10 <= stats.requests,
         "{} 429s of {} requests",
         stats.too_many_requests,
         stats.requests
