@@ -4,9 +4,13 @@
 //! this way, so a plan made right after an apply sees every object that apply wrote.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::ghl::{ApiResult, Ghl};
 use crate::model::Account;
+use crate::progress::{Event, Progress};
 use crate::state::ObjectRecord;
 
 /// Objects written less than this long ago are read by id even when a search shows them:
@@ -43,42 +47,74 @@ impl View {
     }
 }
 
+/// How the target is read by id: so many requests at a time (the account's limiter paces
+/// them), the progress shown where it goes.
+pub struct Reading<'a> {
+    pub in_flight: usize,
+    pub progress: &'a dyn Progress,
+}
+
 /// Completes `account` (a fresh snapshot of the target) with the ledger's `objects`: each
 /// contact or opportunity the snapshot lacks, or that was written recently, is read by id and
-/// put in (replacing the version the search gave). Objects of other kinds are listed whole by
-/// the API, so the snapshot's version stands. Returns how many reads it took.
+/// put in (replacing the version the search gave). Objects of other kinds are listed whole by the API, so the snapshot's
+/// version stands. Returns how many reads it took.
 pub async fn complete<G: Ghl>(
     ghl: &G,
     account: &mut Account,
     objects: &[ObjectRecord],
+    reading: &Reading<'_>,
 ) -> ApiResult<usize> {
     let now = now_ms();
-    let mut reads = 0;
-    let contacts: HashSet<String> = account.contacts.iter().map(|c| c.id.clone()).collect();
-    let opportunities: HashSet<String> =
-        account.opportunities.iter().map(|o| o.id.clone()).collect();
-    for o in objects {
-        let recent = now - o.at_ms < RECENT_MS;
-        match o.kind.as_str() {
-            "contact" if recent || !contacts.contains(&o.target_id) => {
-                reads += 1;
-                if let Some(c) = ghl.get_contact(&o.target_id).await? {
-                    account.contacts.retain(|x| x.id != c.id);
-                    account.contacts.push(c);
-                }
+    let contacts: HashSet<&str> = account.contacts.iter().map(|c| c.id.as_str()).collect();
+    let opportunities: HashSet<&str> = account
+        .opportunities
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    let wanted: Vec<&ObjectRecord> = objects
+        .iter()
+        .filter(|o| {
+            let recent = now - o.at_ms < RECENT_MS;
+            match o.kind.as_str() {
+                "contact" => recent || !contacts.contains(o.target_id.as_str()),
+                "opportunity" => recent || !opportunities.contains(o.target_id.as_str()),
+                _ => false,
             }
-            "opportunity" if recent || !opportunities.contains(&o.target_id) => {
-                reads += 1;
-                let pipeline = pipeline_of(o).unwrap_or_default();
-                if let Some(x) = ghl.get_opportunity(&o.target_id, &pipeline).await? {
-                    account.opportunities.retain(|y| y.id != x.id);
-                    account.opportunities.push(x);
+        })
+        .collect();
+    let read: Vec<Read> = stream::iter(&wanted)
+        .map(|o| async move {
+            Ok(match o.kind.as_str() {
+                "contact" => Read::Contact(ghl.get_contact(&o.target_id).await?.map(Box::new)),
+                _ => {
+                    let pipeline = pipeline_of(o).unwrap_or_default();
+                    Read::Opportunity(ghl.get_opportunity(&o.target_id, &pipeline).await?)
                 }
+            })
+        })
+        .buffered(reading.in_flight.max(1))
+        .try_collect()
+        .await?;
+    for r in read {
+        match r {
+            Read::Contact(Some(c)) => {
+                account.contacts.retain(|x| x.id != c.id);
+                account.contacts.push(*c);
             }
-            _ => {}
+            Read::Opportunity(Some(x)) => {
+                account.opportunities.retain(|y| y.id != x.id);
+                account.opportunities.push(x);
+            }
+            Read::Contact(None) | Read::Opportunity(None) => {}
         }
     }
-    Ok(reads)
+    Ok(wanted.len())
+}
+
+/// One object read by id: as it is now, or `None` when it is gone.
+enum Read {
+    Contact(Option<Box<crate::model::Contact>>),
+    Opportunity(Option<crate::model::Opportunity>),
 }
 
 /// Puts in `account` (a target [`complete`]d with `objects`) the notes and tasks of every
@@ -89,7 +125,9 @@ pub async fn complete_history<G: Ghl>(
     ghl: &G,
     account: &mut Account,
     objects: &[ObjectRecord],
+    reading: &Reading<'_>,
 ) -> ApiResult<usize> {
+    let held: HashSet<&str> = account.contacts.iter().map(|c| c.id.as_str()).collect();
     let mut contacts: Vec<String> = objects
         .iter()
         .filter_map(|o| match o.kind.as_str() {
@@ -97,17 +135,38 @@ pub async fn complete_history<G: Ghl>(
             "note" | "task" => contact_of(o),
             _ => None,
         })
-        .filter(|id| account.contacts.iter().any(|c| &c.id == id))
+        .filter(|id| held.contains(id.as_str()))
         .collect();
     contacts.sort();
     contacts.dedup();
-    account.notes.retain(|n| !contacts.contains(&n.contact_id));
-    account.tasks.retain(|t| !contacts.contains(&t.contact_id));
-    for id in &contacts {
-        account.notes.extend(ghl.contact_notes(id).await?);
-        account.tasks.extend(ghl.contact_tasks(id).await?);
+    let total = contacts.len();
+    let count = AtomicUsize::new(0);
+    let read: Vec<_> = stream::iter(&contacts)
+        .map(|id| async {
+            let notes = ghl.contact_notes(id).await?;
+            let tasks = ghl.contact_tasks(id).await?;
+            reading.progress.event(&Event::ReadProgress {
+                side: "target",
+                done: count.fetch_add(1, Ordering::Relaxed) + 1,
+                total,
+            });
+            ApiResult::Ok((notes, tasks))
+        })
+        .buffered(reading.in_flight.max(1))
+        .try_collect()
+        .await?;
+    let named: HashSet<&str> = contacts.iter().map(String::as_str).collect();
+    account
+        .notes
+        .retain(|n| !named.contains(n.contact_id.as_str()));
+    account
+        .tasks
+        .retain(|t| !named.contains(t.contact_id.as_str()));
+    for (notes, tasks) in read {
+        account.notes.extend(notes);
+        account.tasks.extend(tasks);
     }
-    Ok(2 * contacts.len())
+    Ok(2 * total)
 }
 
 /// Whose notes and tasks a plan read from the target: all of them (a fixture target holds

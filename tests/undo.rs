@@ -265,3 +265,29 @@ fn no_undo_is_planned_while_an_apply_of_the_migration_runs() {
     );
     assert!(!project.path().join(UNDO_PLAN).exists());
 }
+
+/// `undo` says what it is reading while it reads (it reads two lists per contact the ledger
+/// names: on a large migration, minutes): the notes and tasks of 1..N contacts, up to all.
+#[test]
+fn undo_shows_its_reads_of_the_target() {
+    let project = Project::new();
+    let sandbox = serve(lagging());
+    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    migrate(&project, &sandbox);
+    let args = ["undo", "-c", "live.yaml", "--progress", "json"];
+    let out = run(&project, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let read: Vec<(u64, u64)> = events
+        .iter()
+        .filter(|e| e["event"] == "read_progress" && e["side"] == "target")
+        .map(|e| (e["done"].as_u64().unwrap(), e["total"].as_u64().unwrap()))
+        .collect();
+    let total = read.first().map(|r| r.1).unwrap_or_default();
+    assert!(total > 0, "{events:?}");
+    let done: Vec<u64> = read.iter().map(|r| r.0).collect();
+    assert_eq!(done, (1..=total).collect::<Vec<_>>(), "{events:?}");
+}

@@ -181,7 +181,11 @@ pub async fn apply<G: Ghl>(run: Run<'_, G>, mut options: Options) -> Result<Repo
                 objects: state.objects(&plan.target.location)?,
                 view: state.view(&plan.target.fingerprint)?,
             };
-            let live = check_not_stale(target, plan, &ledger, &requests).await?;
+            let reading = crate::ledger::Reading {
+                in_flight: options.max_in_flight_now(),
+                progress,
+            };
+            let live = check_not_stale(target, plan, &ledger, &requests, &reading).await?;
             state.begin(&NewRun {
                 dry_run: options.dry_run,
                 ..NewRun::of(plan)
@@ -367,6 +371,7 @@ async fn check_not_stale<G: Ghl>(
     plan: &Plan,
     ledger: &Ledger,
     requests: &AtomicU64,
+    reading: &crate::ledger::Reading<'_>,
 ) -> Result<crate::model::Account> {
     // The snapshot's six reads (location, fields, pipelines, users, contacts, opportunities).
     requests.fetch_add(6, Ordering::Relaxed);
@@ -375,7 +380,7 @@ async fn check_not_stale<G: Ghl>(
         source,
     };
     let mut live = ghl::snapshot(target).await.map_err(api)?;
-    let reads = crate::ledger::complete(target, &mut live, &ledger.objects)
+    let reads = crate::ledger::complete(target, &mut live, &ledger.objects, reading)
         .await
         .map_err(api)?;
     requests.fetch_add(reads as u64, Ordering::Relaxed);
@@ -384,7 +389,7 @@ async fn check_not_stale<G: Ghl>(
     }
     // An undo decided on the notes and tasks of the contacts it names: read them as it did.
     let actual = if plan.is_undo() {
-        let reads = crate::ledger::complete_history(target, &mut live, &ledger.objects)
+        let reads = crate::ledger::complete_history(target, &mut live, &ledger.objects, reading)
             .await
             .map_err(api)?;
         requests.fetch_add(reads as u64, Ordering::Relaxed);

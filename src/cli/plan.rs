@@ -148,7 +148,7 @@ pub(crate) fn read_accounts(
         accounts::target_extras(loaded, &mut target, &super::env_var).await?;
         // The ledger's objects first: the notes and tasks of a contact this migration created
         // are read only if the plan sees that contact, whatever the search shows yet.
-        complete_from_ledger(loaded, &ledger, &mut target).await?;
+        complete_from_ledger(loaded, &ledger, &mut target, progress).await?;
         accounts::read_both_histories(loaded, &mut source, &mut target, &super::env_var, progress)
             .await?;
         Ok((source, target))
@@ -160,6 +160,7 @@ async fn complete_from_ledger(
     loaded: &Loaded,
     ledger: &Ledger,
     target: &mut Account,
+    progress: &dyn Progress,
 ) -> Result<()> {
     let objects = ledger.objects(&target.location.id)?;
     if objects.is_empty() {
@@ -169,10 +170,14 @@ async fn complete_from_ledger(
         side: "target".into(),
         source,
     };
+    let reading = ledger::Reading {
+        in_flight: loaded.config.rate_limit.max_in_flight,
+        progress,
+    };
     match loaded.config.target.api {
         ApiKind::Fixture => {
             let memory = MemoryAccount::new(target.clone(), MemoryOptions::default());
-            ledger::complete(&memory, target, &objects).await
+            ledger::complete(&memory, target, &objects, &reading).await
         }
         ApiKind::V1 | ApiKind::V2 => {
             let live = remote::open(
@@ -181,7 +186,7 @@ async fn complete_from_ledger(
                 &loaded.config.rate_limit,
                 &super::env_var,
             )?;
-            ledger::complete(&live, target, &objects).await
+            ledger::complete(&live, target, &objects, &reading).await
         }
     }
     .map_err(api)?;

@@ -10,9 +10,11 @@ use ghl_migrate::error::{Error, Result, exit};
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side as RemoteSide};
 use ghl_migrate::ghl::{self, ApiResult, Ghl};
+use ghl_migrate::ledger::Reading;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::undo_build::{UndoInput, build};
 use ghl_migrate::plan::{Plan, Side, fingerprint};
+use ghl_migrate::progress::{Event, Progress};
 use ghl_migrate::state::{ObjectRecord, State, StepStatus, plan_fingerprint, short_revision};
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +28,10 @@ pub struct Args {
     /// Exit 0 when there is nothing to undo, 2 when there is (1 on error).
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Progress of the reads on stderr: a live display on a terminal, timestamped log lines
+    /// otherwise (auto); or `bars`, `log`, `json` (JSON lines), `none`.
+    #[arg(long, value_enum, default_value_t = super::apply::ProgressKind::Auto)]
+    progress: super::apply::ProgressKind,
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -57,8 +63,11 @@ pub fn run(args: Args) -> Result<i32> {
         .filter(|r| !r.dry_run)
         .map(|r| r.id)
         .max();
-    let plan = super::runtime()?.block_on(make(&loaded, &state, last_run))?;
+    let progress = super::apply::progress_sink(args.progress, None);
+    let plan = super::runtime()?.block_on(make(&loaded, &state, last_run, progress.as_ref()))?;
     drop(state);
+    // The reads are over: a terminal display is cleared before the plan is shown.
+    drop(progress);
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("plans").join(format!("{}.undo.plan.yaml", loaded.config.name))
     });
@@ -85,18 +94,27 @@ pub fn run(args: Args) -> Result<i32> {
     })
 }
 
-async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<Plan> {
+async fn make(
+    loaded: &Loaded,
+    state: &State,
+    last_run: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<Plan> {
     let api = |source| Error::Api {
         side: "target".into(),
         source,
     };
     let target = &loaded.config.target;
+    let reading = Reading {
+        in_flight: loaded.config.rate_limit.max_in_flight,
+        progress,
+    };
     let (account, objects) = match target.api {
         ApiKind::Fixture => {
             let path = loaded.resolve(&target.path.clone().unwrap_or_default());
             let fixture = ghl_migrate::fixture::load(&path)?;
             let memory = MemoryAccount::new(fixture, MemoryOptions::default());
-            read(&memory, state).await?
+            read(&memory, state, &reading).await?
         }
         ApiKind::V1 | ApiKind::V2 => {
             let live = remote::open(
@@ -105,7 +123,7 @@ async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<P
                 &loaded.config.rate_limit,
                 &super::env_var,
             )?;
-            read(&live, state).await?
+            read(&live, state, &reading).await?
         }
     };
     let account = account.map_err(api)?;
@@ -138,7 +156,11 @@ async fn make(loaded: &Loaded, state: &State, last_run: Option<i64>) -> Result<P
 
 /// The target as `apply` will check it (snapshot, then the ledger's objects by id), plus the
 /// notes and tasks of every contact the ledger names; and the ledger's map for it.
-async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec<ObjectRecord>)> {
+async fn read<G: Ghl>(
+    ghl: &G,
+    state: &State,
+    reading: &Reading<'_>,
+) -> Result<(ApiResult<Account>, Vec<ObjectRecord>)> {
     let location = match ghl.location().await {
         Ok(l) => l,
         Err(e) => return Ok((Err(e), Vec::new())),
@@ -152,9 +174,12 @@ async fn read<G: Ghl>(ghl: &G, state: &State) -> Result<(ApiResult<Account>, Vec
         ghl_migrate::plan::undo_build::with_later_merges(o, &merges);
     }
     let account = async {
+        reading.progress.event(&Event::Preparing {
+            what: "planning the undo",
+        });
         let mut account = ghl::snapshot(ghl).await?;
-        ghl_migrate::ledger::complete(ghl, &mut account, &objects).await?;
-        ghl_migrate::ledger::complete_history(ghl, &mut account, &objects).await?;
+        ghl_migrate::ledger::complete(ghl, &mut account, &objects, reading).await?;
+        ghl_migrate::ledger::complete_history(ghl, &mut account, &objects, reading).await?;
         Ok(account)
     }
     .await;
