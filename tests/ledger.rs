@@ -12,16 +12,6 @@ use apply_support::*;
 /// Longer than any of these tests runs: every object written stays out of the searches.
 const LAG_MS: u64 = 60_000;
 
-/// `apply` of the project's plan against the sandbox, with the default ledger.
-const APPLY: [&str; 6] = [
-    "apply",
-    "plans/t.plan.yaml",
-    "-c",
-    "live.yaml",
-    "--progress",
-    "none",
-];
-
 fn lagging() -> ghl_migrate::sandbox::Options {
     let mut opts = options();
     opts.search_lag_ms = LAG_MS;

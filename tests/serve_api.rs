@@ -806,14 +806,7 @@ fn a_server_and_a_cli_apply_on_one_target_from_two_folders_do_not_both_write() {
     let out = apply_support::bin()
         .current_dir(b.path())
         .env(apply_support::TOKEN_ENV, TOKEN)
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-        ])
+        .args(apply_support::APPLY)
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();

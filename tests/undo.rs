@@ -238,15 +238,7 @@ fn no_undo_is_planned_while_an_apply_of_the_migration_runs() {
     project.live_config(&sandbox, "  min_delay_ms: 500\n");
     let out = run(&project, &["plan", "-c", "live.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let args = [
-        "apply",
-        "plans/t.plan.yaml",
-        "-c",
-        "live.yaml",
-        "--progress",
-        "none",
-    ];
-    let mut child = project.spawn(&args, std::process::Stdio::null);
+    let mut child = project.spawn(&APPLY, std::process::Stdio::null);
     let begun = std::time::Instant::now();
     while sandbox.stats().writes_committed < 1 {
         assert!(begun.elapsed() < std::time::Duration::from_secs(60));

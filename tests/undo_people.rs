@@ -239,14 +239,7 @@ fn an_undo_of_a_run_stopped_with_a_write_in_doubt_leaves_nothing_behind() {
         .current_dir(project.path())
         .env(TOKEN_ENV, TOKEN)
         .env("GHL_MIGRATE_TEST_ABORT", "6:sent")
-        .args([
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-        ])
+        .args(APPLY)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), None, "{}", text(&out));

@@ -23,6 +23,16 @@ pub const MORE_TOKENS: [(&str, &str); 2] = [
 ];
 pub const TARGET_LOCATION: &str = "TGT0000000000000000a";
 
+/// `apply` of the project's plan against the sandbox, with the declaration's own ledger.
+pub const APPLY: [&str; 6] = [
+    "apply",
+    "plans/t.plan.yaml",
+    "-c",
+    "live.yaml",
+    "--progress",
+    "none",
+];
+
 pub const SOURCE: &str = r#"{
   "location": {"id": "SRC0000000000000000a", "name": "Source"},
   "customFields": [
