@@ -95,11 +95,69 @@ pub struct AccountConfig {
 }
 
 /// `token_env`: one variable name, or a list of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum TokenEnv {
     One(String),
     Many(Vec<String>),
+}
+
+/// Read by hand rather than untagged, so that anything else (a number, a map, a nested list)
+/// is refused where it sits and says what is expected.
+impl<'de> Deserialize<'de> for TokenEnv {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = TokenEnv;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "the name of an environment variable or a list of names (e.g. \
+                     [GHL_TOKEN_A, GHL_TOKEN_B])",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<TokenEnv, E> {
+                Ok(TokenEnv::One(v.to_string()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<TokenEnv, A::Error> {
+                let mut names = Vec::new();
+                while let Some(Name(name)) = seq.next_element()? {
+                    names.push(name);
+                }
+                Ok(TokenEnv::Many(names))
+            }
+        }
+        d.deserialize_any(Names)
+    }
+}
+
+/// One name in a `token_env` list.
+struct Name(String);
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct One;
+        impl serde::de::Visitor<'_> for One {
+            type Value = Name;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "the name of an environment variable (a list holds names only, e.g. \
+                     [GHL_TOKEN_A, GHL_TOKEN_B])",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Name, E> {
+                Ok(Name(v.to_string()))
+            }
+        }
+        d.deserialize_str(One)
+    }
 }
 
 impl TokenEnv {
@@ -444,6 +502,18 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
             },
         }
     };
+    // The side's own `token_env:` line (both sides may have one).
+    let at_token_env = |side: &str, message: String| -> Error {
+        match locate_under(text, side, "token_env") {
+            Some((line, column)) => Error::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            },
+            None => at(side, message),
+        }
+    };
     if config.name.trim().is_empty()
         || !config
             .name
@@ -520,7 +590,7 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                 }
                 let vars = account.token_vars();
                 if vars.is_empty() {
-                    return Err(at(
+                    return Err(at_token_env(
                         side,
                         format!("{side}: token_env must name at least one environment variable"),
                     ));
@@ -530,7 +600,7 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                         && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                         && !var.starts_with(|c: char| c.is_ascii_digit());
                     if !valid {
-                        return Err(at(
+                        return Err(at_token_env(
                             side,
                             format!(
                                 "{side}: token_env must be the NAME of an environment variable \
@@ -539,7 +609,10 @@ fn validate(path: &Path, text: &str, config: &Config) -> Result<()> {
                         ));
                     }
                     if vars[..i].contains(var) {
-                        return Err(at(side, format!("{side}: token_env names {var} twice")));
+                        return Err(at_token_env(
+                            side,
+                            format!("{side}: token_env names {var} twice"),
+                        ));
                     }
                 }
             }
@@ -586,6 +659,24 @@ fn is_loopback(rest: &str) -> bool {
 }
 
 /// The line and column (1-based) of the first line that sets `key`, for messages about it.
+/// Line and column of `key:` within the top-level block `parent:` (e.g. `target:` then its
+/// `token_env:`).
+fn locate_under(text: &str, parent: &str, key: &str) -> Option<(usize, usize)> {
+    let start = text.lines().position(|l| {
+        l.strip_prefix(parent)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    })?;
+    let block = text
+        .lines()
+        .enumerate()
+        .skip(start + 1)
+        .take_while(|(_, l)| l.is_empty() || l.starts_with([' ', '\t', '#']));
+    block.into_iter().find_map(|(i, line)| {
+        let (line_no, column) = locate(line, key)?;
+        Some((i + line_no, column))
+    })
+}
+
 fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();

@@ -47,6 +47,13 @@ pub enum Error {
     /// A token variable named by `token_env` is missing or empty.
     #[error("{side}: the environment variable {var} (named by `token_env`) is not set or empty")]
     MissingToken { side: String, var: String },
+    /// A token variable holds a control character inside its value (a token pasted across two
+    /// lines): it cannot go in a header, and which variable holds it must be said.
+    #[error(
+        "{side}: the environment variable {var} (named by `token_env`) holds a line break or \
+         another control character inside its value; set it to the token alone"
+    )]
+    BadToken { side: String, var: String },
     /// A call to an account failed; `side` is `source` or `target`.
     #[error("{side}: {source}")]
     Api { side: String, source: ApiError },

@@ -65,6 +65,12 @@ pub enum Event<'a> {
     Stopping {
         reason: &'a str,
     },
+    /// The server refused one of the target's tokens (401/403) while others remained: the run
+    /// went on with them. Named by its variable, never its value. (Told after the session: the
+    /// command line prints it as a warning, `serve` shows it.)
+    TokenRefused {
+        token_env: &'a str,
+    },
     /// The session ends with these counts, and why (`complete`, `rejected`: some objects were
     /// refused, or the reason it stopped).
     End {
@@ -106,6 +112,14 @@ pub enum Event<'a> {
         done: usize,
         total: usize,
     },
+}
+
+/// What a person is told of a token the server refused (its variable, never its value).
+pub fn refused_token(token_env: &str) -> String {
+    format!(
+        "the server refused the token in ${token_env} (401/403); the run went on with the \
+         target's other tokens: fix it or remove it from token_env"
+    )
 }
 
 /// One kind's steps: how many the plan has, how many an earlier session finished.

@@ -4,7 +4,7 @@
 mod client_rawserver;
 
 use client_rawserver::{Reply, Server, rate_headers};
-use ghl_migrate::config::{AccountConfig, ApiKind, RateLimitConfig};
+use ghl_migrate::config::{AccountConfig, ApiKind, RateLimitConfig, TokenEnv};
 use ghl_migrate::ghl::remote::{self, Remote, Side};
 use ghl_migrate::ghl::{ApiErrorKind, ContactWrite, Ghl};
 use serde_json::json;
@@ -20,16 +20,33 @@ fn rate(max_retries: u32, timeout_ms: u64) -> RateLimitConfig {
 
 /// A client for `base`; each test uses its own token so that tests do not share a limiter.
 fn open(api: ApiKind, base: &str, token: &str, rate: &RateLimitConfig) -> Remote {
+    open_tokens(api, base, &[("TOKEN_VAR", token)], rate)
+}
+
+/// A client for `base` with several tokens: (variable, value), in `token_env`'s order.
+fn open_tokens(
+    api: ApiKind,
+    base: &str,
+    tokens: &[(&str, &str)],
+    rate: &RateLimitConfig,
+) -> Remote {
+    let names = tokens.iter().map(|(var, _)| var.to_string()).collect();
     let cfg = AccountConfig {
         api,
         location_id: Some("LOC".into()),
-        token_env: Some("TOKEN_VAR".into()),
+        token_env: Some(TokenEnv::Many(names)),
         base_url: Some(base.into()),
         path: None,
     };
-    let token = token.to_string();
+    let tokens: Vec<(String, String)> = tokens
+        .iter()
+        .map(|(var, value)| (var.to_string(), value.to_string()))
+        .collect();
     remote::open(Side::Source, &cfg, rate, &move |k| {
-        (k == "TOKEN_VAR").then(|| token.clone())
+        tokens
+            .iter()
+            .find(|(var, _)| var == k)
+            .map(|(_, v)| v.clone())
     })
     .unwrap()
 }
@@ -335,6 +352,39 @@ async fn a_token_echoed_in_another_form_is_redacted_from_errors() {
             assert!(!shown.contains(&leak), "{what}: {shown}");
         }
         assert!(shown.contains("[redacted]"), "{what}: {shown}");
+    }
+}
+
+/// Two tokens of one account that share a long run (one is the other plus a short tail, or the
+/// end of one is the start of the other): the server refuses the first and echoes the second.
+/// Nothing of either reaches the error, whichever token's forms cover which part of the echo.
+#[tokio::test]
+async fn tokens_that_share_a_run_are_redacted_whole_from_an_echo() {
+    const A: &str = "tok-Shared-7f3a9c1e44b2";
+    for b in [
+        "tok-Shared-7f3a9c1e44b2-Tail77",
+        "7f3a9c1e44b2-Other-Tail77",
+    ] {
+        let server = Server::start(move |req, _| {
+            let auth = req.header("authorization").unwrap_or_default().to_string();
+            if auth.ends_with(A) {
+                return Reply::status(401, r#"{"message":"Invalid JWT"}"#);
+            }
+            Reply::status(
+                403,
+                &json!({"message": format!("Forbidden for {auth}")}).to_string(),
+            )
+        });
+        let c = open_tokens(
+            ApiKind::V2,
+            &server.base,
+            &[("TOKEN_A", A), ("TOKEN_B", b)],
+            &rate(3, 2_000),
+        );
+        let err = c.users().await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("$TOKEN_B"), "{shown}");
+        assert!(!shown.contains("Tail77"), "{b}: {shown}");
     }
 }
 

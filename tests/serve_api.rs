@@ -736,7 +736,7 @@ fn a_terminated_server_stops_its_apply_as_ctrl_c_does() {
 }
 
 #[test]
-fn a_target_with_three_tokens_applies_through_the_api_on_every_token() {
+fn a_target_with_three_tokens_applies_through_the_api_on_every_token_and_tells_a_refused_one() {
     let expected = expected_target();
     let project = Project::new();
     let sandbox = serve(three_tokens());
@@ -748,6 +748,12 @@ fn a_target_with_three_tokens_applies_through_the_api_on_every_token() {
             ..Start::default()
         },
     );
+    // One token is refused at the run's first contact create (revoked mid-run).
+    apply_support::admin_post(
+        &sandbox,
+        "/_sandbox/faults",
+        r#"{"faults": [{"kind": "401", "method": "POST", "pathPrefix": "/contacts/$", "count": 1}]}"#,
+    );
     plan_and_apply(&server);
     let done = server.wait_for("the end", |s| s["state"] != "running");
     assert_eq!(done["state"], "completed", "{done}");
@@ -756,6 +762,11 @@ fn a_target_with_three_tokens_applies_through_the_api_on_every_token() {
         expected,
         "nothing lost, nothing twice"
     );
+    // The refused token is told through the API, by its variable.
+    let refused = done["refused_tokens"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{done}");
+    let var = refused[0].as_str().unwrap();
+    assert!(var.starts_with(apply_support::TOKEN_ENV), "{done}");
     let by_token = sandbox.stats().by_token;
     assert!(
         by_token.len() == 3 && by_token.iter().all(|n| *n > 0),

@@ -21,6 +21,13 @@ fn apply(project: &Project, plan: &str, extra: &[&str], env: &[(&str, &str)]) ->
     run_with(project, &args, env)
 }
 
+/// The target's tokens in a run: its one token, or three (small windows, all needed at once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tokens {
+    One,
+    Three,
+}
+
 /// A sandbox (latency as given) with the migration applied and its undo planned: the target
 /// before the migration, and the writes the sandbox had committed before the undo.
 fn migrated(
@@ -28,13 +35,35 @@ fn migrated(
     latency: Option<&str>,
     seed: u64,
 ) -> (Handle, serde_json::Value, Counts) {
+    migrated_on(Tokens::One, project, latency, seed)
+}
+
+/// [`migrated`] with the target's one or three tokens.
+fn migrated_on(
+    tokens: Tokens,
+    project: &Project,
+    latency: Option<&str>,
+    seed: u64,
+) -> (Handle, serde_json::Value, Counts) {
     let _ = std::fs::remove_dir_all(project.path().join(".ghl-migrate"));
-    let mut opts = options();
+    let mut opts = match tokens {
+        Tokens::One => options(),
+        // Windows roomy enough for no 429: a refused DELETE would count as one more sent
+        // than the one-token baseline's.
+        Tokens::Three => ghl_migrate::sandbox::Options {
+            rate: options().rate,
+            ..three_tokens()
+        },
+    };
     opts.search_lag_ms = 60_000;
     opts.latency = latency.map(|l| l.parse().unwrap());
     opts.seed = seed;
     let sandbox = serve(opts.clone());
-    project.live_config(&sandbox, "  search_lag_ms: 15000\n");
+    let lag = "  search_lag_ms: 15000\n";
+    match tokens {
+        Tokens::One => project.live_config(&sandbox, lag),
+        Tokens::Three => project.live_config_three_tokens(&sandbox, lag),
+    };
     let before = serde_json::to_value(sandbox.account()).unwrap();
     let out = run_with(project, &["plan", "-c", "live.yaml"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -197,5 +226,38 @@ fn kill_9_at_varied_moments_of_an_undo_then_resume_restores_exactly() {
         delays_ms.len(),
         bad.len()
     );
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn kill_9_among_the_deletes_of_an_undo_on_three_tokens_then_resume_restores_exactly() {
+    let (undo, _) = baseline();
+    let project = Project::new();
+    let mut bad = Vec::new();
+    for after in [2, 6] {
+        let (sandbox, before, writes) = migrated_on(Tokens::Three, &project, Some("3..9"), after);
+        let mut child = project.spawn(
+            &["apply", UNDO_PLAN, "-c", "live.yaml", "--progress", "none"],
+            std::process::Stdio::null,
+        );
+        while counts(&sandbox).1 - writes.1 < after && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = child.kill(); // SIGKILL
+        assert_eq!(
+            child.wait().unwrap().code(),
+            None,
+            "killed among the deletes"
+        );
+        let out = apply(&project, UNDO_PLAN, &["--resume"], &[]);
+        assert_eq!(out.status.code(), Some(0), "after {after}: {}", text(&out));
+        bad.extend(verdict(
+            &format!("after {after} deletes"),
+            &sandbox,
+            &before,
+            writes,
+            undo,
+        ));
+    }
     assert!(bad.is_empty(), "{bad:#?}");
 }

@@ -13,7 +13,7 @@ use ghl_migrate::ghl::Ghl;
 use ghl_migrate::ghl::memory::{MemoryAccount, MemoryOptions};
 use ghl_migrate::ghl::remote::{self, Side};
 use ghl_migrate::plan::Plan;
-use ghl_migrate::progress::{ActivityProbe, Bar, JsonLines, LogLines, Progress, Silent};
+use ghl_migrate::progress::{ActivityProbe, Bar, Event, JsonLines, LogLines, Progress, Silent};
 use ghl_migrate::state::{Access, Durability, State, TargetLock};
 
 use super::budget_wait;
@@ -151,6 +151,11 @@ pub fn run(args: Args) -> Result<i32> {
             }
         }
     });
+    if !matches!(args.progress, ProgressKind::Json) {
+        for var in live.as_ref().map(refused_tokens).unwrap_or_default() {
+            eprintln!("warning: {}", ghl_migrate::progress::refused_token(&var));
+        }
+    }
     let report = match result {
         Ok(report) => report,
         // Stopped before the run began (e.g. rate-limited while checking the plan is not stale).
@@ -258,38 +263,48 @@ async fn run_live(
     target: &remote::Remote,
     wait: WaitForBudget,
 ) -> Result<Report> {
+    // The steps finished when the last wait the server's reset time asked for began (`None`
+    // before any: a wait of zero, the budget looking back already, is not one).
+    let mut before_wait: Option<Option<usize>> = None;
     let result = loop {
         let result = session.run(target).await;
         let stopped = match &result {
             Ok(report) => matches!(report.ending, Ending::Stopped { .. }),
             Err(err) => stopped_early(err),
         };
+        let finished = budget_wait::finished(&result);
+        let in_vain = before_wait.is_some_and(|b| finished.is_none() || finished == b);
         let reserve = loaded.config.rate_limit.daily_reserve;
-        let pause = budget_wait::needed(target, reserve).filter(|_| stopped && wait.0);
+        let pause = budget_wait::needed(target, reserve)
+            .filter(|_| stopped && wait.0)
+            .map(|p| budget_wait::after_last(p, in_vain));
         let Some(pause) = pause else {
             break result;
         };
+        before_wait = (!pause.is_zero()).then_some(finished);
         let interrupt = session.options.interrupt.clone();
         if !budget_wait::wait(target, pause, interrupt).await {
             break result;
         }
         session.options.resume = true;
     };
-    refused_tokens(target);
+    for var in refused_tokens(target) {
+        session
+            .progress
+            .event(&Event::TokenRefused { token_env: &var });
+    }
     result
 }
 
-/// Names (never shows) each of the target's tokens the server refused while others carried on.
-fn refused_tokens(target: &remote::Remote) {
-    for lane in target.http().map(|h| h.lanes()).unwrap_or_default() {
-        if lane.is_refused() {
-            eprintln!(
-                "warning: the server refused the token in ${} (401/403); the run went on with the \
-                 target's other tokens: fix it or remove it from token_env",
-                lane.var
-            );
-        }
-    }
+/// The variables (never the values) of the target's tokens the server refused while others
+/// carried on.
+fn refused_tokens(target: &remote::Remote) -> Vec<String> {
+    let lanes = target.http().map(|h| h.lanes()).unwrap_or_default();
+    lanes
+        .iter()
+        .filter(|lane| lane.is_refused())
+        .map(|lane| lane.var.clone())
+        .collect()
 }
 
 impl Session<'_> {

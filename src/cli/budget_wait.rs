@@ -5,6 +5,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ghl_migrate::apply::Report;
+use ghl_migrate::error::Result;
 use ghl_migrate::ghl::remote::Remote;
 use ghl_migrate::ghl::v1_shapes::iso_datetime;
 
@@ -31,6 +33,27 @@ pub fn needed(target: &Remote, reserve: u64) -> Option<Duration> {
         .daily_reset_ms
         .map_or(POLL, |ms| Duration::from_millis(ms) + AFTER_RESET);
     Some(wait.min(Duration::from_secs(86_400)))
+}
+
+/// The steps a session's run has finished (done, failed or blocked, earlier sessions
+/// included); `None` when it stopped before it began.
+pub fn finished(result: &Result<Report>) -> Option<usize> {
+    let report = result.as_ref().ok()?;
+    Some(
+        report
+            .kinds
+            .values()
+            .map(|k| k.done + k.failed + k.blocked)
+            .sum(),
+    )
+}
+
+/// The wait [`needed`] asks for, or at least [`POLL`] when the last wait was in vain (the
+/// session after it finished no step: the budget was not back, whatever the server said of
+/// its reset time). Trusting a wrong reset time again would check every few seconds, each
+/// check spending requests of the location's budget, its reserve included.
+pub fn after_last(wait: Duration, last_in_vain: bool) -> Duration {
+    if last_in_vain { wait.max(POLL) } else { wait }
 }
 
 /// Says when the run goes on, then waits; false when a signal stopped the wait.
@@ -98,6 +121,14 @@ fn human(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_after_one_in_vain_is_at_least_the_poll() {
+        let told = Duration::from_secs(2);
+        assert_eq!(after_last(told, false), told);
+        assert_eq!(after_last(told, true), POLL);
+        assert_eq!(after_last(2 * POLL, true), 2 * POLL);
+    }
 
     #[test]
     fn waits_are_said_in_human_units() {

@@ -166,6 +166,17 @@ pub(crate) async fn check_side(loaded: &Loaded, side: Side) -> Report {
             ));
             return Report { title, lines };
         }
+        Err(e @ Error::BadToken { .. }) => {
+            lines.push(Line::fail(
+                "token",
+                e.to_string(),
+                format!(
+                    "export {var}=<the {} of location {location}>, on one line",
+                    token_kind(account.api)
+                ),
+            ));
+            return Report { title, lines };
+        }
         Err(e) => {
             lines.push(Line::fail(
                 "connection",

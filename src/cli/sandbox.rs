@@ -49,6 +49,9 @@ pub struct Args {
     /// How long a day lasts, in milliseconds (to rehearse waiting for the daily budget).
     #[arg(long, value_name = "MS", default_value_t = 86_400_000)]
     day_ms: u64,
+    /// Announce this in `x-ratelimit-daily-reset` whatever the truth (a wrong reset time).
+    #[arg(long, value_name = "MS")]
+    daily_reset_ms: Option<u64>,
     /// The `Version` header values accepted on V2 routes (repeatable); default: every
     /// published one (2021-04-15, 2021-07-28, 2023-02-21, v3), as the live API.
     #[arg(long = "version-header", value_name = "VERSION")]
@@ -63,7 +66,7 @@ pub struct Args {
     #[arg(long)]
     forbid_duplicates: bool,
     /// A fault rule (repeatable): `KIND[,method=M][,path=PREFIX][,count=N][,p=PROB]`,
-    /// KIND one of 429, 422 (after committing), 500, 504, drop, hang, malformed, late
+    /// KIND one of 429, 401, 422 (after committing), 500, 504, drop, hang, malformed, late
     /// (handled `delay_ms=MS` after it arrived, whether or not the client still waits).
     #[arg(long = "fault", value_name = "RULE")]
     faults: Vec<FaultRule>,
@@ -138,6 +141,7 @@ fn options(args: &Args) -> Result<Options> {
         window: args.rate_window,
         daily: args.daily,
         day_ms: args.day_ms,
+        daily_reset_ms: args.daily_reset_ms,
         versions: if args.version_header.is_empty() {
             sandbox::PUBLISHED_VERSIONS
                 .iter()

@@ -18,7 +18,7 @@ use super::ApiResult;
 use super::error::{ApiError, ApiErrorKind};
 use super::lanes::{Lane, Lanes};
 use super::ratelimit::{Limiter, Outcome, RateHeaders, Refusal};
-use super::redact::Redactor;
+use super::redact::{self, Redactor};
 
 /// A token (V2 PIT/OAuth token or V1 API key). Its `Debug` and `Display` never show it.
 #[derive(Clone)]
@@ -439,21 +439,21 @@ impl Http {
 
     /// The body with every token of the account replaced by `[redacted]`.
     fn redact_body<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
-        let mut out = std::borrow::Cow::Borrowed(body);
-        for lane in self.lanes.all() {
-            if let std::borrow::Cow::Owned(o) = redact_body(&out, &lane.token) {
-                out = std::borrow::Cow::Owned(o);
-            }
-        }
-        out
+        redact::redact_all(&self.redactors(), body)
     }
 
     /// The error with every token of the account removed from its text.
-    fn redact(&self, err: ApiError) -> ApiError {
-        self.lanes
-            .all()
-            .iter()
-            .fold(err, |err, lane| redact(err, &lane.token))
+    fn redact(&self, mut err: ApiError) -> ApiError {
+        let secrets = self.redactors();
+        err.message = redact::redact_all_str(&secrets, &err.message).into_owned();
+        err.endpoint = redact::redact_all_str(&secrets, &err.endpoint).into_owned();
+        err
+    }
+
+    /// What removes each of the account's tokens from a text (all of them together: two
+    /// tokens may share a part).
+    fn redactors(&self) -> Vec<&Redactor> {
+        self.lanes.all().iter().map(|l| &l.token.redactor).collect()
     }
 
     /// One attempt on the wire, with one of the account's tokens.

@@ -5,8 +5,8 @@
 //! A token the server refuses (401/403) is set aside, by its variable's name, while others
 //! remain.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::http::Secret;
 use super::ratelimit::{Limiter, Permit, Refusal};
@@ -42,6 +42,9 @@ impl Lane {
 pub struct Lanes {
     lanes: Vec<Lane>,
     next: AtomicUsize,
+    /// Held while a token is set aside: two refused at once on two threads must not both see
+    /// the other still open and leave none.
+    refusing: Mutex<()>,
 }
 
 impl Lanes {
@@ -51,6 +54,7 @@ impl Lanes {
         Lanes {
             lanes,
             next: AtomicUsize::new(0),
+            refusing: Mutex::new(()),
         }
     }
 
@@ -66,6 +70,7 @@ impl Lanes {
     /// Sets a token aside after the server refused it; false when it is the last one left
     /// (then the refusal is the request's answer).
     pub fn refuse(&self, index: usize) -> bool {
+        let _one_at_a_time = self.refusing.lock().unwrap_or_else(|e| e.into_inner());
         let others = self
             .lanes
             .iter()
@@ -94,5 +99,54 @@ impl Lanes {
             Box::pin(async move { self.lanes[i].limiter.acquire().await.map(|p| (i, p)) })
         });
         futures::future::select_all(waits).await.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ghl::ratelimit::Limits;
+
+    fn lanes(n: usize) -> Lanes {
+        Lanes::new(
+            (0..n)
+                .map(|i| {
+                    let limiter = Limiter::new(Limits::from(&Default::default()));
+                    Lane::new(
+                        format!("TOK_{i}"),
+                        Secret::new(format!("token-{i}")),
+                        limiter,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Two tokens refused at the same moment on two threads (a multi-threaded runtime): one is
+    /// set aside, the other stays as the last one, never both (no token left to send on).
+    #[test]
+    fn tokens_refused_at_once_always_leave_one() {
+        for _ in 0..5_000 {
+            let lanes = lanes(2);
+            let start = std::sync::Barrier::new(2);
+            let set_aside: Vec<bool> = std::thread::scope(|s| {
+                let threads: Vec<_> = (0..2)
+                    .map(|i| {
+                        let (lanes, start) = (&lanes, &start);
+                        s.spawn(move || {
+                            start.wait();
+                            lanes.refuse(i)
+                        })
+                    })
+                    .collect();
+                threads.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            assert_eq!(
+                set_aside.iter().filter(|s| **s).count(),
+                1,
+                "set aside: {set_aside:?}"
+            );
+            assert_eq!(lanes.all().iter().filter(|l| !l.is_refused()).count(), 1);
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! A secret removed from text in every form a server might echo it in: as it is, in another
 //! case, base64-encoded (standard or URL-safe alphabet, at any alignment, as a whole header
 //! `Bearer <token>` would be), and any run of 8 or more characters of those forms: half a token
-//! is still most of a secret.
+//! is still most of a secret. Several secrets (an account's tokens) are removed together,
+//! from the text as it is: removed one after another, the first one's `[redacted]` could cut
+//! short a run of the next one's that shares a part with it, and leave its tail in clear.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::Range;
 
 /// What replaces a secret (or a part of one).
 pub const REDACTED: &str = "[redacted]";
@@ -46,16 +49,23 @@ impl Redactor {
     /// `text` with every run of the secret's forms replaced by [`REDACTED`] (borrowed when there
     /// is none).
     pub fn redact<'a>(&self, text: &'a [u8]) -> Cow<'a, [u8]> {
+        redact_all(&[self], text)
+    }
+
+    /// [`Redactor::redact`] for a string.
+    pub fn redact_str<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        redact_all_str(&[self], text)
+    }
+
+    /// Where in `text` the runs of the secret's forms are.
+    fn runs(&self, text: &[u8]) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
         if self.min == 0 || text.len() < self.min {
-            return Cow::Borrowed(text);
+            return runs;
         }
         let hit = |i: usize| self.windows.contains(&key(&text[i..i + self.min]));
         let last = text.len() - self.min;
-        let Some(first) = (0..=last).find(|&i| hit(i)) else {
-            return Cow::Borrowed(text);
-        };
-        let mut out = Vec::with_capacity(text.len());
-        let (mut copied, mut i) = (0, first);
+        let mut i = 0;
         while i <= last {
             if !hit(i) {
                 i += 1;
@@ -66,21 +76,42 @@ impl Redactor {
             while end < text.len() && hit(end + 1 - self.min) {
                 end += 1;
             }
-            out.extend_from_slice(&text[copied..i]);
-            out.extend_from_slice(REDACTED.as_bytes());
-            copied = end;
+            runs.push(i..end);
             i = end;
         }
-        out.extend_from_slice(&text[copied..]);
-        Cow::Owned(out)
+        runs
     }
+}
 
-    /// [`Redactor::redact`] for a string.
-    pub fn redact_str<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        match self.redact(text.as_bytes()) {
-            Cow::Borrowed(_) => Cow::Borrowed(text),
-            Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+/// `text` with every run of any of the secrets' forms replaced by [`REDACTED`], runs that
+/// touch or overlap replaced as one (borrowed when there is none).
+pub fn redact_all<'a>(secrets: &[&Redactor], text: &'a [u8]) -> Cow<'a, [u8]> {
+    let mut runs: Vec<Range<usize>> = secrets.iter().flat_map(|s| s.runs(text)).collect();
+    if runs.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    runs.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(text.len());
+    let mut copied = 0;
+    let mut runs = runs.into_iter().peekable();
+    while let Some(run) = runs.next() {
+        let mut end = run.end;
+        while let Some(next) = runs.next_if(|next| next.start <= end) {
+            end = end.max(next.end);
         }
+        out.extend_from_slice(&text[copied..run.start]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        copied = end;
+    }
+    out.extend_from_slice(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// [`redact_all`] for a string.
+pub fn redact_all_str<'a>(secrets: &[&Redactor], text: &'a str) -> Cow<'a, str> {
+    match redact_all(secrets, text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
     }
 }
 
@@ -171,6 +202,21 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(Redactor::new("").redact_str("anything"), "anything");
+    }
+
+    #[test]
+    fn secrets_that_share_a_part_are_removed_whole_in_either_order() {
+        let (a, b) = (
+            Redactor::new(TOKEN),
+            Redactor::new(&format!("{TOKEN}-Tail77")),
+        );
+        let text = format!("echo {TOKEN}-Tail77 and {TOKEN}.");
+        for order in [[&a, &b], [&b, &a]] {
+            assert_eq!(
+                redact_all_str(&order, &text),
+                "echo [redacted] and [redacted]."
+            );
+        }
     }
 
     #[test]

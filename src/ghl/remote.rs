@@ -91,6 +91,10 @@ pub fn token(
 /// The token held by the variable `var`.
 fn token_in(side: Side, var: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<Secret> {
     match vars(var).map(|v| v.trim().to_string()) {
+        Some(v) if v.contains(char::is_control) => Err(Error::BadToken {
+            side: side.as_str().to_string(),
+            var: var.to_string(),
+        }),
         Some(v) if !v.is_empty() && !var.is_empty() => Ok(Secret::new(v)),
         _ => Err(Error::MissingToken {
             side: side.as_str().to_string(),

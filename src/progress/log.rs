@@ -125,7 +125,11 @@ impl<W: Write + Send + 'static> Progress for LogLines<W> {
                 ));
             }
             Event::Preparing { what } => self.line(what),
-            Event::StepStarted { .. } | Event::StepDone { .. } | Event::SearchLag { .. } => {}
+            // The command line prints it as a warning after the run.
+            Event::StepStarted { .. }
+            | Event::StepDone { .. }
+            | Event::SearchLag { .. }
+            | Event::TokenRefused { .. } => {}
         }
     }
 }

@@ -143,10 +143,12 @@ impl Progress for Bar {
                 }
                 let _ = self.multi.clear();
             }
+            // The command line prints it as a warning after the run.
             Event::Begin { .. }
             | Event::StepStarted { .. }
             | Event::StepDone { .. }
-            | Event::SearchLag { .. } => {}
+            | Event::SearchLag { .. }
+            | Event::TokenRefused { .. } => {}
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct App {
     pub window: WindowKind,
     pub daily: u64,
     pub day: Duration,
+    /// What `x-ratelimit-daily-reset` says instead of the truth, if set.
+    pub daily_reset: Option<Duration>,
     /// `Version` values accepted on V2 routes.
     pub versions: Vec<String>,
     pub limiter: Mutex<Limiter>,
@@ -65,6 +67,7 @@ impl App {
             window: options.window,
             daily: options.daily,
             day: Duration::from_millis(options.day_ms.max(1)),
+            daily_reset: options.daily_reset_ms.map(Duration::from_millis),
             versions: options.versions.clone(),
             limiter: Mutex::new(Limiter::default()),
             faults: Mutex::new(Faults::new(options.faults.clone(), options.seed)),

@@ -14,6 +14,10 @@ pub enum FaultKind {
     /// 429 Too Many Requests, before acting (a storm).
     #[serde(rename = "429")]
     TooManyRequests,
+    /// 401 `Invalid JWT`, before acting: a token refused in the middle of a run, as one
+    /// revoked while the run was going would be.
+    #[serde(rename = "401")]
+    Unauthorized,
     /// 500, before acting: nothing was written.
     #[serde(rename = "500")]
     ServerError,
@@ -125,8 +129,8 @@ impl FromStr for FaultRule {
         let kind: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
             .map_err(|_| {
                 format!(
-                    "fault {s:?}: kind must be one of 429, 422, 500, 504, drop, hang, malformed, \
-                     late"
+                    "fault {s:?}: kind must be one of 429, 401, 422, 500, 504, drop, hang, \
+                     malformed, late"
                 )
             })?;
         let mut rule = FaultRule::new(kind);

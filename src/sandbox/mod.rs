@@ -80,7 +80,7 @@
 //! - V1 DATE custom values are returned as stored (no epoch-ms conversion).
 //!
 //! # Faults and admin
-//! Fault kinds: `429`, `500` (before acting), `504` and `422` (after committing), `drop` (socket closed
+//! Fault kinds: `429`, `401`, `500` (before acting), `504` and `422` (after committing), `drop` (socket closed
 //! without a response after committing), `hang` (never answers), `malformed` (body cut in
 //! half), each for the next N matching requests or with a probability, targeted by method and
 //! path prefix. Admin routes (no auth): `GET /_sandbox/account`, `GET /_sandbox/stats`,

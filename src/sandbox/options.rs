@@ -24,6 +24,9 @@ pub struct Options {
     /// How long the sandbox's day lasts, in milliseconds (GoHighLevel's: 86,400,000); shorter
     /// to rehearse a migration that waits for its daily budget.
     pub day_ms: u64,
+    /// Announce this in `x-ratelimit-daily-reset` whatever the truth (a server whose reset time
+    /// is wrong: GoHighLevel's header is unverified); `None`: the time left in the day.
+    pub daily_reset_ms: Option<u64>,
     /// `Version` header values accepted on V2 routes (default: every published one).
     pub versions: Vec<String>,
     /// A uniform random delay before each API request is handled.
@@ -50,6 +53,7 @@ impl Default for Options {
             window: WindowKind::Fixed,
             daily: 200_000,
             day_ms: super::limiter::DAY.as_millis() as u64,
+            daily_reset_ms: None,
             versions: super::pipeline::PUBLISHED_VERSIONS
                 .iter()
                 .map(|v| v.to_string())

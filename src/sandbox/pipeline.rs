@@ -44,7 +44,7 @@ pub async fn pipeline(
         tokio::time::sleep(delay).await;
     }
     let presented = bearer(request.headers()).unwrap_or_default();
-    let verdict = {
+    let mut verdict = {
         let config = app.token(&presented);
         let caller = Caller {
             token: &presented,
@@ -56,6 +56,9 @@ pub async fn pipeline(
         };
         lock(&app.limiter).check(caller, Instant::now())
     };
+    if let Some(announced) = app.daily_reset {
+        verdict.daily_reset = announced;
+    }
     let answered = if verdict.allowed {
         match authenticate(
             &app,
@@ -107,6 +110,7 @@ async fn handle(
     lock(&app.stats).faults_injected += 1;
     match fault.kind {
         FaultKind::TooManyRequests => Some(reply::too_many_requests()),
+        FaultKind::Unauthorized => Some(reply::unauthorized("Invalid JWT")),
         FaultKind::ServerError => Some(reply::internal_error()),
         FaultKind::Hang => {
             lock(&app.stats).record(route, None);

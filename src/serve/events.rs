@@ -156,6 +156,8 @@ pub struct Tally {
     pub finished_here: usize,
     pub first_step_at: Option<Instant>,
     pub recent_failures: VecDeque<RecentFailure>,
+    /// The variables of the target's tokens the server refused while others carried the run.
+    pub refused_tokens: Vec<String>,
 }
 
 /// The progress sink of one run: tallies, and broadcasts every event.
@@ -254,6 +256,12 @@ impl Live {
                 });
             }
             Event::Stopping { reason } => t.message = format!("stopping: {reason}"),
+            Event::TokenRefused { token_env } => {
+                t.message = ghl_migrate::progress::refused_token(token_env);
+                if !t.refused_tokens.iter().any(|v| v == token_env) {
+                    t.refused_tokens.push(token_env.to_string());
+                }
+            }
             _ => {}
         }
     }

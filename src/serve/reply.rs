@@ -50,9 +50,10 @@ impl Refusal {
             Error::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 StatusCode::NOT_FOUND
             }
-            Error::Api { .. } | Error::MissingToken { .. } | Error::StalePlan { .. } => {
-                StatusCode::BAD_GATEWAY
-            }
+            Error::Api { .. }
+            | Error::MissingToken { .. }
+            | Error::BadToken { .. }
+            | Error::StalePlan { .. } => StatusCode::BAD_GATEWAY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Refusal::new(status, err.to_string())

@@ -181,6 +181,7 @@ fn document(app: &App, state: &str, kinds: &[(String, KindProgress)], tally: &Ta
         "objects_per_second": per_second.map(round1),
         "eta_seconds": eta,
         "recent_failures": tally.recent_failures,
+        "refused_tokens": tally.refused_tokens,
     })
 }
 

@@ -157,7 +157,18 @@ impl Project {
 
     /// `live.yaml` over V2 naming the target's three tokens in `token_env`.
     pub fn live_config_three_tokens(&self, sandbox: &Handle, rate_limit: &str) -> PathBuf {
-        let names = format!("[{TOKEN_ENV}, {}, {}]", MORE_TOKENS[0].0, MORE_TOKENS[1].0);
+        let names = [TOKEN_ENV, MORE_TOKENS[0].0, MORE_TOKENS[1].0];
+        self.live_config_token_list(sandbox, &names, rate_limit)
+    }
+
+    /// `live.yaml` over V2 naming these variables in `token_env`, in this order.
+    pub fn live_config_token_list(
+        &self,
+        sandbox: &Handle,
+        names: &[&str],
+        rate_limit: &str,
+    ) -> PathBuf {
+        let names = format!("[{}]", names.join(", "));
         self.live_config_tokens("v2", &sandbox.url(), &names, rate_limit)
     }
 
@@ -255,7 +266,7 @@ impl Project {
     }
 }
 
-/// `ghl-migrate ARGS` in `project`'s folder, with the target token set (and no abort hook).
+/// `ghl-migrate ARGS` in `project`'s folder, with the target tokens set (and no abort hook).
 pub fn run(project: &Project, args: &[&str]) -> Output {
     run_with(project, args, &[])
 }
@@ -265,6 +276,7 @@ pub fn run_with(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Outpu
     let mut cmd = bin();
     cmd.current_dir(project.path())
         .env(TOKEN_ENV, TOKEN)
+        .envs(MORE_TOKENS)
         .env_remove("GHL_MIGRATE_TEST_ABORT")
         .args(args);
     for (k, v) in env {
