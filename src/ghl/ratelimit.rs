@@ -110,6 +110,8 @@ pub struct Pace {
     /// The last announced daily remaining, and requests sent since it was announced.
     pub daily_remaining: Option<u64>,
     pub sent_since_daily: u64,
+    /// Requests of the location (every token's) sent and not answered yet.
+    pub daily_in_flight: u64,
     /// The last headers seen, for `check`.
     pub last_headers: RateHeaders,
     /// Margin added to the window after 429s that our pacing did not foresee (latency jitter
@@ -235,6 +237,16 @@ pub fn decide(pace: &mut Pace, limits: &Limits, now: Instant) -> Decision {
     Decision::Go
 }
 
+/// Whether `announced` daily remaining is an earlier moment's count, answered late: more than
+/// this process knows is left, by no more than the requests still in flight beside it (which
+/// the server may not have counted when it answered). Taken, it would give back budget that is
+/// spent; more than that is a new day.
+fn late_daily(pace: &Pace, announced: u64) -> bool {
+    pace.daily_remaining
+        .map(|r| r.saturating_sub(pace.sent_since_daily))
+        .is_some_and(|known| announced > known && announced <= known + pace.daily_in_flight)
+}
+
 /// Never ask to wait for less than this, so a waiter does not spin.
 const MIN_WAIT: Duration = Duration::from_millis(1);
 
@@ -244,6 +256,7 @@ pub fn on_send(pace: &mut Pace, now: Instant) {
     pace.last_sent = Some(now);
     pace.log.push_back(now);
     pace.sent_since_daily += 1;
+    pace.daily_in_flight += 1;
     pace.prune(now);
 }
 
@@ -283,10 +296,11 @@ pub fn on_complete(
     if let Some(ms) = headers.interval_ms.filter(|ms| *ms > 0) {
         pace.interval = Some(Duration::from_millis(ms));
     }
-    if let Some(daily) = headers.daily_remaining {
+    if let Some(daily) = headers.daily_remaining.filter(|d| !late_daily(pace, *d)) {
         pace.daily_remaining = Some(daily);
         pace.sent_since_daily = 0;
     }
+    pace.daily_in_flight = pace.daily_in_flight.saturating_sub(1);
     // Requests the server counted that our log does not explain (another process, or sends
     // from before this limiter existed) are added, dated when this request left.
     if let (Some(max), Some(remaining)) = (pace.max, headers.remaining) {
@@ -336,6 +350,7 @@ pub enum Refusal {
 pub struct Daily {
     remaining: Option<u64>,
     sent_since: u64,
+    in_flight: u64,
     /// A request was refused because the budget was down to the reserve (until forgotten).
     refused: bool,
 }
@@ -382,9 +397,11 @@ impl Limiter {
         let mut daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
         pace.daily_remaining = daily.remaining;
         pace.sent_since_daily = daily.sent_since;
+        pace.daily_in_flight = daily.in_flight;
         let out = f(&mut pace);
         daily.remaining = pace.daily_remaining;
         daily.sent_since = pace.sent_since_daily;
+        daily.in_flight = pace.daily_in_flight;
         out
     }
 
@@ -487,7 +504,13 @@ impl Limiter {
     /// Forgets the daily budget announced so far, so that the next request goes out and its
     /// answer says what is left (after waiting for the budget to come back).
     pub fn forget_daily(&self) {
-        *self.daily.lock().unwrap_or_else(|e| e.into_inner()) = Daily::default();
+        let mut daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
+        // The requests still in flight are still to be answered.
+        *daily = Daily {
+            in_flight: daily.in_flight,
+            ..Daily::default()
+        };
+        drop(daily);
         self.lock().daily_remaining = None;
         self.changed.notify_waiters();
     }
@@ -500,9 +523,10 @@ impl Limiter {
 impl Drop for Permit {
     fn drop(&mut self) {
         if !self.done {
-            let mut pace = self.limiter.lock();
-            pace.in_flight = pace.in_flight.saturating_sub(1);
-            drop(pace);
+            self.limiter.with_pace(|pace| {
+                pace.in_flight = pace.in_flight.saturating_sub(1);
+                pace.daily_in_flight = pace.daily_in_flight.saturating_sub(1);
+            });
             self.limiter.changed.notify_waiters();
         }
     }

@@ -521,3 +521,42 @@ async fn a_refusal_for_the_day_is_remembered_until_the_budget_is_forgotten() {
     assert!(!limiter.daily_refused());
     assert_eq!(limiter.daily_left(), None);
 }
+
+#[tokio::test]
+async fn a_daily_count_answered_late_gives_back_no_budget_but_a_new_day_does() {
+    let daily: Arc<Mutex<Daily>> = Arc::default();
+    let (a, b) = (
+        Limiter::with_daily(limits(), Arc::clone(&daily)),
+        Limiter::with_daily(limits(), daily),
+    );
+    let first = a.acquire().await.expect("goes");
+    a.complete(
+        first,
+        Outcome::Status(200),
+        &headers(100, 99, 10_000, 5_000),
+    );
+    assert_eq!(a.daily_left(), Some(5_000));
+    // Three requests in flight on two tokens; the server counts all three, and the answer to
+    // the last one comes first.
+    // (b, which has had no answer yet, sends one request at a time until it has.)
+    let (x, y, z) = (
+        a.acquire().await.unwrap(),
+        a.acquire().await.unwrap(),
+        b.acquire().await.unwrap(),
+    );
+    b.complete(z, Outcome::Status(200), &headers(100, 97, 10_000, 4_997));
+    assert_eq!(b.daily_left(), Some(4_997));
+    // The earlier two, answered late, announce the count of their moment: nothing comes back.
+    a.complete(x, Outcome::Status(200), &headers(100, 98, 10_000, 4_999));
+    a.complete(y, Outcome::Status(200), &headers(100, 98, 10_000, 4_998));
+    assert_eq!(a.daily_left(), Some(4_997));
+    assert_eq!(b.daily_left(), Some(4_997));
+    // A lower count is always taken (another integration spends the location's budget too).
+    let p = a.acquire().await.unwrap();
+    a.complete(p, Outcome::Status(200), &headers(100, 97, 10_000, 4_000));
+    assert_eq!(b.daily_left(), Some(4_000));
+    // More than the requests in flight can explain: a new day.
+    let p = b.acquire().await.unwrap();
+    b.complete(p, Outcome::Status(200), &headers(100, 99, 10_000, 200_000));
+    assert_eq!(a.daily_left(), Some(200_000));
+}
