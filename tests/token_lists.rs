@@ -125,6 +125,22 @@ fn a_token_env_that_is_not_a_name_or_a_list_of_names_is_refused_where_it_sits() 
     }
 }
 
+/// `apply --wait-for-budget` in the background, its stderr piped.
+fn apply_waiting_for_budget(project: &Project) -> std::process::Child {
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--state",
+        "state.sqlite",
+    ];
+    project.spawn(
+        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
+        std::process::Stdio::piped,
+    )
+}
+
 /// Three tokens sharing one daily budget of 20 requests (days of 3 s, 5 kept in reserve):
 /// `apply --wait-for-budget` is stopped with `signal` while it waits for the next day, then
 /// resumed (waiting again as needed): exactly the target, whatever the stop.
@@ -136,18 +152,7 @@ fn stopped_while_waiting_for_the_budget(signal: &str) {
     opts.day_ms = 3_000;
     let sandbox = serve(opts);
     project.live_config_three_tokens(&sandbox, "  daily_reserve: 5\n");
-    let args = [
-        "apply",
-        "plans/t.plan.yaml",
-        "-c",
-        "live.yaml",
-        "--state",
-        "state.sqlite",
-    ];
-    let mut child = project.spawn(
-        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
-        std::process::Stdio::piped,
-    );
+    let mut child = apply_waiting_for_budget(&project);
     let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut said = String::new();
     for line in std::io::BufRead::lines(stderr) {
@@ -458,18 +463,7 @@ fn a_daily_reset_time_that_is_wrong_does_not_make_the_wait_spin() {
     opts.daily_reset_ms = Some(0);
     let sandbox = serve(opts);
     project.live_config_three_tokens(&sandbox, "  daily_reserve: 5\n");
-    let args = [
-        "apply",
-        "plans/t.plan.yaml",
-        "-c",
-        "live.yaml",
-        "--state",
-        "state.sqlite",
-    ];
-    let mut child = project.spawn(
-        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
-        std::process::Stdio::piped,
-    );
+    let mut child = apply_waiting_for_budget(&project);
     // Each wait says when the run goes on; read them until one is the long poll (or too many).
     let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut waits = Vec::new();

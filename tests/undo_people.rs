@@ -255,18 +255,7 @@ fn an_undo_of_a_run_stopped_with_a_write_in_doubt_leaves_nothing_behind() {
         return;
     }
     assert!(text(&out).contains("--resume"), "{}", text(&out));
-    let out = run(
-        &project,
-        &[
-            "apply",
-            "plans/t.plan.yaml",
-            "-c",
-            "live.yaml",
-            "--progress",
-            "none",
-            "--resume",
-        ],
-    );
+    let out = run(&project, &[&APPLY[..], &["--resume"]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let resumed = text(&out);
     undo(&project);
