@@ -493,3 +493,33 @@ fn a_daily_reset_time_that_is_wrong_does_not_make_the_wait_spin() {
     );
     assert_eq!(out.status.code(), Some(75), "{}", text(&out));
 }
+
+/// `plan` with a token the server refuses among three: the plan is made with the others, and
+/// the refused one is named (never shown) in a warning, or a `token_refused` JSON event.
+#[test]
+fn plan_names_a_token_the_server_refused_while_it_read() {
+    let project = Project::new();
+    let (var, _) = MORE_TOKENS[1];
+    let value = "not-a-token-the-sandbox-knows";
+    let sandbox = serve(three_tokens());
+    project.live_config_three_tokens(&sandbox, "");
+    let plan = ["plan", "-c", "live.yaml", "--progress"];
+    let out = run_with(&project, &[&plan[..], &["none"]].concat(), &[(var, value)]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains(&format!(
+            "warning: target: the server refused the token in ${var} "
+        )),
+        "{all}"
+    );
+    assert!(!all.contains(value), "never the token: {all}");
+    let out = run_with(&project, &[&plan[..], &["json"]].concat(), &[(var, value)]);
+    let refused: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .filter(|e: &serde_json::Value| e["event"] == "token_refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{}", text(&out));
+    assert_eq!(refused[0]["token_env"], var);
+}

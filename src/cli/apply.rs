@@ -152,7 +152,11 @@ pub fn run(args: Args) -> Result<i32> {
         }
     });
     if !matches!(args.progress, ProgressKind::Json) {
-        for var in live.as_ref().map(refused_tokens).unwrap_or_default() {
+        for var in live
+            .as_ref()
+            .map(remote::Remote::refused_tokens)
+            .unwrap_or_default()
+        {
             eprintln!("warning: {}", ghl_migrate::progress::refused_token(&var));
         }
     }
@@ -288,23 +292,12 @@ async fn run_live(
         }
         session.options.resume = true;
     };
-    for var in refused_tokens(target) {
+    for var in target.refused_tokens() {
         session
             .progress
             .event(&Event::TokenRefused { token_env: &var });
     }
     result
-}
-
-/// The variables (never the values) of the target's tokens the server refused while others
-/// carried on.
-fn refused_tokens(target: &remote::Remote) -> Vec<String> {
-    let lanes = target.http().map(|h| h.lanes()).unwrap_or_default();
-    lanes
-        .iter()
-        .filter(|lane| lane.is_refused())
-        .map(|lane| lane.var.clone())
-        .collect()
 }
 
 impl Session<'_> {

@@ -12,7 +12,7 @@ use ghl_migrate::ledger;
 use ghl_migrate::model::Account;
 use ghl_migrate::plan::build::{PlanInput, build_with};
 use ghl_migrate::plan::{Plan, fingerprint};
-use ghl_migrate::progress::Progress;
+use ghl_migrate::progress::{Event, Progress};
 use ghl_migrate::state::{
     Access, Durability, ObjectRecord, State, plan_fingerprint, short_revision,
 };
@@ -37,24 +37,32 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32> {
     let loaded = config::load(&args.config, &super::env_var)?;
     let progress = super::apply::progress_sink(args.progress, None);
-    // Held past the reads: the target's limiter keeps the daily limit its answers announced.
-    let target_connection = match loaded.config.target.api {
-        ApiKind::Fixture => None,
-        ApiKind::V1 | ApiKind::V2 => Some(remote::open(
-            Side::Target,
-            &loaded.config.target,
-            &loaded.config.rate_limit,
-            &super::env_var,
-        )?),
-    };
+    // Held past the reads: the limiters keep the daily limit the target's answers announced,
+    // and which tokens the servers refused.
+    let held = accounts::hold_connections(&loaded, &super::env_var)?;
     let (source, target) = read_accounts(&loaded, progress.as_ref())?;
-    let daily_limit = target_connection
-        .as_ref()
-        .and_then(|t| t.http())
+    let daily_limit = held
+        .iter()
+        .find(|(side, _)| *side == Side::Target)
+        .and_then(|(_, t)| t.http())
         .and_then(|http| http.limiter().last_headers().daily_limit);
-    drop(target_connection);
+    let refused: Vec<(Side, String)> = held
+        .iter()
+        .flat_map(|(side, c)| c.refused_tokens().into_iter().map(|var| (*side, var)))
+        .collect();
+    drop(held);
+    let json = matches!(args.progress, super::apply::ProgressKind::Json);
+    for (_, var) in refused.iter().filter(|_| json) {
+        progress.event(&Event::TokenRefused { token_env: var });
+    }
     // The reads are over: nothing more to show (a terminal display is cleared).
     drop(progress);
+    for (side, var) in refused.iter().filter(|_| !json) {
+        eprintln!(
+            "warning: {side}: the server refused the token in ${var} (401/403); plan read with \
+             the account's other tokens: fix it or remove it from token_env before apply"
+        );
+    }
     let plan = make(&loaded, &source, &target)?;
     // The accounts are no longer needed: free them (on the side) while the plan is written.
     let freeing = std::thread::spawn(move || drop((source, target)));

@@ -87,11 +87,14 @@ const READ_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(
 pub fn hold_connections(
     loaded: &Loaded,
     vars: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<Remote>> {
+) -> Result<Vec<(Side, Remote)>> {
     [Side::Source, Side::Target]
         .into_iter()
         .filter(|side| config(loaded, *side).api != ApiKind::Fixture)
-        .map(|side| remote::open(side, config(loaded, side), &loaded.config.rate_limit, vars))
+        .map(|side| {
+            let rate = &loaded.config.rate_limit;
+            Ok((side, remote::open(side, config(loaded, side), rate, vars)?))
+        })
         .collect()
 }
 

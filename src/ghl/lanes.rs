@@ -70,6 +70,7 @@ impl Lanes {
     /// Sets a token aside after the server refused it; false when it is the last one left
     /// (then the refusal is the request's answer).
     pub fn refuse(&self, index: usize) -> bool {
+        self.lanes[index].limiter.note_token_refused();
         let _one_at_a_time = self.refusing.lock().unwrap_or_else(|e| e.into_inner());
         let others = self
             .lanes

@@ -364,6 +364,9 @@ pub struct Limiter {
     changed: Notify,
     /// Shared with the limiters of the location's other tokens.
     daily: Arc<Mutex<Daily>>,
+    /// The server refused this token (401/403) in this process: for telling a person which
+    /// token to fix. Setting it aside is each connection's own decision ([`super::lanes`]).
+    refused_token: std::sync::atomic::AtomicBool,
 }
 
 /// A request in flight; hand it back to [`Limiter::complete`] (dropping it counts as a
@@ -387,6 +390,7 @@ impl Limiter {
             pace: Mutex::new(Pace::default()),
             changed: Notify::new(),
             daily,
+            refused_token: Default::default(),
         })
     }
 
@@ -493,6 +497,18 @@ impl Limiter {
     pub fn daily_left(&self) -> Option<u64> {
         let daily = self.daily.lock().unwrap_or_else(|e| e.into_inner());
         daily.remaining.map(|r| r.saturating_sub(daily.sent_since))
+    }
+
+    /// Notes that the server refused this limiter's token.
+    pub fn note_token_refused(&self) {
+        self.refused_token
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the server refused this limiter's token in this process, on any connection.
+    pub fn token_refused(&self) -> bool {
+        self.refused_token
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// True once a request was refused because the daily budget was down to the reserve (by

@@ -60,6 +60,17 @@ impl Remote {
         }
     }
 
+    /// The variables (never the values) of this account's tokens the server refused in this
+    /// process, on this connection or another one to the same account.
+    pub fn refused_tokens(&self) -> Vec<String> {
+        let lanes = self.http().map(|h| h.lanes()).unwrap_or_default();
+        lanes
+            .iter()
+            .filter(|lane| lane.is_refused() || lane.limiter.token_refused())
+            .map(|lane| lane.var.clone())
+            .collect()
+    }
+
     pub fn api(&self) -> ApiKind {
         match self {
             Remote::V1(_) => ApiKind::V1,
