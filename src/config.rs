@@ -658,7 +658,6 @@ fn is_loopback(rest: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The line and column (1-based) of the first line that sets `key`, for messages about it.
 /// Line and column of `key:` within the top-level block `parent:` (e.g. `target:` then its
 /// `token_env:`).
 fn locate_under(text: &str, parent: &str, key: &str) -> Option<(usize, usize)> {
@@ -677,6 +676,7 @@ fn locate_under(text: &str, parent: &str, key: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// The line and column (1-based) of the first line that sets `key`, for messages about it.
 fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
