@@ -71,6 +71,14 @@ pub enum Event<'a> {
     TokenRefused {
         token_env: &'a str,
     },
+    /// `apply --wait-for-budget` waits `wait_ms` for the target's daily budget and goes on by
+    /// itself at `until` (ISO 8601); `message` says so for a person. (Printed by the command
+    /// line outside JSON progress, where this event is its line.)
+    WaitingForBudget {
+        wait_ms: u64,
+        until: &'a str,
+        message: &'a str,
+    },
     /// The session ends with these counts, and why (`complete`, `rejected`: some objects were
     /// refused, or the reason it stopped).
     End {

@@ -239,6 +239,46 @@ fn asked_to_wait_for_the_daily_budget_it_says_when_and_goes_on_by_itself() {
     assert_eq!(canonical(&sandbox.account()), expected);
 }
 
+/// With `--progress json`, the wait for the daily budget is an event like the others: every
+/// line on stderr is JSON (a machine reading them does not meet a line of text).
+#[test]
+fn with_json_progress_the_wait_for_the_budget_is_a_json_event() {
+    let project = Project::new();
+    let mut opts = options();
+    opts.daily = 20;
+    opts.day_ms = 2_000;
+    let sandbox = serve(opts);
+    project.live_config(&sandbox, "  daily_reserve: 5\n");
+    let args = [
+        "apply",
+        "plans/t.plan.yaml",
+        "-c",
+        "live.yaml",
+        "--state",
+        "state.sqlite",
+    ];
+    let json = ["--progress", "json", "--wait-for-budget"];
+    let out = run_with(&project, &[&args[..], &json[..]].concat(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let events: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let waits: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "waiting_for_budget")
+        .collect();
+    assert!(!waits.is_empty(), "{events:?}");
+    assert!(
+        waits.iter().all(|w| w["until"].is_string()
+            && w["message"]
+                .as_str()
+                .unwrap()
+                .contains("going on by itself at")),
+        "{waits:?}"
+    );
+}
+
 #[test]
 fn the_plan_counts_the_days_at_the_daily_limit_the_target_announces() {
     let project = Project::new();

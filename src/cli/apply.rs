@@ -146,7 +146,10 @@ pub fn run(args: Args) -> Result<i32> {
         match &live {
             None => execute(&loaded, session, args.write_fixture.as_deref()).await,
             Some(target) => {
-                let wait = WaitForBudget(args.wait_for_budget);
+                let wait = WaitForBudget {
+                    wait: args.wait_for_budget,
+                    json: matches!(args.progress, ProgressKind::Json),
+                };
                 run_live(&loaded, session, target, wait).await
             }
         }
@@ -250,14 +253,22 @@ pub(crate) async fn execute(
                 &loaded.config.rate_limit,
                 &super::env_var,
             )?;
-            run_live(loaded, session, &target, WaitForBudget(false)).await
+            let wait = WaitForBudget {
+                wait: false,
+                json: false,
+            };
+            run_live(loaded, session, &target, wait).await
         }
     }
 }
 
 /// `apply --wait-for-budget`: a run stopped by the target's daily budget waits for it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct WaitForBudget(pub bool);
+pub(crate) struct WaitForBudget {
+    pub wait: bool,
+    /// Progress goes out as JSON lines: the wait is told as an event, not a line of text.
+    pub json: bool,
+}
 
 /// One apply session against a live target; with `wait`, a run the daily budget stopped waits
 /// for it to come back and goes on (see [`budget_wait`]).
@@ -280,14 +291,15 @@ async fn run_live(
         let in_vain = before_wait.is_some_and(|b| finished.is_none() || finished == b);
         let reserve = loaded.config.rate_limit.daily_reserve;
         let pause = budget_wait::needed(target, reserve)
-            .filter(|_| stopped && wait.0)
+            .filter(|_| stopped && wait.wait)
             .map(|p| budget_wait::after_last(p, in_vain));
         let Some(pause) = pause else {
             break result;
         };
         before_wait = (!pause.is_zero()).then_some(finished);
         let interrupt = session.options.interrupt.clone();
-        if !budget_wait::wait(target, pause, interrupt).await {
+        let json = wait.json.then_some(session.progress);
+        if !budget_wait::wait(target, pause, interrupt, json).await {
             break result;
         }
         session.options.resume = true;

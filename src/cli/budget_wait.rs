@@ -9,6 +9,7 @@ use ghl_migrate::apply::Report;
 use ghl_migrate::error::Result;
 use ghl_migrate::ghl::remote::Remote;
 use ghl_migrate::ghl::v1_shapes::iso_datetime;
+use ghl_migrate::progress::{Event, Progress};
 
 /// How long to wait when the server does not say when the budget comes back: one request is
 /// spent each time to learn whether it has.
@@ -56,30 +57,39 @@ pub fn after_last(wait: Duration, last_in_vain: bool) -> Duration {
     if last_in_vain { wait.max(POLL) } else { wait }
 }
 
-/// Says when the run goes on, then waits; false when a signal stopped the wait.
+/// Says when the run goes on (a line on stderr, or an event to `json` progress), then waits;
+/// false when a signal stopped the wait.
 pub async fn wait(
     target: &Remote,
     wait: Duration,
     interrupt: Option<tokio::sync::watch::Receiver<bool>>,
+    json: Option<&dyn Progress>,
 ) -> bool {
     let at = SystemTime::now() + wait;
     let at_ms = at
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    if wait.is_zero() {
-        eprintln!(
+    let until = iso_datetime(at_ms);
+    let message = if wait.is_zero() {
+        format!(
             "the target's daily API budget ran down to rate_limit.daily_reserve and has already \
-             come back: going on by itself at {}",
-            iso_datetime(at_ms)
-        );
+             come back: going on by itself at {until}"
+        )
     } else {
-        eprintln!(
+        format!(
             "the target's daily API budget is down to rate_limit.daily_reserve; waiting {} for \
-             it to come back: going on by itself at {} (Ctrl-C stops the wait; resume later with \
-             --resume)",
-            human(wait),
-            iso_datetime(at_ms)
-        );
+             it to come back: going on by itself at {until} (Ctrl-C stops the wait; resume later \
+             with --resume)",
+            human(wait)
+        )
+    };
+    match json {
+        Some(progress) => progress.event(&Event::WaitingForBudget {
+            wait_ms: wait.as_millis() as u64,
+            until: &until,
+            message: &message,
+        }),
+        None => eprintln!("{message}"),
     }
     let stopped = async {
         match interrupt {

@@ -129,7 +129,8 @@ impl<W: Write + Send + 'static> Progress for LogLines<W> {
             Event::StepStarted { .. }
             | Event::StepDone { .. }
             | Event::SearchLag { .. }
-            | Event::TokenRefused { .. } => {}
+            | Event::TokenRefused { .. }
+            | Event::WaitingForBudget { .. } => {}
         }
     }
 }

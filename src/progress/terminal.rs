@@ -148,7 +148,8 @@ impl Progress for Bar {
             | Event::StepStarted { .. }
             | Event::StepDone { .. }
             | Event::SearchLag { .. }
-            | Event::TokenRefused { .. } => {}
+            | Event::TokenRefused { .. }
+            | Event::WaitingForBudget { .. } => {}
         }
     }
 }

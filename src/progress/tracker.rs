@@ -106,7 +106,7 @@ impl Tracker {
             Event::StepBlocked { kind, .. } => run.finish(kind),
             Event::Stopping { reason } => run.stopping = Some(reason.to_string()),
             Event::End { .. } => run.in_flight = 0,
-            Event::TokenRefused { .. } => {}
+            Event::TokenRefused { .. } | Event::WaitingForBudget { .. } => {}
         }
     }
 
