@@ -249,16 +249,8 @@ fn with_json_progress_the_wait_for_the_budget_is_a_json_event() {
     opts.day_ms = 2_000;
     let sandbox = serve(opts);
     project.live_config(&sandbox, "  daily_reserve: 5\n");
-    let args = [
-        "apply",
-        "plans/t.plan.yaml",
-        "-c",
-        "live.yaml",
-        "--state",
-        "state.sqlite",
-    ];
     let json = ["--progress", "json", "--wait-for-budget"];
-    let out = run_with(&project, &[&args[..], &json[..]].concat(), &[]);
+    let out = run_with(&project, &[&APPLY_STATE[..], &json[..]].concat(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let events: Vec<serde_json::Value> = stderr(&out)
         .lines()

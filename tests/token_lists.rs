@@ -127,16 +127,12 @@ fn a_token_env_that_is_not_a_name_or_a_list_of_names_is_refused_where_it_sits() 
 
 /// `apply --wait-for-budget` in the background, its stderr piped.
 fn apply_waiting_for_budget(project: &Project) -> std::process::Child {
-    let args = [
-        "apply",
-        "plans/t.plan.yaml",
-        "-c",
-        "live.yaml",
-        "--state",
-        "state.sqlite",
-    ];
     project.spawn(
-        &[&args[..], &["--progress", "none", "--wait-for-budget"]].concat(),
+        &[
+            &APPLY_STATE[..],
+            &["--progress", "none", "--wait-for-budget"],
+        ]
+        .concat(),
         std::process::Stdio::piped,
     )
 }

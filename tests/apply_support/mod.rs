@@ -23,6 +23,16 @@ pub const MORE_TOKENS: [(&str, &str); 2] = [
 ];
 pub const TARGET_LOCATION: &str = "TGT0000000000000000a";
 
+/// `apply` of the project's plan against the sandbox, with the ledger `state.sqlite`.
+pub const APPLY_STATE: [&str; 6] = [
+    "apply",
+    "plans/t.plan.yaml",
+    "-c",
+    "live.yaml",
+    "--state",
+    "state.sqlite",
+];
+
 /// `apply` of the project's plan against the sandbox, with the declaration's own ledger.
 pub const APPLY: [&str; 6] = [
     "apply",
@@ -210,13 +220,8 @@ impl Project {
     /// Starts the same apply as [`Project::apply`] in the background; its output goes where
     /// `output` says (piped to read it, or null).
     pub fn spawn_apply(&self, output: impl Fn() -> std::process::Stdio) -> std::process::Child {
-        let args = ["apply", "plans/t.plan.yaml", "-c", "live.yaml"];
         self.spawn(
-            &[
-                &args[..],
-                &["--state", "state.sqlite", "--progress", "none"],
-            ]
-            .concat(),
+            &[&APPLY_STATE[..], &["--progress", "none"]].concat(),
             output,
         )
     }
@@ -247,8 +252,8 @@ impl Project {
             .env(TOKEN_ENV, TOKEN)
             .envs(MORE_TOKENS)
             .env_remove("GHL_MIGRATE_TEST_ABORT")
-            .args(["apply", "plans/t.plan.yaml", "-c", "live.yaml"])
-            .args(["--state", "state.sqlite", "--progress", "none"])
+            .args(APPLY_STATE)
+            .args(["--progress", "none"])
             .args(extra);
         for (k, v) in env {
             cmd.env(k, v);
